@@ -1,0 +1,39 @@
+# Kesu 客诉 — the two commands a person needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo serve test test-postgres lint bench-intake train clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: virtualenv, install, migrate SQLite, load demo data, serve on http://127.0.0.1:8000
+demo: install
+	$(BIN)/kesu demo
+
+serve: install
+	$(BIN)/kesu serve
+
+## test: the whole suite on the configured database (SQLite unless DATABASE_URL is set)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check kesu tests benchmarks training
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench-intake: install
+	$(BIN)/python benchmarks/intake.py
+
+clean:
+	rm -rf $(VENV) var/ .pytest_cache

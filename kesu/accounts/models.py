@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Team(models.Model):
+    """A complaint-handling team (班组). Agents and team leads see their team's complaints."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Roles are Django groups (see ``kesu.accounts.roles``)."""
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    #: Compensation/refund authority in yuan; null means "the role's default" (see roles).
+    authority_limit = models.DecimalField(
+        _("authority limit (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(self.groups.values_list("name", flat=True))
+            self._role_codes = cached
+        return cached
+
+    def effective_authority_limit(self) -> Decimal:
+        from kesu.accounts.roles import default_authority_limit
+
+        if self.authority_limit is not None:
+            return self.authority_limit
+        return default_authority_limit(self.role_codes)

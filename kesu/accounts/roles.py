@@ -1,0 +1,116 @@
+"""Roles as Django groups, and the permissions each one holds.
+
+The role → permission table is configuration kept in code so every environment agrees;
+``sync_role_groups`` runs after each migrate and makes the groups match it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+AGENT = "agent"
+TEAM_LEAD = "team_lead"
+MANAGER = "manager"
+QA_INSPECTOR = "qa_inspector"
+TRAINER = "trainer"
+ADMIN = "admin"
+ROLES = (AGENT, TEAM_LEAD, MANAGER, QA_INSPECTOR, TRAINER, ADMIN)
+
+ROLE_LABELS = {
+    AGENT: _("Agent 坐席"),
+    TEAM_LEAD: _("Team lead 班组长"),
+    MANAGER: _("Manager 主管"),
+    QA_INSPECTOR: _("QA inspector 质检员"),
+    TRAINER: _("Trainer 培训师"),
+    ADMIN: _("Administrator 管理员"),
+}
+
+# Permissions are "app_label.codename".
+_HANDLE = [
+    "complaints.add_complaint",
+    "complaints.handle_complaint",
+    "complaints.add_message",
+    "complaints.view_customer_pii",
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AGENT: ["complaints.view_team_complaints", *_HANDLE],
+    TEAM_LEAD: [
+        "complaints.view_team_complaints",
+        *_HANDLE,
+        "complaints.transfer_complaint",
+        "complaints.import_complaints",
+        "complaints.view_audit",
+    ],
+    MANAGER: [
+        "complaints.view_all_complaints",
+        *_HANDLE,
+        "complaints.transfer_complaint",
+        "complaints.import_complaints",
+        "complaints.view_audit",
+    ],
+    QA_INSPECTOR: ["complaints.view_all_complaints", "complaints.view_audit"],
+    TRAINER: ["complaints.view_all_complaints"],
+    ADMIN: [
+        "complaints.view_all_complaints",
+        *_HANDLE,
+        "complaints.transfer_complaint",
+        "complaints.import_complaints",
+        "complaints.view_audit",
+        "complaints.add_stageconfig",
+        "complaints.change_stageconfig",
+        "complaints.view_stageconfig",
+        "complaints.add_checklistitemconfig",
+        "complaints.change_checklistitemconfig",
+        "complaints.delete_checklistitemconfig",
+        "complaints.view_checklistitemconfig",
+        "customers.add_customer",
+        "customers.change_customer",
+        "customers.view_customer",
+        "customers.add_tier",
+        "customers.change_tier",
+        "customers.view_tier",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "accounts.add_team",
+        "accounts.change_team",
+        "accounts.view_team",
+        "complaints.view_auditevent",
+    ],
+}
+
+#: Default compensation/refund authority per role, in yuan (a user's own limit overrides).
+DEFAULT_AUTHORITY_LIMITS: dict[str, Decimal] = {
+    AGENT: Decimal("500"),
+    TEAM_LEAD: Decimal("5000"),
+    MANAGER: Decimal("50000"),
+    ADMIN: Decimal("0"),
+}
+
+
+def default_authority_limit(role_codes: frozenset[str]) -> Decimal:
+    return max((DEFAULT_AUTHORITY_LIMITS.get(code, Decimal("0")) for code in role_codes), default=Decimal("0"))
+
+
+def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:
+    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    # post_migrate fires once per app; act after the last one, when every permission exists.
+    with_models = [config.name for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not None and sender.name != with_models[-1]:
+        return
+    using = kwargs.get("using", "default")
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_key = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.using(using).select_related("content_type")
+        if f"{p.content_type.app_label}.{p.codename}" in wanted
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([by_key[p] for p in perms if p in by_key])

@@ -1,0 +1,259 @@
+"""Input serializers validate shape and type only; output serializers shape what a user may see
+(personal data masked unless the user's role needs it). Business rules live in the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kesu.complaints import permissions
+from kesu.complaints.intake import (  # noqa: F401  (re-exported for the schema)
+    MAX_TEXT,
+    ComplaintCreateIn,
+    CustomerIn,
+)
+from kesu.complaints.models import (
+    AuditEvent,
+    Channel,
+    Complaint,
+    FollowUpResult,
+    Message,
+    MessageKind,
+    Priority,
+    RefundMethod,
+    SolutionType,
+    Source,
+    StageChoices,
+)
+from kesu.complaints.workflow_config import checklist_for
+from kesu.core import privacy, workflow
+
+
+class ComplaintFiltersIn(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=StageChoices.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = serializers.SlugField(required=False)
+    team = serializers.IntegerField(required=False, min_value=1)
+    owner = serializers.RegexField(r"^(me|none|[0-9]+)$", required=False)
+    tier = serializers.SlugField(required=False)
+    escalated = serializers.BooleanField(required=False, allow_null=True, default=None)
+    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    q = serializers.CharField(max_length=100, required=False)
+    received_after = serializers.DateTimeField(required=False)
+    received_before = serializers.DateTimeField(required=False)
+
+
+class TransitionIn(serializers.Serializer):
+    to = serializers.ChoiceField(choices=StageChoices.choices)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class TransferIn(serializers.Serializer):
+    to_user = serializers.CharField(max_length=150, help_text=_("The new owner's username or id."))
+    reason = serializers.CharField(max_length=1000)
+
+
+class ChecklistIn(serializers.Serializer):
+    item = serializers.SlugField(max_length=50)
+    done = serializers.BooleanField(default=True)
+
+
+class SolutionIn(serializers.Serializer):
+    solution_type = serializers.ChoiceField(choices=SolutionType.choices)
+    text = serializers.CharField(max_length=5000)
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True, default=None
+    )
+    refund_method = serializers.ChoiceField(choices=RefundMethod.choices, required=False, allow_blank=True, default="")
+
+
+class AgreementIn(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)
+
+
+class FollowUpIn(serializers.Serializer):
+    result = serializers.ChoiceField(choices=FollowUpResult.choices)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class MessageIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MessageKind.choices, default=MessageKind.AGENT)
+    body = serializers.CharField(max_length=MAX_TEXT)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+
+def _user_ref(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": str(user)}
+
+
+class _MaskingMixin:
+    """Decides, per complaint, whether the requesting user sees personal data in full."""
+
+    full_view = False
+
+    def _pii(self, complaint: Complaint) -> bool:
+        user = self.context["request"].user  # type: ignore[attr-defined]
+        return self.full_view and permissions.can_see_pii(user, complaint)
+
+    def _customer(self, complaint: Complaint) -> dict[str, Any]:
+        customer = complaint.customer
+        data = {"external_id": customer.external_id, "tier": customer.tier.code}
+        if self._pii(complaint):
+            data.update(name=customer.name, phone=customer.phone, email=customer.email, id_card=customer.id_card)
+        else:
+            data.update(customer.masked())
+        data["masked"] = not self._pii(complaint)
+        return data
+
+    def _text(self, complaint: Complaint, text: str) -> str:
+        return text if self._pii(complaint) else privacy.mask_text(text)
+
+
+class ComplaintListOut(_MaskingMixin, serializers.ModelSerializer):
+    customer = serializers.SerializerMethodField()
+    team = serializers.CharField(source="team.name")
+    owner = serializers.SerializerMethodField()
+    category = serializers.CharField(source="category.code", default=None)
+    stage_label = serializers.CharField(source="get_stage_display")
+    excerpt = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "reference",
+            "customer",
+            "team",
+            "owner",
+            "channel",
+            "source",
+            "escalated_complaint",
+            "category",
+            "priority",
+            "stage",
+            "stage_label",
+            "excerpt",
+            "received_at",
+            "first_reply_at",
+            "closed_at",
+        ]
+
+    @extend_schema_field(serializers.DictField())
+    def get_customer(self, obj: Complaint) -> dict[str, Any]:
+        return self._customer(obj)
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_owner(self, obj: Complaint) -> dict[str, Any] | None:
+        return _user_ref(obj.owner)
+
+    def get_excerpt(self, obj: Complaint) -> str:
+        return self._text(obj, obj.text[:120])
+
+
+class ComplaintOut(ComplaintListOut):
+    full_view = True
+    text = serializers.SerializerMethodField()
+    subcategory = serializers.CharField(source="subcategory.code", default=None)
+    checklist = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta(ComplaintListOut.Meta):
+        fields = [
+            *ComplaintListOut.Meta.fields,
+            "text",
+            "language",
+            "product",
+            "order_number",
+            "demand_type",
+            "demand_amount",
+            "demand_note",
+            "subcategory",
+            "checklist",
+            "allowed_transitions",
+            "analysis",
+            "solution_type",
+            "solution_text",
+            "solution_amount",
+            "refund_method",
+            "agreement_note",
+            "follow_up_result",
+            "follow_up_note",
+            "close_reason",
+            "reopen_count",
+            "external_ref",
+            "accepted_at",
+            "effective_solution_at",
+            "customer_agreed_at",
+            "resolved_at",
+            "follow_up_at",
+            "updated_at",
+        ]
+
+    def get_text(self, obj: Complaint) -> str:
+        return self._text(obj, obj.text)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_checklist(self, obj: Complaint) -> list[dict[str, Any]]:
+        done = set(obj.checklist_done)
+        return [
+            {"item": i.code, "label": i.label, "required": i.required, "done": i.code in done}
+            for i in checklist_for(obj.stage_enum)
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_transitions(self, obj: Complaint) -> list[str]:
+        return [s.value for s in workflow.allowed_targets(obj.stage_enum)]
+
+
+class MessageOut(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "kind", "channel", "author", "body", "analysis", "created_at"]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_author(self, obj: Message) -> dict[str, Any] | None:
+        return _user_ref(obj.author)
+
+    def get_body(self, obj: Message) -> str:
+        if self.context.get("pii"):
+            return obj.body
+        return privacy.mask_text(obj.body)
+
+
+class AuditEventOut(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "action", "actor", "changes", "note", "created_at"]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_actor(self, obj: AuditEvent) -> dict[str, Any] | None:
+        return _user_ref(obj.actor)
+
+
+class ImportRowErrorOut(serializers.Serializer):
+    row = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ImportReportOut(serializers.Serializer):
+    total = serializers.IntegerField()
+    created = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    references = serializers.ListField(child=serializers.CharField())
+    errors = ImportRowErrorOut(many=True)

@@ -1,0 +1,206 @@
+"""REST API v1. Each endpoint parses input, calls one service or selector, and responds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kesu.accounts.models import User
+from kesu.api import serializers as s
+from kesu.complaints import permissions, selectors, services
+from kesu.complaints.errors import ComplaintError, PermissionRefused
+from kesu.complaints.importer import import_file
+from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
+from kesu.complaints.models import Complaint
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="A client-chosen unique key; retrying with the same key never creates a second complaint.",
+)
+
+
+class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Complaints visible to the requesting user (their team's, or all for managers)."""
+
+    lookup_field = "reference"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+    serializer_class = s.ComplaintOut
+
+    def get_queryset(self):
+        return selectors.complaints_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return s.ComplaintListOut if self.action == "list" else s.ComplaintOut
+
+    def get_object(self) -> Complaint:
+        complaint = selectors.complaint_get(user=self.request.user, reference=self.kwargs["reference"])
+        if complaint is None:
+            raise Http404
+        return complaint
+
+    def _refresh(self, complaint: Complaint) -> Response:
+        complaint = selectors.complaint_get(user=self.request.user, reference=complaint.reference)
+        return Response(s.ComplaintOut(complaint, context=self.get_serializer_context()).data)
+
+    @extend_schema(parameters=[s.ComplaintFiltersIn])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = s.ComplaintFiltersIn(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        data["is_open"] = data.pop("open", None)
+        queryset = selectors.complaint_list(user=request.user, filters=selectors.ComplaintFilters(**data))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=ComplaintCreateIn, responses={201: s.ComplaintOut, 200: s.ComplaintOut},
+                   parameters=[IDEMPOTENCY_HEADER])
+    def create(self, request: Request) -> Response:
+        payload = ComplaintCreateIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fields = create_kwargs(payload.validated_data)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if key:
+            if len(key) > 200:
+                raise ComplaintError("invalid_idempotency_key", _("The Idempotency-Key is too long."))
+            fingerprint = hashlib.sha256(
+                json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False).encode()
+            ).hexdigest()
+            complaint, replayed = services.complaint_create_idempotent(
+                actor=request.user, key=key, fingerprint=fingerprint, **fields
+            )
+        else:
+            complaint, replayed = services.complaint_create(actor=request.user, **fields), False
+        response = self._refresh(complaint)
+        response.status_code = status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    @extend_schema(request=None, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, reference: str) -> Response:
+        return self._refresh(services.complaint_accept(complaint=self.get_object(), actor=request.user))
+
+    @extend_schema(request=s.TransitionIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, reference: str) -> Response:
+        data = self._valid(s.TransitionIn)
+        complaint = services.complaint_transition(
+            complaint=self.get_object(), actor=request.user, to=data["to"], reason=data["reason"]
+        )
+        return self._refresh(complaint)
+
+    @extend_schema(request=s.ChecklistIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"])
+    def checklist(self, request: Request, reference: str) -> Response:
+        data = self._valid(s.ChecklistIn)
+        complaint = services.complaint_check_item(
+            complaint=self.get_object(), actor=request.user, item=data["item"], done=data["done"]
+        )
+        return self._refresh(complaint)
+
+    @extend_schema(request=s.SolutionIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"])
+    def solution(self, request: Request, reference: str) -> Response:
+        data = self._valid(s.SolutionIn)
+        complaint = services.complaint_record_solution(
+            complaint=self.get_object(),
+            actor=request.user,
+            solution_type=data["solution_type"],
+            text=data["text"],
+            amount=data["amount"],
+            refund_method=data["refund_method"],
+        )
+        return self._refresh(complaint)
+
+    @extend_schema(request=s.AgreementIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"])
+    def agreement(self, request: Request, reference: str) -> Response:
+        data = self._valid(s.AgreementIn)
+        complaint = services.complaint_record_agreement(complaint=self.get_object(), actor=request.user, note=data["note"])
+        return self._refresh(complaint)
+
+    @extend_schema(request=s.FollowUpIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request: Request, reference: str) -> Response:
+        data = self._valid(s.FollowUpIn)
+        complaint = services.complaint_record_follow_up(
+            complaint=self.get_object(), actor=request.user, result=data["result"], note=data["note"]
+        )
+        return self._refresh(complaint)
+
+    @extend_schema(request=s.ReasonIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"], url_path="close-reason")
+    def close_reason(self, request: Request, reference: str) -> Response:
+        data = self._valid(s.ReasonIn)
+        complaint = services.complaint_set_close_reason(
+            complaint=self.get_object(), actor=request.user, reason=data["reason"]
+        )
+        return self._refresh(complaint)
+
+    @extend_schema(request=s.TransferIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, reference: str) -> Response:
+        data = self._valid(s.TransferIn)
+        lookup = Q(username=data["to_user"])
+        if data["to_user"].isdigit():
+            lookup |= Q(pk=int(data["to_user"]))
+        to_user = User.objects.filter(lookup).first()
+        if to_user is None:
+            raise ComplaintError("unknown_user", _("Unknown user: %(user)s.") % {"user": data["to_user"]})
+        complaint = services.complaint_transfer(
+            complaint=self.get_object(), actor=request.user, to_user=to_user, reason=data["reason"]
+        )
+        return self._refresh(complaint)
+
+    @extend_schema(request=s.MessageIn, responses={200: s.MessageOut(many=True), 201: s.MessageOut})
+    @action(detail=True, methods=["get", "post"])
+    def messages(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        context = {"pii": permissions.can_see_pii(request.user, complaint)}
+        if request.method == "GET":
+            messages = selectors.complaint_messages(complaint=complaint)
+            return Response(s.MessageOut(messages, many=True, context=context).data)
+        data = self._valid(s.MessageIn)
+        message = services.message_add(
+            complaint=complaint, actor=request.user, body=data["body"], kind=data["kind"], channel=data.get("channel")
+        )
+        return Response(s.MessageOut(message, context=context).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.AuditEventOut(many=True))
+    @action(detail=True, methods=["get"])
+    def audit(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        if not permissions.can_view_audit(request.user, complaint):
+            raise PermissionRefused()
+        return Response(s.AuditEventOut(selectors.complaint_audit(complaint=complaint), many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+        responses=s.ImportReportOut,
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def bulk_import(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ComplaintError("file_required", _("Attach a CSV or XLSX file as 'file'."))
+        report = import_file(actor=request.user, name=upload.name, stream=upload, size=upload.size)
+        return Response(report.as_dict(), status=status.HTTP_200_OK)
+
+    def _valid(self, serializer_class: type) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)

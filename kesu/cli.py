@@ -1,0 +1,134 @@
+"""The ``kesu`` command: ``kesu demo | serve | import FILE | analyze | manage …``.
+
+``demo`` prepares the embedded SQLite database (migrate, demo data once) and serves the app;
+``serve`` runs gunicorn (several workers) on the configured database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django()
+    _manage("migrate", verbosity=0)
+    from kesu.demo.seed import print_logins, seed_demo
+
+    seed_demo(reset=args.reset)
+    print_logins()
+    if args.no_serve:
+        return 0
+    return _serve(args.bind, args.workers)
+
+
+def _serve(bind: str, workers: int) -> int:
+    _manage("collectstatic", "--noinput", verbosity=0)
+    print(f"Kesu 客诉 is serving on http://{bind}/  (Ctrl-C stops it)", flush=True)
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kesu.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ],
+    )
+    return 0  # pragma: no cover - execvp does not return
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django()
+    return _serve(args.bind, args.workers)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _django()
+    import json
+
+    from kesu.accounts.models import User
+    from kesu.complaints.errors import ComplaintError
+    from kesu.complaints.importer import import_file
+
+    actor = User.objects.filter(username=args.user).first()
+    if actor is None:
+        print(f"kesu import: no user {args.user!r}", file=sys.stderr)
+        return 2
+    try:
+        with open(args.file, "rb") as stream:
+            report = import_file(actor=actor, name=args.file, stream=stream, size=os.path.getsize(args.file))
+    except (OSError, ComplaintError) as error:
+        print(f"kesu import: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 1 if report.errors else 0
+
+
+def cmd_analyze(rest: list[str]) -> int:
+    from kesu.core.analysis.cli import main as analyze_main
+
+    return analyze_main(rest)
+
+
+def cmd_manage(rest: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kesu manage", *rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kesu", description="Kesu 客诉 complaint handling")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="migrate, load demo data once, and serve")
+    demo.add_argument("--bind", default="127.0.0.1:8000")
+    demo.add_argument("--workers", type=int, default=2)
+    demo.add_argument("--reset", action="store_true", help="recreate the demo data")
+    demo.add_argument("--no-serve", action="store_true", help="prepare the data only")
+    demo.set_defaults(func=cmd_demo)
+    serve = sub.add_parser("serve", help="serve the web app and API with gunicorn")
+    serve.add_argument("--bind", default=os.environ.get("KESU_BIND", "127.0.0.1:8000"))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("KESU_WORKERS", "3")))
+    serve.set_defaults(func=cmd_serve)
+    imp = sub.add_parser("import", help="bulk-import complaints from a CSV or XLSX file")
+    imp.add_argument("file")
+    imp.add_argument("--user", default="admin", help="the user the complaints are recorded by")
+    imp.set_defaults(func=cmd_import)
+    sub.add_parser("analyze", help="analyse JSON lines from stdin or a file (see README)", add_help=False)
+    sub.add_parser("manage", help="run a Django management command", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # analyze and manage take the rest of the line as their own arguments.
+    if argv and argv[0] == "analyze":
+        return cmd_analyze(argv[1:])
+    if argv and argv[0] == "manage":
+        return cmd_manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,356 @@
+"""The complaint record (SPEC §2), its conversation and its append-only audit trail.
+
+State changes go through ``kesu.complaints.services``; nothing here holds business rules
+beyond the invariants a row must keep on its own.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kesu.core.workflow import Stage
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    WEB = "web", _("Online form")
+    CHAT = "chat", _("Online chat")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    WALK_IN = "walk_in", _("Walk-in")
+    SOCIAL = "social", _("Social media")
+    REFERRAL = "referral", _("Referral from above")
+
+
+class Source(models.TextChoices):
+    CUSTOMER = "customer", _("Customer directly")
+    REGULATOR_MIIT = "regulator_miit", _("MIIT (工信部)")
+    REGULATOR_PROVINCE_COMM = "regulator_province_comm", _("Provincial communications administration")
+    REGULATOR_FINANCE = "regulator_finance", _("Financial regulator")
+    REGULATOR_MARKET = "regulator_market", _("Market regulator / 12315")
+    CONSUMER_ASSOCIATION = "consumer_association", _("Consumer association")
+    HEADQUARTERS = "headquarters", _("Group headquarters")
+
+
+#: Referrals from regulators, authorities and headquarters make an escalated complaint (升级投诉);
+#: so do walk-ins and letters received directly (SPEC §7, escalated complaints per million).
+ESCALATED_CHANNELS = frozenset({Channel.WALK_IN, Channel.LETTER})
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class DemandType(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    REPLACEMENT = "replacement", _("Replacement")
+    REPAIR = "repair", _("Repair")
+    COMPENSATION = "compensation", _("Compensation")
+    APOLOGY = "apology", _("Apology")
+    EXPLANATION = "explanation", _("Explanation")
+    PUNISH_STAFF = "punish_staff", _("Punish the staff responsible")
+    OTHER = "other", _("Other")
+
+
+class SolutionType(models.TextChoices):
+    REPAIR = "repair", _("Repair")
+    REPLACEMENT = "replacement", _("Replacement")
+    REFUND = "refund", _("Refund")
+    COMPENSATION = "compensation", _("Compensation")
+    APOLOGY = "apology", _("Apology")
+    EXPLANATION = "explanation", _("Explanation")
+    OTHER = "other", _("Other")
+
+
+class RefundMethod(models.TextChoices):
+    """Credit to the bill/account is preferred over cash (话费返回优于现金退还)."""
+
+    BILL_CREDIT = "bill_credit", _("Credit to the bill")
+    ACCOUNT = "account", _("Back to the original account")
+    CASH = "cash", _("Cash")
+
+
+class FollowUpResult(models.TextChoices):
+    VERY_SATISFIED = "very_satisfied", _("Very satisfied")
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    VERY_DISSATISFIED = "very_dissatisfied", _("Very dissatisfied")
+    UNREACHABLE = "unreachable", _("Customer unreachable")
+
+
+class StageChoices(models.TextChoices):
+    """Stage labels for forms and lists; admins rename stages in :class:`StageConfig`."""
+
+    ACCEPT = Stage.ACCEPT.value, _("Accept")
+    LISTEN = Stage.LISTEN.value, _("Listen & empathize")
+    CONFIRM = Stage.CONFIRM.value, _("Confirm facts & needs")
+    PROPOSE = Stage.PROPOSE.value, _("Propose a solution")
+    AGREE = Stage.AGREE.value, _("Agree")
+    ACT = Stage.ACT.value, _("Act")
+    FOLLOW_UP = Stage.FOLLOW_UP.value, _("Follow up")
+    CLOSED = Stage.CLOSED.value, _("Closed")
+    REVIEW = Stage.REVIEW.value, _("Review")
+
+
+class Category(models.Model):
+    """Complaint taxonomy (SPEC §3), admin-editable; sub-categories point to their parent."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Complaint(models.Model):
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_complaints",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    source = models.CharField(_("source"), max_length=30, choices=Source.choices, default=Source.CUSTOMER)
+    escalated_complaint = models.BooleanField(
+        _("escalated complaint (升级投诉)"),
+        default=False,
+        help_text=_("Referred by a regulator, an authority or headquarters, or received as a walk-in or letter."),
+    )
+    product = models.CharField(_("product or service"), max_length=200, blank=True)
+    order_number = models.CharField(_("order or account number"), max_length=64, blank=True, db_index=True)
+    text = models.TextField(_("the customer's words"))
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    demand_type = models.CharField(_("demanded remedy"), max_length=20, choices=DemandType.choices, blank=True)
+    demand_amount = models.DecimalField(
+        _("demanded amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    demand_note = models.CharField(_("demand details"), max_length=500, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subcategory = models.ForeignKey(
+        Category, verbose_name=_("sub-category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    stage = models.CharField(_("stage"), max_length=20, choices=StageChoices.choices, default=Stage.ACCEPT.value)
+    checklist_done = models.JSONField(_("checklist items done"), default=list, blank=True)
+    analysis = models.JSONField(_("analysis"), default=dict, blank=True)
+
+    solution_type = models.CharField(_("solution"), max_length=20, choices=SolutionType.choices, blank=True)
+    solution_text = models.TextField(_("solution details"), blank=True)
+    solution_amount = models.DecimalField(
+        _("solution amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    refund_method = models.CharField(_("refund method"), max_length=20, choices=RefundMethod.choices, blank=True)
+    agreement_note = models.TextField(_("agreed next steps"), blank=True)
+    follow_up_result = models.CharField(
+        _("follow-up result"), max_length=30, choices=FollowUpResult.choices, blank=True
+    )
+    follow_up_note = models.TextField(_("follow-up comment"), blank=True)
+    close_reason = models.CharField(_("reason for closing without follow-up"), max_length=500, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The reference in the source system; re-importing the same row does not duplicate it."),
+    )
+
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    first_reply_at = models.DateTimeField(_("first reply at"), null=True, blank=True)
+    effective_solution_at = models.DateTimeField(_("effective solution at"), null=True, blank=True)
+    customer_agreed_at = models.DateTimeField(_("customer agreed at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    follow_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at"]
+        permissions = [
+            ("view_all_complaints", _("Can see every team's complaints")),
+            ("view_team_complaints", _("Can see the own team's complaints")),
+            ("handle_complaint", _("Can handle complaints")),
+            ("transfer_complaint", _("Can transfer complaints to another owner")),
+            ("view_customer_pii", _("Can see customers' personal data unmasked")),
+            ("import_complaints", _("Can bulk-import complaints")),
+            ("view_audit", _("Can read the audit trail")),
+        ]
+        indexes = [
+            models.Index(fields=["team", "stage", "-received_at"], name="complaint_team_stage_idx"),
+            models.Index(fields=["owner", "stage"], name="complaint_owner_stage_idx"),
+            models.Index(fields=["stage", "-received_at"], name="complaint_stage_received_idx"),
+            models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
+            models.Index(fields=["-received_at"], name="complaint_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def stage_enum(self) -> Stage:
+        return Stage(self.stage)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in (Stage.CLOSED, Stage.REVIEW)
+
+
+class MessageKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent reply")
+    NOTE = "note", _("Internal note")
+
+
+class Message(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    body = models.TextField(_("message"))
+    analysis = models.JSONField(_("analysis"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["complaint", "created_at"], name="message_complaint_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}:{self.kind}:{self.pk}"
+
+
+class AppendOnlyError(Exception):
+    """The audit trail cannot be edited or deleted."""
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[override]
+        raise AppendOnlyError("The audit trail is append-only.")
+
+    def delete(self):  # type: ignore[override]
+        raise AppendOnlyError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One change to a complaint: who, what, when, before/after. Append-only — enforced here,
+    in the admin, and by a database trigger (see the migration) against raw UPDATEs."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(_("action"), max_length=40)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["complaint", "created_at"], name="audit_complaint_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}:{self.action}"
+
+    def save(self, *args, **kwargs):  # type: ignore[override]
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise AppendOnlyError("The audit trail is append-only.")
+
+
+class StageConfig(models.Model):
+    """Admin-editable name and description of a workflow stage (the stages themselves are code)."""
+
+    stage = models.CharField(_("stage"), max_length=20, choices=StageChoices.choices, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=50, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItemConfig(models.Model):
+    """Admin-editable checklist item of a stage. Required items must be done to leave it."""
+
+    stage = models.ForeignKey(StageConfig, on_delete=models.CASCADE, related_name="items")
+    code = models.SlugField(_("code"), max_length=50)
+    label = models.CharField(_("label (Chinese)"), max_length=200)
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
+    required = models.BooleanField(_("required to leave the stage"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["stage", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["stage", "code"], name="checklist_item_unique_code")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class IdempotencyRecord(models.Model):
+    """The outcome of an API create made with an ``Idempotency-Key``; a retry replays it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    complaint = models.ForeignKey(Complaint, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]

@@ -1,0 +1,94 @@
+"""Reads: querysets scoped to what the user may see, with the joins every list needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from kesu.accounts.models import User
+from kesu.complaints.models import AuditEvent, Complaint, Message
+from kesu.complaints.permissions import visibility_filter
+
+
+@dataclass(frozen=True)
+class ComplaintFilters:
+    stage: str = ""
+    channel: str = ""
+    source: str = ""
+    priority: int | None = None
+    category: str = ""
+    team: int | None = None
+    owner: str = ""  # a user id, "me" or "none"
+    tier: str = ""
+    escalated: bool | None = None
+    is_open: bool | None = None
+    q: str = ""
+    received_after: datetime | None = None
+    received_before: datetime | None = None
+
+
+def complaints_visible_to(user: User) -> QuerySet[Complaint]:
+    queryset = Complaint.objects.select_related(
+        "customer", "customer__tier", "team", "owner", "category", "subcategory"
+    )
+    limit = visibility_filter(user)
+    return queryset if limit is None else queryset.filter(limit)
+
+
+def complaint_list(*, user: User, filters: ComplaintFilters | None = None) -> QuerySet[Complaint]:
+    f = filters or ComplaintFilters()
+    qs = complaints_visible_to(user)
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.is_open is not None:
+        closed = Q(stage__in=["closed", "review"])
+        qs = qs.exclude(closed) if f.is_open else qs.filter(closed)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.priority is not None:
+        qs = qs.filter(priority=f.priority)
+    if f.category:
+        qs = qs.filter(Q(category__code=f.category) | Q(subcategory__code=f.category))
+    if f.team is not None:
+        qs = qs.filter(team_id=f.team)
+    if f.owner == "me":
+        qs = qs.filter(owner=user)
+    elif f.owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif f.owner:
+        qs = qs.filter(owner_id=f.owner)
+    if f.tier:
+        qs = qs.filter(customer__tier__code=f.tier)
+    if f.escalated is not None:
+        qs = qs.filter(escalated_complaint=f.escalated)
+    if f.received_after:
+        qs = qs.filter(received_at__gte=f.received_after)
+    if f.received_before:
+        qs = qs.filter(received_at__lt=f.received_before)
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(
+            Q(reference__iexact=term)
+            | Q(order_number=term)
+            | Q(customer__external_id=term)
+            | Q(text__icontains=term)
+            | Q(product__icontains=term)
+        )
+    return qs.order_by("-received_at", "-id")
+
+
+def complaint_get(*, user: User, reference: str) -> Complaint | None:
+    return complaints_visible_to(user).filter(reference=reference).first()
+
+
+def complaint_messages(*, complaint: Complaint, include_notes: bool = True) -> QuerySet[Message]:
+    qs = complaint.messages.select_related("author")
+    return qs if include_notes else qs.exclude(kind="note")
+
+
+def complaint_audit(*, complaint: Complaint) -> QuerySet[AuditEvent]:
+    return complaint.audit_events.select_related("actor")

@@ -1,0 +1,582 @@
+"""Every change to a complaint happens here: one function per act, each locking the row,
+checking permission and the workflow, writing the change and its audit event in one
+transaction. Views, the API, the importer and the CLI call these and nothing else.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kesu.accounts.models import Team, User
+from kesu.complaints import clock, permissions
+from kesu.complaints.analysis import analyse_complaint_text, analyse_message
+from kesu.complaints.errors import ComplaintError, Conflict, PermissionRefused
+from kesu.complaints.models import (
+    ESCALATED_CHANNELS,
+    AuditEvent,
+    Category,
+    Channel,
+    Complaint,
+    FollowUpResult,
+    Message,
+    MessageKind,
+    Priority,
+    RefundMethod,
+    SolutionType,
+    Source,
+)
+from kesu.complaints.workflow_config import checklist_for, required_items, stage_label
+from kesu.core import workflow
+from kesu.core.workflow import Stage
+from kesu.customers.models import Customer, Tier
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    """Customer details as given at intake. ``external_id`` or ``phone`` identifies a returning
+    customer; existing records are not overwritten by what a new complaint says."""
+
+    name: str
+    external_id: str = ""
+    phone: str = ""
+    email: str = ""
+    id_card: str = ""
+    tier: str = ""
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def record_event(
+    *, complaint: Complaint, actor: User | None, action: str, changes: dict[str, Any] | None = None, note: str = ""
+) -> AuditEvent:
+    """Append one audit event. ``changes`` maps a field to ``[before, after]``."""
+    clean = {k: [_json(v[0]), _json(v[1])] for k, v in (changes or {}).items()}
+    return AuditEvent.objects.create(
+        complaint=complaint,
+        actor=actor if actor and actor.pk else None,
+        action=action,
+        changes=clean,
+        note=note,
+        created_at=clock.now(),
+    )
+
+
+def _set(complaint: Complaint, changes: dict[str, list[Any]], **values: Any) -> None:
+    """Assign fields and remember before/after for the audit event."""
+    for field, value in values.items():
+        before = getattr(complaint, field)
+        if before != value:
+            changes[field] = [before, value]
+            setattr(complaint, field, value)
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    """Re-read the row under a lock so concurrent acts serialise (SELECT … FOR UPDATE)."""
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _save(complaint: Complaint, changes: dict[str, list[Any]]) -> None:
+    if changes:
+        complaint.save(update_fields=[*changes.keys(), "updated_at"])
+
+
+def _new_reference(received_at: datetime) -> str:
+    local = timezone.localtime(received_at)
+    return f"KS{local:%Y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def customer_resolve(*, data: CustomerData) -> Customer:
+    """Find the returning customer by id or phone, or create one."""
+    tier = None
+    if data.tier:
+        tier = Tier.objects.filter(code=data.tier).first()
+        if tier is None:
+            raise ComplaintError("unknown_tier", _("Unknown customer tier: %(tier)s.") % {"tier": data.tier})
+    if data.external_id:
+        customer = Customer.objects.filter(external_id=data.external_id).first()
+        if customer is not None:
+            return customer
+    elif data.phone:
+        customer = Customer.objects.filter(phone=data.phone).order_by("pk").first()
+        if customer is not None:
+            return customer
+    if tier is None:
+        tier = Tier.objects.filter(code="standard").first() or Tier.objects.order_by("-rank").first()
+    customer, _created = Customer.objects.get_or_create(
+        external_id=data.external_id or f"C{secrets.token_hex(6).upper()}",
+        defaults={
+            "name": data.name,
+            "phone": data.phone,
+            "email": data.email,
+            "id_card": data.id_card,
+            "tier": tier,
+        },
+    )
+    return customer
+
+
+def complaint_create(
+    *,
+    actor: User,
+    customer: CustomerData | Customer,
+    text: str,
+    channel: str,
+    team: Team | None = None,
+    source: str = Source.CUSTOMER,
+    product: str = "",
+    order_number: str = "",
+    demand_type: str = "",
+    demand_amount: Decimal | None = None,
+    demand_note: str = "",
+    priority: int | None = None,
+    category: Category | None = None,
+    received_at: datetime | None = None,
+    external_ref: str | None = None,
+) -> Complaint:
+    """Take a complaint in (受理): record it, its first customer message and the audit event.
+
+    A referral from above (regulator, authority, headquarters) or a walk-in/letter marks it as an
+    escalated complaint (升级投诉). The analysis engine reads the customer's words at once.
+    """
+    if not actor.has_perm("complaints.add_complaint"):
+        raise PermissionRefused()
+    team = team or actor.team
+    if team is None:
+        raise ComplaintError("team_required", _("Choose the team that will handle this complaint."))
+    if not permissions.sees_all(actor) and team.pk != actor.team_id:
+        raise PermissionRefused(_("You can only take complaints in for your own team."))
+    text = (text or "").strip()
+    if not text:
+        raise ComplaintError("text_required", _("The customer's words are required."))
+    if channel not in Channel.values:
+        raise ComplaintError("invalid_channel", _("Unknown channel: %(channel)s.") % {"channel": channel})
+    if source not in Source.values:
+        raise ComplaintError("invalid_source", _("Unknown source: %(source)s.") % {"source": source})
+    if source != Source.CUSTOMER and channel != Channel.REFERRAL:
+        channel = Channel.REFERRAL
+    received_at = received_at or clock.now()
+    if received_at > timezone.now() + timedelta(minutes=5):
+        raise ComplaintError("received_in_future", _("The time received cannot be in the future."))
+
+    with transaction.atomic():
+        if isinstance(customer, CustomerData):
+            customer = customer_resolve(data=customer)
+        analysis = analyse_complaint_text(text, tier=customer.tier.code)
+        if category is None and analysis.get("category", {}).get("code"):
+            category = Category.objects.filter(code=analysis["category"]["code"], parent=None).first()
+        subcategory = None
+        sub_code = analysis.get("category", {}).get("sub")
+        if category is not None and sub_code:
+            subcategory = Category.objects.filter(code=sub_code, parent=category).first()
+        if priority is None:
+            priority = Priority.NORMAL
+            if analysis.get("escalation", {}).get("level") == "high":
+                priority = Priority.HIGH
+        complaint = Complaint.objects.create(
+            reference=_new_reference(received_at),
+            customer=customer,
+            team=team,
+            created_by=actor,
+            channel=channel,
+            source=source,
+            escalated_complaint=source != Source.CUSTOMER or channel in ESCALATED_CHANNELS,
+            product=product,
+            order_number=order_number,
+            text=text,
+            language=analysis.get("language", ""),
+            demand_type=demand_type,
+            demand_amount=demand_amount,
+            demand_note=demand_note,
+            priority=priority,
+            category=category,
+            subcategory=subcategory,
+            checklist_done=["recorded"],
+            analysis=analysis,
+            received_at=received_at,
+            external_ref=external_ref or None,
+        )
+        Message.objects.create(
+            complaint=complaint,
+            kind=MessageKind.CUSTOMER,
+            channel=channel,
+            body=text,
+            analysis=analysis,
+            created_at=received_at,
+        )
+        record_event(
+            complaint=complaint,
+            actor=actor,
+            action="created",
+            changes={"stage": [None, complaint.stage], "channel": [None, channel], "team": [None, team.name]},
+        )
+    return complaint
+
+
+def complaint_accept(*, complaint: Complaint, actor: User) -> Complaint:
+    """The accepting agent becomes the owner (首问责任制) and the handling starts."""
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if complaint.owner_id is not None:
+            if complaint.owner_id == actor.pk:
+                return complaint
+            raise Conflict("already_owned", _("This complaint already has an owner."))
+        if not permissions.can_accept(actor, complaint):
+            raise PermissionRefused()
+        changes: dict[str, list[Any]] = {}
+        done = sorted({*complaint.checklist_done, "acknowledged"})
+        _set(complaint, changes, owner=actor, accepted_at=clock.now(), checklist_done=done)
+        changes["owner"] = [None, actor.username]
+        _move(complaint, actor, Stage.LISTEN, changes)
+        _save(complaint, changes)
+        record_event(complaint=complaint, actor=actor, action="accepted", changes=changes)
+    return complaint
+
+
+def _facts(complaint: Complaint, reason: str = "") -> workflow.Facts:
+    return workflow.Facts(
+        stage=complaint.stage_enum,
+        has_owner=complaint.owner_id is not None,
+        solution_recorded=bool(complaint.solution_type),
+        customer_agreed=complaint.customer_agreed_at is not None,
+        follow_up_recorded=bool(complaint.follow_up_result),
+        close_reason=complaint.close_reason,
+        checked_items=frozenset(complaint.checklist_done),
+        required_items=required_items(complaint.stage_enum),
+        reason=reason,
+    )
+
+
+def refusal_messages(refusals: list[workflow.Refusal]) -> list[dict[str, Any]]:
+    """Translate core refusals into the active language, keeping their stable codes."""
+    details = []
+    for refusal in refusals:
+        params = dict(refusal.params)
+        for key in ("source", "target"):
+            if key in params:
+                params[key] = str(stage_label(Stage(params[key])))
+        message = _(refusal.message) % params if params else _(refusal.message)
+        details.append({"code": refusal.code, "message": message})
+    return details
+
+
+def _move(complaint: Complaint, actor: User, target: Stage, changes: dict[str, list[Any]], reason: str = "") -> None:
+    facts = _facts(complaint, reason)
+    refusals = workflow.check_transition(facts, target)
+    if refusals:
+        if any(r.code == "checklist_incomplete" for r in refusals):
+            labels = {item.code: item.label for item in checklist_for(complaint.stage_enum)}
+            refusals = [
+                workflow.Refusal(
+                    r.code,
+                    r.message,
+                    {"items": "、".join(str(labels.get(c, c)) for c in sorted(facts.required_items - facts.checked_items))},
+                )
+                if r.code == "checklist_incomplete"
+                else r
+                for r in refusals
+            ]
+        details = refusal_messages(refusals)
+        raise ComplaintError(refusals[0].code, " ".join(d["message"] for d in details), details=details)
+    now = clock.now()
+    values: dict[str, Any] = {"stage": target.value}
+    if workflow.is_reopen(complaint.stage_enum, target):
+        values.update(reopen_count=complaint.reopen_count + 1, closed_at=None, follow_up_result="", close_reason="")
+    if target == Stage.FOLLOW_UP and complaint.resolved_at is None:
+        values["resolved_at"] = now
+    if target == Stage.CLOSED and complaint.closed_at is None:
+        values["closed_at"] = now
+    _set(complaint, changes, **values)
+
+
+def complaint_transition(*, complaint: Complaint, actor: User, to: str, reason: str = "") -> Complaint:
+    """The one way to change a complaint's stage (besides accepting it)."""
+    try:
+        target = Stage(to)
+    except ValueError:
+        raise ComplaintError("unknown_stage", _("Unknown stage: %(stage)s.") % {"stage": to}) from None
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not permissions.can_act(actor, complaint):
+            raise PermissionRefused()
+        changes: dict[str, list[Any]] = {}
+        source = complaint.stage_enum
+        _move(complaint, actor, target, changes, reason)
+        _save(complaint, changes)
+        action = "reopened" if workflow.is_reopen(source, target) else "stage_changed"
+        record_event(complaint=complaint, actor=actor, action=action, changes=changes, note=reason)
+    return complaint
+
+
+def complaint_check_item(*, complaint: Complaint, actor: User, item: str, done: bool = True) -> Complaint:
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not permissions.can_act(actor, complaint):
+            raise PermissionRefused()
+        known = {i.code for i in checklist_for(complaint.stage_enum)}
+        if item not in known:
+            raise ComplaintError(
+                "unknown_checklist_item", _("This stage has no checklist item %(item)s.") % {"item": item}
+            )
+        items = set(complaint.checklist_done)
+        items.add(item) if done else items.discard(item)
+        changes: dict[str, list[Any]] = {}
+        _set(complaint, changes, checklist_done=sorted(items))
+        if changes:
+            _save(complaint, changes)
+            record_event(complaint=complaint, actor=actor, action="checklist", changes=changes)
+    return complaint
+
+
+def message_add(
+    *,
+    complaint: Complaint,
+    actor: User,
+    body: str,
+    kind: str = MessageKind.AGENT,
+    channel: str | None = None,
+) -> Message:
+    """Record a message. The first agent reply stamps the first-reply time (首次回复)."""
+    body = (body or "").strip()
+    if not body:
+        raise ComplaintError("body_required", _("The message is empty."))
+    if kind not in MessageKind.values:
+        raise ComplaintError("invalid_kind", _("Unknown message kind."))
+    channel = channel or complaint.channel
+    if channel not in Channel.values:
+        raise ComplaintError("invalid_channel", _("Unknown channel: %(channel)s.") % {"channel": channel})
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        allowed = permissions.can_add_note(actor, complaint) if kind == MessageKind.NOTE else permissions.can_act(
+            actor, complaint
+        )
+        if not allowed:
+            raise PermissionRefused()
+        analysis = analyse_message(body) if kind == MessageKind.CUSTOMER else {}
+        message = Message.objects.create(
+            complaint=complaint,
+            kind=kind,
+            channel=channel,
+            author=actor,
+            body=body,
+            analysis=analysis,
+            created_at=clock.now(),
+        )
+        changes: dict[str, list[Any]] = {}
+        if kind == MessageKind.AGENT and complaint.first_reply_at is None:
+            _set(complaint, changes, first_reply_at=message.created_at)
+        _save(complaint, changes)
+        record_event(
+            complaint=complaint,
+            actor=actor,
+            action=f"message_{kind}",
+            changes={**changes, "message": [None, message.pk]},
+        )
+    return message
+
+
+def complaint_record_solution(
+    *,
+    complaint: Complaint,
+    actor: User,
+    solution_type: str,
+    text: str,
+    amount: Decimal | None = None,
+    refund_method: str = "",
+) -> Complaint:
+    """Record the proposed solution; the first one stamps the effective-solution time (有效回复)."""
+    if solution_type not in SolutionType.values:
+        raise ComplaintError("invalid_solution", _("Unknown solution type."))
+    if not (text or "").strip():
+        raise ComplaintError("solution_text_required", _("Describe the solution: the steps and the time limit."))
+    if amount is not None and amount < 0:
+        raise ComplaintError("invalid_amount", _("The amount cannot be negative."))
+    if solution_type == SolutionType.REFUND and refund_method not in RefundMethod.values:
+        raise ComplaintError("refund_method_required", _("Choose how the refund is paid."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not permissions.can_act(actor, complaint):
+            raise PermissionRefused()
+        if not complaint.is_open:
+            raise ComplaintError("complaint_closed", _("The complaint is closed; reopen it first."))
+        if amount is not None and amount > actor.effective_authority_limit() and not actor.is_superuser:
+            raise ComplaintError(
+                "above_authority",
+                _("%(amount)s yuan is above your authority limit of %(limit)s yuan; escalate for approval.")
+                % {"amount": amount, "limit": actor.effective_authority_limit()},
+            )
+        changes: dict[str, list[Any]] = {}
+        _set(
+            complaint,
+            changes,
+            solution_type=solution_type,
+            solution_text=text.strip(),
+            solution_amount=amount,
+            refund_method=refund_method if solution_type == SolutionType.REFUND else "",
+        )
+        if complaint.effective_solution_at is None:
+            _set(complaint, changes, effective_solution_at=clock.now())
+        _save(complaint, changes)
+        record_event(complaint=complaint, actor=actor, action="solution_recorded", changes=changes)
+    return complaint
+
+
+def complaint_record_agreement(*, complaint: Complaint, actor: User, note: str) -> Complaint:
+    """The customer accepted the solution (达成一致); the agreed next steps are recorded."""
+    if not (note or "").strip():
+        raise ComplaintError("agreement_note_required", _("Record the next steps the customer agreed to."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not permissions.can_act(actor, complaint):
+            raise PermissionRefused()
+        if not complaint.solution_type:
+            raise ComplaintError("solution_required", _("Record a proposed solution first."))
+        changes: dict[str, list[Any]] = {}
+        _set(complaint, changes, agreement_note=note.strip(), customer_agreed_at=clock.now())
+        _set(complaint, changes, checklist_done=sorted({*complaint.checklist_done, "next_steps_recorded"}))
+        _save(complaint, changes)
+        record_event(complaint=complaint, actor=actor, action="agreement_recorded", changes=changes)
+    return complaint
+
+
+def complaint_record_follow_up(*, complaint: Complaint, actor: User, result: str, note: str = "") -> Complaint:
+    """Record the follow-up call (回访). An unreachable customer counts as an unsuccessful one."""
+    if result not in FollowUpResult.values:
+        raise ComplaintError("invalid_follow_up", _("Unknown follow-up result."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not permissions.can_act(actor, complaint):
+            raise PermissionRefused()
+        if complaint.stage_enum != Stage.FOLLOW_UP:
+            raise ComplaintError("not_in_follow_up", _("Follow-up results are recorded at the follow-up stage."))
+        changes: dict[str, list[Any]] = {}
+        _set(complaint, changes, follow_up_result=result, follow_up_note=(note or "").strip(), follow_up_at=clock.now())
+        _save(complaint, changes)
+        record_event(complaint=complaint, actor=actor, action="follow_up_recorded", changes=changes)
+    return complaint
+
+
+def complaint_set_close_reason(*, complaint: Complaint, actor: User, reason: str) -> Complaint:
+    """A reason to close without a follow-up result (e.g. the customer declined the call)."""
+    if not (reason or "").strip():
+        raise ComplaintError("reason_required", _("A reason is required."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not permissions.can_act(actor, complaint):
+            raise PermissionRefused()
+        changes: dict[str, list[Any]] = {}
+        _set(complaint, changes, close_reason=reason.strip())
+        _save(complaint, changes)
+        record_event(complaint=complaint, actor=actor, action="close_reason_recorded", changes=changes)
+    return complaint
+
+
+def complaint_transfer(*, complaint: Complaint, actor: User, to_user: User, reason: str) -> Complaint:
+    """Hand a complaint to another owner: explicit, reasoned and audited (首问责任制)."""
+    if not (reason or "").strip():
+        raise ComplaintError("reason_required", _("A transfer needs a reason."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not permissions.can_transfer(actor, complaint):
+            raise PermissionRefused()
+        if not to_user.is_active or not to_user.has_perm("complaints.handle_complaint"):
+            raise ComplaintError("invalid_new_owner", _("The new owner cannot handle complaints."))
+        if complaint.owner_id == to_user.pk:
+            raise ComplaintError("same_owner", _("This person already owns the complaint."))
+        changes: dict[str, list[Any]] = {}
+        before = complaint.owner.username if complaint.owner_id else None
+        _set(complaint, changes, owner=to_user)
+        changes["owner"] = [before, to_user.username]
+        if to_user.team_id and to_user.team_id != complaint.team_id:
+            changes["team"] = [complaint.team.name, to_user.team.name]
+            complaint.team_id = to_user.team_id
+        complaint.save(update_fields=["owner", "team", "updated_at"])
+        record_event(complaint=complaint, actor=actor, action="transferred", changes=changes, note=reason.strip())
+    return complaint
+
+
+def complaint_update_details(
+    *, complaint: Complaint, actor: User, category: Category | None = None, priority: int | None = None
+) -> Complaint:
+    """Correct the category or priority (the analysis suggests; the agent decides)."""
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not permissions.can_act(actor, complaint):
+            raise PermissionRefused()
+        changes: dict[str, list[Any]] = {}
+        if category is not None:
+            _set(complaint, changes, category=category)
+        if priority is not None:
+            if priority not in Priority.values:
+                raise ComplaintError("invalid_priority", _("Unknown priority."))
+            _set(complaint, changes, priority=priority)
+        if "category" in changes:
+            changes["category"] = [getattr(changes["category"][0], "code", None), category.code]
+        _save(complaint, changes)
+        if changes:
+            record_event(complaint=complaint, actor=actor, action="details_changed", changes=changes)
+    return complaint
+
+
+def complaint_create_idempotent(
+    *, actor: User, key: str, fingerprint: str, **fields: Any
+) -> tuple[Complaint, bool]:
+    """``complaint_create`` keyed by a client's ``Idempotency-Key``: a retry of the same request
+    returns the complaint already created (``replayed=True``) instead of a second one; the same
+    key with a different body is refused. Concurrent retries serialise on the key's unique index.
+    """
+    from django.db import IntegrityError
+
+    from kesu.complaints.models import IdempotencyRecord
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(user=actor, key=key, fingerprint=fingerprint)
+        except IntegrityError:
+            record = IdempotencyRecord.objects.select_related("complaint").get(user=actor, key=key)
+            if record.fingerprint != fingerprint or record.complaint is None:
+                raise Conflict(
+                    "idempotency_key_reused",
+                    _("This Idempotency-Key was already used for a different request."),
+                ) from None
+            return record.complaint, True
+        complaint = complaint_create(actor=actor, **fields)
+        record.complaint = complaint
+        record.save(update_fields=["complaint"])
+    return complaint, False
+
+
+def complaint_reanalyse(*, complaint_id: int) -> dict[str, Any]:
+    """Analyse the complaint text and each customer message again; audit what changed."""
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().select_related("customer__tier").get(pk=complaint_id)
+        analysis = analyse_complaint_text(complaint.text, tier=complaint.customer.tier.code)
+        changed = analysis != complaint.analysis
+        if changed:
+            before = (complaint.analysis or {}).get("category", {}).get("code")
+            complaint.analysis = analysis
+            complaint.save(update_fields=["analysis", "updated_at"])
+            record_event(
+                complaint=complaint,
+                actor=None,
+                action="reanalysed",
+                changes={"analysis.category": [before, analysis.get("category", {}).get("code")]},
+            )
+        for message in complaint.messages.filter(kind=MessageKind.CUSTOMER):
+            message.analysis = analyse_message(message.body)
+            message.save(update_fields=["analysis"])
+    return {"complaint": complaint.reference, "changed": changed}

@@ -1,0 +1,224 @@
+"""Realistic demo data: teams, one login per role, and a few hundred complaints across channels,
+tiers, categories and stages, taken through the real services so every stamp, message and audit
+event is what production would write. Cases come from ``corpus.json`` (written for the demo)."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from kesu.accounts.models import Team, User
+from kesu.accounts.roles import ADMIN, AGENT, MANAGER, QA_INSPECTOR, TEAM_LEAD, TRAINER
+from kesu.complaints import clock, services
+from kesu.complaints.errors import ComplaintError
+from kesu.complaints.models import Category, Complaint, MessageKind
+from kesu.complaints.workflow_config import checklist_for
+from kesu.core.workflow import Stage
+from kesu.customers.models import Customer, Tier
+
+CORPUS = Path(__file__).with_name("corpus.json")
+DEMO_PASSWORD = "kesu-demo"
+DEFAULT_COUNT = 300
+
+TEAMS = {"telecom": "投诉一组 · 通信", "bank": "投诉二组 · 银行", "ecommerce": "投诉三组 · 电商"}
+# username, display name, role, team key
+USERS: list[tuple[str, str, str, str | None]] = [
+    ("agent", "王小雨", AGENT, "telecom"),
+    ("agent2", "李明", AGENT, "telecom"),
+    ("agent_bank", "陈静", AGENT, "bank"),
+    ("agent_shop", "赵磊", AGENT, "ecommerce"),
+    ("lead", "周婷 (班组长)", TEAM_LEAD, "telecom"),
+    ("lead_bank", "孙浩 (班组长)", TEAM_LEAD, "bank"),
+    ("lead_shop", "吴芳 (班组长)", TEAM_LEAD, "ecommerce"),
+    ("manager", "郑主管", MANAGER, None),
+    ("qa", "钱质检", QA_INSPECTOR, None),
+    ("trainer", "冯培训", TRAINER, None),
+    ("admin", "管理员", ADMIN, None),
+]
+LOGIN_HINT = [("agent", AGENT), ("lead", TEAM_LEAD), ("manager", MANAGER), ("qa", QA_INSPECTOR), ("trainer", TRAINER), ("admin", ADMIN)]
+
+# How far demo complaints have got: most are open, a quarter closed.
+STAGE_WEIGHTS = [
+    (Stage.ACCEPT, 14),
+    (Stage.LISTEN, 10),
+    (Stage.CONFIRM, 10),
+    (Stage.PROPOSE, 10),
+    (Stage.AGREE, 6),
+    (Stage.ACT, 10),
+    (Stage.FOLLOW_UP, 10),
+    (Stage.CLOSED, 25),
+    (Stage.REVIEW, 5),
+]
+
+
+def load_corpus() -> dict[str, Any]:
+    return json.loads(CORPUS.read_text(encoding="utf-8"))
+
+
+def _users() -> dict[str, User]:
+    teams = {key: Team.objects.get_or_create(name=name)[0] for key, name in TEAMS.items()}
+    users: dict[str, User] = {}
+    for username, display, role, team_key in USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"display_name": display, "team": teams.get(team_key) if team_key else None},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = role == ADMIN
+            user.is_superuser = role == ADMIN
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    return users
+
+
+def _customers(corpus: dict[str, Any]) -> list[Customer]:
+    tiers = {t.code: t for t in Tier.objects.all()}
+    customers = []
+    for index, data in enumerate(corpus["customers"], start=1):
+        customer, _ = Customer.objects.get_or_create(
+            external_id=f"DEMO{index:04d}",
+            defaults={
+                "name": data["name"],
+                "phone": data.get("phone", ""),
+                "email": data.get("email", ""),
+                "id_card": data.get("id_card", ""),
+                "tier": tiers.get(data.get("tier", "standard"), tiers["standard"]),
+            },
+        )
+        customers.append(customer)
+    return customers
+
+
+def _advance(complaint: Complaint, case: dict[str, Any], target: Stage, owner: User, at: datetime, rng: random.Random) -> None:
+    """Take a complaint through the method up to ``target`` the way an agent would."""
+
+    def step(minutes: int) -> datetime:
+        nonlocal at
+        at = min(at + timedelta(minutes=minutes), timezone.now())
+        return at
+
+    def tick_required() -> None:
+        for item in checklist_for(complaint.stage_enum):
+            if item.required and item.code not in complaint.checklist_done:
+                services.complaint_check_item(complaint=complaint, actor=owner, item=item.code)
+                complaint.refresh_from_db()
+
+    def move(to: Stage, reason: str = "") -> None:
+        tick_required()
+        services.complaint_transition(complaint=complaint, actor=owner, to=to.value, reason=reason)
+        complaint.refresh_from_db()
+
+    order = list(Stage)
+    with clock.frozen(step(rng.randint(3, 90))):
+        services.complaint_accept(complaint=complaint, actor=owner)
+    complaint.refresh_from_db()
+    conversation = case.get("conversation") or []
+    for turn in conversation[:2]:
+        with clock.frozen(step(rng.randint(2, 40))):
+            services.message_add(complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"])
+    for stage in order[order.index(Stage.LISTEN) + 1 : order.index(target) + 1]:
+        with clock.frozen(step(rng.randint(20, 600))):
+            if stage == Stage.AGREE:
+                solution = case.get("solution") or {"type": "explanation", "description": "已向客户详细说明原因与后续改进措施。"}
+                amount = solution.get("amount")
+                if amount is not None and Decimal(str(amount)) > owner.effective_authority_limit():
+                    amount = owner.effective_authority_limit()
+                services.complaint_record_solution(
+                    complaint=complaint,
+                    actor=owner,
+                    solution_type=solution["type"],
+                    text=solution["description"],
+                    amount=Decimal(str(amount)) if amount is not None else None,
+                    refund_method=solution.get("refund_method") or ("bill_credit" if solution["type"] == "refund" else ""),
+                )
+                complaint.refresh_from_db()
+            if stage == Stage.ACT:
+                services.complaint_record_agreement(
+                    complaint=complaint, actor=owner, note=(case.get("solution") or {}).get("description", "按约定执行。")
+                )
+                complaint.refresh_from_db()
+                for turn in conversation[2:]:
+                    services.message_add(complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"])
+            if stage == Stage.CLOSED:
+                follow_up = case.get("follow_up")
+                if follow_up:
+                    services.complaint_record_follow_up(
+                        complaint=complaint, actor=owner, result=follow_up["rating"], note=follow_up.get("comment", "")
+                    )
+                else:
+                    services.complaint_set_close_reason(complaint=complaint, actor=owner, reason="客户表示无需回访。")
+                complaint.refresh_from_db()
+            move(stage)
+
+
+def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 2026) -> int:
+    """Create the demo data once (or again with ``reset``); returns the number of complaints."""
+    if Complaint.objects.exists() and not reset:
+        return Complaint.objects.count()
+    if reset and Complaint.objects.exists():
+        raise ComplaintError("reset_refused", "Delete var/kesu.sqlite3 to start the demo afresh.")
+    rng = random.Random(seed)
+    corpus = load_corpus()
+    users = _users()
+    customers = _customers(corpus)
+    by_lang: dict[str, list[Customer]] = {}
+    for data, customer in zip(corpus["customers"], customers, strict=True):
+        by_lang.setdefault(data.get("lang", "zh-hans"), []).append(customer)
+    teams = {key: Team.objects.get(name=name) for key, name in TEAMS.items()}
+    agents = {
+        key: [u for u in users.values() if u.team_id == team.pk and u.groups.filter(name=AGENT).exists()]
+        for key, team in teams.items()
+    }
+    leads = {key: users[name] for key, name in (("telecom", "lead"), ("bank", "lead_bank"), ("ecommerce", "lead_shop"))}
+    categories = {c.code: c for c in Category.objects.filter(parent=None)}
+    stages, weights = zip(*STAGE_WEIGHTS, strict=True)
+    now = timezone.now()
+    created = 0
+    for index in range(count):
+        case = corpus["cases"][index % len(corpus["cases"])]
+        pool = by_lang.get(case["lang"]) or customers
+        customer = rng.choice(pool)
+        # Older complaints are further along; the newest are still waiting.
+        target = rng.choices(stages, weights)[0]
+        age_days = rng.uniform(0, 3) if target in (Stage.ACCEPT, Stage.LISTEN) else rng.uniform(1, 120)
+        received = now - timedelta(days=age_days, minutes=rng.randint(0, 600))
+        team_key = case["sector"]
+        intake_by = rng.choice(agents[team_key])
+        with transaction.atomic(), clock.frozen(received):
+            complaint = services.complaint_create(
+                actor=intake_by,
+                customer=customer,
+                text=case["text"],
+                channel=case["channel"],
+                source=case.get("source", "customer"),
+                team=teams[team_key],
+                product=case.get("product", ""),
+                order_number=case.get("order_number") or "",
+                demand_type=case.get("demand_type", ""),
+                demand_amount=Decimal(str(case["demand_amount"])) if case.get("demand_amount") is not None else None,
+                priority={"low": 1, "normal": 2, "high": 3, "urgent": 4}.get(case.get("priority", "normal"), 2),
+                category=categories.get(case.get("category", "")),
+                received_at=received,
+            )
+            if target != Stage.ACCEPT:
+                owner = leads[team_key] if case.get("priority") == "urgent" else rng.choice(agents[team_key])
+                _advance(complaint, case, target, owner, received, rng)
+        created += 1
+    return created
+
+
+def print_logins() -> None:
+    print("\nKesu 客诉 demo logins (password for all: %s)" % DEMO_PASSWORD)
+    for username, role in LOGIN_HINT:
+        print(f"  {role:<13} {username}")
+    print("  (more: agent2, agent_bank, agent_shop, lead_bank, lead_shop)\n")

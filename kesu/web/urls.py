@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from kesu.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("complaints/", views.queue, name="queue"),
+    path("complaints/new/", views.intake, name="intake"),
+    path("complaints/import/", views.bulk_import, name="import"),
+    path("complaints/<str:reference>/", views.complaint_detail, name="complaint"),
+    path("complaints/<str:reference>/<str:action>/", views.complaint_action, name="complaint-action"),
+]

@@ -1,0 +1,268 @@
+"""Server-rendered pages. Views parse the form, call one service or selector, and render; every
+rule (permissions, workflow guards) is enforced by the services, not here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kesu.accounts.models import User
+from kesu.api.serializers import ComplaintFiltersIn
+from kesu.complaints import permissions, selectors, services
+from kesu.complaints.errors import ComplaintError
+from kesu.complaints.importer import import_file
+from kesu.complaints.models import Channel, Complaint, Priority, StageChoices
+from kesu.complaints.services import CustomerData
+from kesu.complaints.workflow_config import checklist_for, stage_labels
+from kesu.core import privacy, workflow
+from kesu.core.workflow import Stage
+from kesu.web import forms
+
+PAGE_SIZE = 25
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("web:queue")
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The complaint queue the user may see, newest first, filtered and paginated."""
+    params = ComplaintFiltersIn(data={k: v for k, v in request.GET.items() if v and k != "page"})
+    filters = selectors.ComplaintFilters()
+    if params.is_valid():
+        data = dict(params.validated_data)
+        data["is_open"] = data.pop("open", None)
+        filters = selectors.ComplaintFilters(**data)
+    else:
+        messages.error(request, _("Some filters were not valid and were ignored."))
+    page = Paginator(selectors.complaint_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        {
+            "complaint": c,
+            "customer": c.customer.masked()["name"],
+            "excerpt": privacy.mask_text(c.text[:60]),
+        }
+        for c in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "stages": StageChoices.choices,
+            "channels": Channel.choices,
+            "priorities": Priority.choices,
+            "current": request.GET,
+            "can_create": request.user.has_perm("complaints.add_complaint"),
+        },
+    )
+
+
+def _complaint_or_404(request: HttpRequest, reference: str) -> Complaint:
+    complaint = selectors.complaint_get(user=request.user, reference=reference)
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+@login_required
+def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _complaint_or_404(request, reference)
+    return render(request, "web/complaint_detail.html", _detail_context(request, complaint))
+
+
+def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any]:
+    user = request.user
+    pii = permissions.can_see_pii(user, complaint)
+    customer = complaint.customer
+    done = set(complaint.checklist_done)
+    labels = stage_labels()
+    stage = complaint.stage_enum
+    conversation = [
+        {"message": m, "body": m.body if pii else privacy.mask_text(m.body)}
+        for m in selectors.complaint_messages(complaint=complaint)
+    ]
+    return {
+        "complaint": complaint,
+        "text": complaint.text if pii else privacy.mask_text(complaint.text),
+        "customer": {
+            "name": customer.name if pii else privacy.mask_name(customer.name),
+            "phone": customer.phone if pii else privacy.mask_phone(customer.phone),
+            "email": customer.email if pii else privacy.mask_email(customer.email),
+            "tier": customer.tier,
+            "external_id": customer.external_id,
+        },
+        "pii": pii,
+        "conversation": conversation,
+        "stage_bar": [
+            {"code": s.value, "label": labels[s.value], "current": s == stage, "passed": _passed(s, stage)}
+            for s in workflow.STAGE_ORDER
+        ],
+        "stage_label": labels[stage.value],
+        "checklist": [
+            {"code": i.code, "label": i.label, "required": i.required, "done": i.code in done}
+            for i in checklist_for(stage)
+        ],
+        "targets": [{"code": t.value, "label": labels[t.value]} for t in workflow.allowed_targets(stage)],
+        "can_act": permissions.can_act(user, complaint),
+        "can_accept": permissions.can_accept(user, complaint),
+        "can_note": permissions.can_add_note(user, complaint),
+        "can_transfer": permissions.can_transfer(user, complaint),
+        "audit": selectors.complaint_audit(complaint=complaint) if permissions.can_view_audit(user, complaint) else None,
+        "message_form": forms.MessageForm(),
+        "solution_form": forms.SolutionForm(),
+        "agreement_form": forms.AgreementForm(),
+        "follow_up_form": forms.FollowUpForm(),
+        "reason_form": forms.ReasonForm(),
+        "transfer_form": forms.TransferForm(),
+        "show_follow_up": stage == Stage.FOLLOW_UP,
+        "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),
+        "show_agreement": stage == Stage.AGREE,
+    }
+
+
+def _passed(stage: Stage, current: Stage) -> bool:
+    return workflow.STAGE_ORDER.index(stage) < workflow.STAGE_ORDER.index(current)
+
+
+def _transfer(actor: User, complaint: Complaint, data: dict[str, Any]) -> Complaint:
+    to_user = User.objects.filter(username=data["to_user"]).first()
+    if to_user is None:
+        raise ComplaintError("unknown_user", _("Unknown user: %(user)s.") % {"user": data["to_user"]})
+    return services.complaint_transfer(complaint=complaint, actor=actor, to_user=to_user, reason=data["reason"])
+
+
+# action name → (form, service call)
+ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complaint, dict[str, Any]], Any]]] = {
+    "accept": (None, lambda u, c, d: services.complaint_accept(complaint=c, actor=u)),
+    "message": (
+        forms.MessageForm,
+        lambda u, c, d: services.message_add(complaint=c, actor=u, body=d["body"], kind=d["kind"]),
+    ),
+    "checklist": (
+        forms.ChecklistForm,
+        lambda u, c, d: services.complaint_check_item(complaint=c, actor=u, item=d["item"], done=d["done"]),
+    ),
+    "solution": (
+        forms.SolutionForm,
+        lambda u, c, d: services.complaint_record_solution(
+            complaint=c,
+            actor=u,
+            solution_type=d["solution_type"],
+            text=d["text"],
+            amount=d["amount"],
+            refund_method=d["refund_method"],
+        ),
+    ),
+    "agreement": (
+        forms.AgreementForm,
+        lambda u, c, d: services.complaint_record_agreement(complaint=c, actor=u, note=d["note"]),
+    ),
+    "follow_up": (
+        forms.FollowUpForm,
+        lambda u, c, d: services.complaint_record_follow_up(complaint=c, actor=u, result=d["result"], note=d["note"]),
+    ),
+    "close_reason": (
+        forms.ReasonForm,
+        lambda u, c, d: services.complaint_set_close_reason(complaint=c, actor=u, reason=d["reason"]),
+    ),
+    "transition": (
+        forms.TransitionForm,
+        lambda u, c, d: services.complaint_transition(complaint=c, actor=u, to=d["to"], reason=d["reason"]),
+    ),
+    "transfer": (forms.TransferForm, _transfer),
+}
+
+
+@login_required
+@require_POST
+def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    complaint = _complaint_or_404(request, reference)
+    form_class, call = ACTIONS[action]
+    data: dict[str, Any] = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label}: {error}" if label else error)
+            return redirect("web:complaint", reference=reference)
+        data = form.cleaned_data
+    try:
+        call(request.user, complaint, data)
+    except ComplaintError as error:
+        if error.status == 403:
+            return HttpResponseForbidden(error.message)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("web:complaint", reference=reference)
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """The agent's intake form (受理)."""
+    if not request.user.has_perm("complaints.add_complaint"):
+        return HttpResponseForbidden(_("You do not have permission to do this."))
+    form = forms.IntakeForm(request.POST or None, initial={"team": request.user.team})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            complaint = services.complaint_create(
+                actor=request.user,
+                customer=CustomerData(
+                    name=d["customer_name"],
+                    external_id=d["customer_id"],
+                    phone=d["phone"],
+                    email=d["email"],
+                    tier=d["tier"].code if d["tier"] else "",
+                ),
+                text=d["text"],
+                channel=d["channel"],
+                source=d["source"],
+                team=d["team"],
+                product=d["product"],
+                order_number=d["order_number"],
+                demand_type=d["demand_type"],
+                demand_amount=d["demand_amount"],
+            )
+        except ComplaintError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Complaint %(ref)s recorded.") % {"ref": complaint.reference})
+            return redirect("web:complaint", reference=complaint.reference)
+    return render(request, "web/intake.html", {"form": form})
+
+
+@login_required
+def bulk_import(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("complaints.import_complaints"):
+        return HttpResponseForbidden(_("You do not have permission to do this."))
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = import_file(actor=request.user, name=upload.name, stream=upload, size=upload.size)
+        except ComplaintError as error:
+            form.add_error("file", error.message)
+    return render(request, "web/import.html", {"form": form, "report": report})
