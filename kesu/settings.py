@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KESU_VAR_DIR", BASE_DIR.parent / "var"))
@@ -190,13 +189,4 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
-
-KESU_ROLE_LABELS = {
-    "agent": _("Agent"),
-    "team_lead": _("Team lead"),
-    "manager": _("Manager"),
-    "qa_inspector": _("QA inspector"),
-    "trainer": _("Trainer"),
-    "admin": _("Administrator"),
 }

@@ -20,12 +20,12 @@ ADMIN = "admin"
 ROLES = (AGENT, TEAM_LEAD, MANAGER, QA_INSPECTOR, TRAINER, ADMIN)
 
 ROLE_LABELS = {
-    AGENT: _("Agent 坐席"),
-    TEAM_LEAD: _("Team lead 班组长"),
-    MANAGER: _("Manager 主管"),
-    QA_INSPECTOR: _("QA inspector 质检员"),
-    TRAINER: _("Trainer 培训师"),
-    ADMIN: _("Administrator 管理员"),
+    AGENT: _("Agent"),
+    TEAM_LEAD: _("Team lead"),
+    MANAGER: _("Manager"),
+    QA_INSPECTOR: _("QA inspector"),
+    TRAINER: _("Trainer"),
+    ADMIN: _("Administrator"),
 }
 
 # Permissions are "app_label.codename".

@@ -1,0 +1,106 @@
+"""The web pages as a person uses them: Chinese first, permissions on the server, escaping."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from kesu.complaints import services
+from kesu.complaints.models import Complaint
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_login_page_is_chinese_by_default_and_english_on_request(client):
+    page = client.get(reverse("web:login"))
+    assert page.status_code == 200 and "登录" in page.content.decode()
+    english = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Log in" in english.content.decode()
+
+
+def test_pages_need_a_login(client):
+    response = client.get(reverse("web:queue"))
+    assert response.status_code == 302 and reverse("web:login") in response["Location"]
+
+
+def test_the_queue_shows_the_teams_complaints_with_names_masked(client, make_complaint, agent, other_agent):
+    mine = make_complaint()
+    theirs = make_complaint(actor=other_agent)
+    client.force_login(agent)
+    html = client.get(reverse("web:queue")).content.decode()
+    assert mine.reference in html and theirs.reference not in html
+    assert "张*" in html and "张伟" not in html
+
+
+def test_queue_queries_are_bounded(client, make_complaint, agent, django_assert_max_num_queries):
+    for _ in range(30):
+        make_complaint()
+    client.force_login(agent)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("web:queue"))
+    assert response.status_code == 200 and response.context["page"].paginator.count == 30
+
+
+def test_an_agent_takes_a_complaint_in_through_the_form(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        reverse("web:intake"),
+        {"customer_name": "周杰", "phone": "13700000000", "channel": "phone", "source": "customer",
+         "text": "套餐降档一直办不了，营业厅让我找客服，客服让我去营业厅。"},
+    )
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/complaints/{complaint.reference}/")
+    assert complaint.created_by == agent and complaint.team == agent.team
+
+
+def test_an_invalid_form_says_why_in_chinese_and_saves_nothing(client, agent):
+    client.force_login(agent)
+    response = client.post(reverse("web:intake"), {"customer_name": "", "channel": "phone", "text": ""})
+    assert response.status_code == 200 and "该字段是必填项" in response.content.decode()
+    assert Complaint.objects.count() == 0
+
+
+def test_accepting_and_a_refused_transition_on_the_complaint_page(client, make_complaint, agent):
+    complaint = make_complaint()
+    client.force_login(agent)
+    url = reverse("web:complaint-action", args=[complaint.reference, "accept"])
+    client.post(url)
+    complaint.refresh_from_db()
+    assert complaint.owner == agent and complaint.stage == "listen"
+    response = client.post(
+        reverse("web:complaint-action", args=[complaint.reference, "transition"]), {"to": "confirm"}, follow=True
+    )
+    assert "必做的检查项尚未完成" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.stage == "listen"
+
+
+def test_other_teams_complaints_are_not_found_and_qa_cannot_act(client, make_complaint, other_agent, qa):
+    complaint = make_complaint()
+    client.force_login(other_agent)
+    assert client.get(reverse("web:complaint", args=[complaint.reference])).status_code == 404
+    client.force_login(qa)
+    assert client.get(reverse("web:complaint", args=[complaint.reference])).status_code == 200
+    response = client.post(reverse("web:complaint-action", args=[complaint.reference, "accept"]))
+    assert response.status_code == 403
+    complaint.refresh_from_db()
+    assert complaint.owner is None
+
+
+def test_customer_text_is_escaped_everywhere(client, make_complaint, agent):
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    complaint = make_complaint(text=f"投诉{attack}")
+    services.message_add(complaint=services.complaint_accept(complaint=complaint, actor=agent), actor=agent,
+                         body=attack, kind="customer")
+    client.force_login(agent)
+    for url in (reverse("web:queue"), reverse("web:complaint", args=[complaint.reference])):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html
+
+
+def test_agents_cannot_open_the_import_page(client, agent, lead):
+    client.force_login(agent)
+    assert client.get(reverse("web:import")).status_code == 403
+    client.force_login(lead)
+    assert client.get(reverse("web:import")).status_code == 200
