@@ -103,7 +103,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "kesu.sqlite3",
+            "NAME": os.environ.get("KESU_SQLITE_PATH", VAR_DIR / "kesu.sqlite3"),
             # WAL + a busy timeout let the demo server and a worker share the file.
             "OPTIONS": {
                 "timeout": 20,
