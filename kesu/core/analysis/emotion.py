@@ -1,0 +1,115 @@
+"""Emotion 情绪: a character n-gram model trained on Weibo emotion data, corrected by an emotion lexicon.
+
+The model knows six labels (SMP2020: angry, sad, fear, surprise, neutral, happy -> anger, disappointment,
+anxiety, confusion, neutral, satisfied); ``expectation`` 期待 comes from the lexicon only. English text
+has no model: the lexicon decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+
+from .lexicon import Entry, Hit, Lexicon, Negation, read_tsv
+from .linear import LinearTextModel
+from .result import EMOTIONS, Emotion
+
+SMP_TO_KESU = {
+    "angry": "anger",
+    "sad": "disappointment",
+    "fear": "anxiety",
+    "surprise": "confusion",
+    "neutral": "neutral",
+    "happy": "satisfied",
+}
+LEXICON_WEIGHT = 0.6  # how much one lexicon word (at its intensity) adds to the model's probability
+NEGATIVE = ("anger", "disappointment", "anxiety")
+_EXCLAIM = re.compile(r"!{2,}")
+_QUESTION = re.compile(r"\?{2,}")
+_SHOUT = re.compile(r"\b[A-Z]{4,}\b")
+
+
+class EmotionAnalyzer:
+    def __init__(self, model: LinearTextModel, negation: Negation) -> None:
+        self.model = model
+        self.negation = negation
+        self.labels = [SMP_TO_KESU[c] for c in model.classes]
+        self.lexicon = Lexicon(Entry(code=r[0], kind="emotion", phrase=r[2], weight=float(r[1])) for r in read_tsv("emotion.tsv"))
+        self.intensifiers = Lexicon(
+            Entry(code="degree", kind="degree", phrase=r[1], weight=float(r[0])) for r in read_tsv("intensifiers.tsv")
+        )
+
+    def lexicon_scores(self, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+        """Best intensity per label among the emotion words found, after negation and degree words."""
+        scores: dict[str, float] = {}
+        words: dict[str, list[str]] = {}
+        hits = _longest_only(self.lexicon.find(text))
+        degrees = self.intensifiers.find(text)
+        for hit in hits:
+            label = hit.entry.code
+            value = hit.entry.weight
+            if self.negation.is_negated(text, hit.start):
+                if label == "satisfied":  # 不满意, not happy: a disappointed customer
+                    label, value = "disappointment", 0.65
+                else:
+                    continue
+            for d in degrees:
+                if d.end <= hit.start and hit.start - d.end <= 2:
+                    value *= d.entry.weight
+            value = min(1.0, value)
+            if value > scores.get(label, 0.0):
+                scores[label] = value
+            words.setdefault(label, []).append(hit.phrase)
+        return scores, words
+
+    def analyze(self, text: str, counts: Counter[str], original: str, has_han: bool) -> Emotion:
+        lex, words = self.lexicon_scores(text)
+        score = dict.fromkeys(EMOTIONS, 0.0)
+        if has_han:
+            proba = self.model.proba(counts)
+            for label, p in zip(self.labels, proba, strict=True):
+                score[label] = float(p)
+        else:
+            proba = None
+            score["neutral"] = 0.5
+        for label, value in lex.items():
+            weight = LEXICON_WEIGHT if label != "expectation" else LEXICON_WEIGHT * 0.8
+            score[label] += weight * value
+        label = max(score, key=score.get)
+        total = sum(score.values()) or 1.0
+        confidence = score[label] / total
+        evidence = list(dict.fromkeys(words.get(label, [])))[:5]
+        if proba is not None and label in self.labels:
+            evidence += [f"model:{f}" for f in self.model.explain(counts, self.labels.index(label), k=3)]
+        intensity = self._intensity(label, confidence, lex.get(label, 0.0), original)
+        return Emotion(label=label, intensity=intensity, evidence=evidence)
+
+    @staticmethod
+    def _intensity(label: str, confidence: float, lexical: float, original: str) -> float:
+        if label == "neutral":
+            return round(min(0.2, 0.2 * (1 - confidence)), 3)
+        value = 0.3 + 0.5 * confidence
+        if lexical:
+            value = max(value, 0.5 * value + 0.5 * lexical + 0.1)
+        if label in NEGATIVE or label == "confusion":
+            value += 0.05 * min(3, len(_EXCLAIM.findall(original)) + original.count("!") // 3 + original.count("！") // 2)
+            value += 0.05 * min(2, len(_QUESTION.findall(original)))
+            value += 0.1 if _SHOUT.search(original) else 0.0
+        return round(float(np.clip(value, 0.0, 1.0)), 3)
+
+
+def _longest_only(hits: list[Hit]) -> list[Hit]:
+    """Drop a hit inside a longer one of the same label (太失望 counts once, not also as 失望).
+
+    Hits come sorted by (start, -end), so any hit that contains another comes before it.
+    """
+    out = []
+    reach: dict[str, int] = {}
+    for h in hits:
+        if reach.get(h.entry.code, -1) >= h.end:
+            continue
+        reach[h.entry.code] = max(reach.get(h.entry.code, -1), h.end)
+        out.append(h)
+    return out

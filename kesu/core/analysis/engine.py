@@ -1,0 +1,115 @@
+"""The one entry point: text (+ context) -> Analysis. Built once, lazily (``get_engine()``)."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from .bad_faith import BadFaithAnalyzer
+from .category import CategoryAnalyzer, ValueAnalyzer
+from .demands import DemandAnalyzer, max_amount
+from .emotion import EmotionAnalyzer
+from .errors import AnalysisError
+from .escalation import EscalationAnalyzer
+from .features import ngram_features
+from .lexicon import Negation, read_tsv
+from .linear import LinearTextModel
+from .normalize import normalize
+from .result import Analysis, Emotion, Trajectory
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# Emotion "heat" for trajectories: how far a label is from a calm, satisfied customer.
+HEAT = {
+    "anger": 1.0,
+    "anxiety": 0.8,
+    "disappointment": 0.7,
+    "confusion": 0.45,
+    "expectation": 0.25,
+    "neutral": 0.1,
+    "satisfied": 0.0,
+}
+RISING_DELTA = 0.15
+
+
+class Engine:
+    def __init__(self) -> None:
+        negation = Negation(read_tsv("negation.tsv"))
+        self.emotion = EmotionAnalyzer(LinearTextModel.load("emotion.json.gz"), negation)
+        self.category = CategoryAnalyzer(LinearTextModel.load("category.json.gz"), negation)
+        self.values = ValueAnalyzer()
+        self.escalation = EscalationAnalyzer(negation)
+        self.demands = DemandAnalyzer(negation)
+        self.bad_faith = BadFaithAnalyzer(negation)
+
+    def analyze(self, text: str, context: dict | None = None) -> Analysis:
+        if context is not None and not isinstance(context, dict):
+            raise AnalysisError("context must be a JSON object (dict) or omitted", code="bad_context")
+        context = context or {}
+        norm = normalize(text)
+        t = norm.text
+        has_han = bool(_HAN.search(t))
+        counts = ngram_features(t) if has_han else None
+        emotion = self.emotion.analyze(t, counts, text, has_han)
+        category = self.category.analyze(t, counts, has_han)
+        value, value_evidence = self.values.analyze(t, category)
+        demands = self.demands.analyze(t)
+        demanded = max_amount(demands)
+        escalation = self.escalation.analyze(t, emotion, context, demanded)
+        exposure = self.escalation.text_triggers(t).get("public_exposure") if any(
+            tr.code == "public_exposure" for tr in escalation.triggers) else None
+        bad_faith = self.bad_faith.analyze(t, context, demanded, exposure)
+        return Analysis(
+            text=text,
+            normalized_text=t,
+            language=norm.language,
+            category=category,
+            value_orientation=value,
+            value_evidence=value_evidence,
+            emotion=emotion,
+            escalation=escalation,
+            bad_faith=bad_faith,
+            demands=demands,
+            truncated=norm.truncated,
+        )
+
+    def analyze_trajectory(self, texts: list[str], context: dict | None = None) -> Trajectory:
+        """Emotion per customer message, in order; rising when the customer is getting more upset.
+
+        Rising: the last message is at least RISING_DELTA hotter than the first and the least-squares
+        slope of heat (label heat x intensity) over the messages is positive.
+        """
+        if not isinstance(texts, list | tuple) or not texts:
+            raise AnalysisError("texts must be a non-empty list of strings", code="empty_sequence")
+        points: list[Emotion] = [self.analyze(t, context).emotion for t in texts]
+        heat = [round(HEAT[p.label] * (0.5 + 0.5 * p.intensity) if p.label != "satisfied" else 0.0, 3) for p in points]
+        rising = False
+        if len(heat) >= 2:
+            n = len(heat)
+            mean_x, mean_y = (n - 1) / 2, sum(heat) / n
+            slope = sum((i - mean_x) * (h - mean_y) for i, h in enumerate(heat))
+            rising = heat[-1] - heat[0] >= RISING_DELTA and slope > 0
+        return Trajectory(points=points, rising=rising, heat=heat)
+
+
+_engine: Engine | None = None
+_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The shared engine, built on first use (lexicons and models load in well under a second)."""
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                _engine = Engine()
+    return _engine
+
+
+def analyze(text: str, context: dict | None = None) -> Analysis:
+    """Analyse one complaint or customer message. Raises AnalysisError for non-str or blank text."""
+    return get_engine().analyze(text, context)
+
+
+def analyze_trajectory(texts: list[str], context: dict | None = None) -> Trajectory:
+    """Emotion trajectory of a sequence of customer messages (oldest first)."""
+    return get_engine().analyze_trajectory(texts, context)

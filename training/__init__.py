@@ -1,0 +1,1 @@
+"""Reproducible training of the analysis engine's models (see README.md)."""
