@@ -17,10 +17,10 @@ def _django() -> None:
     django.setup()
 
 
-def _manage(*args: str) -> None:
+def _manage(*args: str, **options: object) -> None:
     from django.core.management import call_command
 
-    call_command(*args)
+    call_command(*args, **options)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -1,0 +1,52 @@
+"""The ``kesu`` command line and the demo data it loads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kesu import cli
+from kesu.complaints.models import AuditEvent, Complaint
+from kesu.demo.seed import seed_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_kesu_import_reports_rows_and_exit_code(tmp_path, lead, capsys):
+    good = tmp_path / "good.csv"
+    good.write_text("customer_name,channel,text\n钱多多,phone,充值话费未到账\n", encoding="utf-8")
+    assert cli.main(["import", str(good), "--user", "lead"]) == 0
+    assert '"created": 1' in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer_name,channel,text\n钱多多,pigeon,渠道错误\n", encoding="utf-8")
+    assert cli.main(["import", str(bad), "--user", "lead"]) == 1
+    assert '"row": 2' in capsys.readouterr().out
+    assert cli.main(["import", str(tmp_path / "missing.csv"), "--user", "lead"]) == 2
+    assert Complaint.objects.count() == 1
+
+
+def test_kesu_is_an_installed_command():
+    result = subprocess.run([sys.executable, "-m", "kesu.cli", "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for command in ("demo", "serve", "import", "analyze"):
+        assert command in result.stdout
+
+
+def test_demo_data_spans_channels_tiers_stages_and_languages():
+    created = seed_demo(count=120)
+    assert created == 120
+    stages = set(Complaint.objects.values_list("stage", flat=True))
+    assert {"accept", "listen", "closed"} <= stages and len(stages) >= 7
+    assert len(set(Complaint.objects.values_list("channel", flat=True))) >= 7
+    assert set(Complaint.objects.values_list("customer__tier__code", flat=True)) == {"vip", "high", "standard"}
+    assert Complaint.objects.filter(escalated_complaint=True).exists()
+    texts = list(Complaint.objects.values_list("text", flat=True))
+    assert any("們" in t or "當" in t or "費" in t for t in texts)  # traditional Chinese
+    assert any(t.isascii() for t in texts)  # English
+    closed = Complaint.objects.filter(stage="closed").first()
+    assert closed.solution_type and (closed.follow_up_result or closed.close_reason)
+    assert closed.received_at < closed.closed_at
+    assert AuditEvent.objects.filter(complaint=closed, action="stage_changed").count() >= 6
+    assert seed_demo(count=120) == 120  # a second run adds nothing
