@@ -73,7 +73,7 @@ class EmotionAnalyzer:
                 score[label] = float(p)
         else:
             proba = None
-            score["neutral"] = 0.5
+            score["neutral"] = 0.3
         for label, value in lex.items():
             weight = LEXICON_WEIGHT if label != "expectation" else LEXICON_WEIGHT * 0.8
             score[label] += weight * value
