@@ -21,7 +21,7 @@ WEIGHTS = {
 HIGH = 0.6
 MEDIUM = 0.3
 REPEAT_AT = 2  # prior complaints on the same matter: the third complaint fires "repeat"
-EXTREME_INTENSITY = 0.9
+EXTREME_INTENSITY = 0.98  # model + lexicon + exclamation marks; the phrases in the lexicon fire on their own
 TEXT_TRIGGERS = ("supervisor_request", "legal", "public_exposure", "regulator", "extreme_emotion")
 
 
@@ -50,8 +50,10 @@ class EscalationAnalyzer:
             start = h.start
             if kind == "weak":
                 left, right = clause_span(text, h.start, h.end)
+                before, after = (24, 12) if h.phrase.isascii() else (4, 3)
                 near = [c for c in cues.get(code, []) if left <= c.start and c.end <= right
-                        and not (c.start >= h.start and c.end <= h.end)]
+                        and not (c.start >= h.start and c.end <= h.end)
+                        and (h.start - before <= c.end <= h.start or h.end <= c.start <= h.end + after)]
                 if not near:
                     continue
                 start = min(h.start, min(c.start for c in near))
