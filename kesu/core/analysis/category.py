@@ -38,8 +38,9 @@ class CategoryAnalyzer:
                 subs[e.code][e.sub] += e.weight
             evidence[e.code].append(hit.phrase)
         lexical = {c: min(v, 2.5) for c, v in score.items()}
-        if has_han:
-            for c, p in zip(self.model.classes, self.model.proba(counts), strict=True):
+        vector = self.model.vectorize(counts) if has_han else None
+        if vector is not None:
+            for c, p in zip(self.model.classes, self.model.proba(vector), strict=True):
                 score[c] = lexical[c] + MODEL_WEIGHT * float(p)
         best = max(score, key=score.get)
         total = sum(score.values())
@@ -48,8 +49,8 @@ class CategoryAnalyzer:
         confidence = round(score[best] / total, 3)
         sub = subs[best].most_common(1)[0][0] if subs[best] else None
         ev = list(dict.fromkeys(evidence[best]))[:5]
-        if has_han and best in self.model.classes:
-            ev += [f"model:{f}" for f in self.model.explain(counts, self.model.classes.index(best), k=2)]
+        if vector is not None and best in self.model.classes:
+            ev += [f"model:{f}" for f in self.model.explain(vector, self.model.classes.index(best), k=2)]
         return Category(code=best, sub=sub, confidence=confidence, evidence=ev)
 
 

@@ -60,11 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", help="JSON lines file (default: standard input; '-' also means stdin)")
     parser.add_argument("-o", "--output", help="write to this file instead of standard output")
     args = parser.parse_args(argv)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         if args.file and args.file != "-":
             try:
-                fh = open(args.file, encoding="utf-8")  # noqa: SIM115
+                fh = open(args.file, encoding="utf-8")
             except OSError as exc:
                 print(f"kesu analyze: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
                 return 2

@@ -68,7 +68,8 @@ class EmotionAnalyzer:
         lex, words = self.lexicon_scores(text)
         score = dict.fromkeys(EMOTIONS, 0.0)
         if has_han:
-            proba = self.model.proba(counts)
+            vector = self.model.vectorize(counts)
+            proba = self.model.proba(vector)
             for label, p in zip(self.labels, proba, strict=True):
                 score[label] = float(p)
         else:
@@ -82,7 +83,7 @@ class EmotionAnalyzer:
         confidence = score[label] / total
         evidence = list(dict.fromkeys(words.get(label, [])))[:5]
         if proba is not None and label in self.labels:
-            evidence += [f"model:{f}" for f in self.model.explain(counts, self.labels.index(label), k=3)]
+            evidence += [f"model:{f}" for f in self.model.explain(vector, self.labels.index(label), k=3)]
         intensity = self._intensity(label, confidence, lex.get(label, 0.0), original)
         return Emotion(label=label, intensity=intensity, evidence=evidence)
 

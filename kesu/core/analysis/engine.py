@@ -13,7 +13,7 @@ from .errors import AnalysisError
 from .escalation import EscalationAnalyzer
 from .features import ngram_features
 from .lexicon import Negation, read_tsv
-from .linear import LinearTextModel
+from .linear import FeatureSpace, LinearTextModel
 from .normalize import normalize
 from .result import Analysis, Emotion, Trajectory
 
@@ -34,8 +34,11 @@ RISING_DELTA = 0.15
 class Engine:
     def __init__(self) -> None:
         negation = Negation(read_tsv("negation.tsv"))
-        self.emotion = EmotionAnalyzer(LinearTextModel.load("emotion.json.gz"), negation)
-        self.category = CategoryAnalyzer(LinearTextModel.load("category.json.gz"), negation)
+        emotion_model = LinearTextModel.load("emotion.json.gz")
+        category_model = LinearTextModel.load("category.json.gz")
+        self.features = FeatureSpace([emotion_model, category_model])
+        self.emotion = EmotionAnalyzer(emotion_model, negation)
+        self.category = CategoryAnalyzer(category_model, negation)
         self.values = ValueAnalyzer()
         self.escalation = EscalationAnalyzer(negation)
         self.demands = DemandAnalyzer(negation)
@@ -48,7 +51,7 @@ class Engine:
         norm = normalize(text)
         t = norm.text
         has_han = bool(_HAN.search(t))
-        counts = ngram_features(t) if has_han else None
+        counts = self.features.lookup(ngram_features(t)) if has_han else None
         emotion = self.emotion.analyze(t, counts, text, has_han)
         category = self.category.analyze(t, counts, has_han)
         value, value_evidence = self.values.analyze(t, category)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import math
 from collections import Counter
 from importlib import resources
+from itertools import repeat
 
 import numpy as np
 
@@ -39,42 +39,51 @@ class LinearTextModel:
         data = resources.files(__package__).joinpath("models", filename).read_bytes()
         return cls(json.loads(gzip.decompress(data)))
 
-    def _vector(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
-        vocab = self.vocab
-        idx: list[int] = []
-        tf: list[float] = []
-        for feature, count in counts.items():
-            j = vocab.get(feature)
-            if j is not None:
-                idx.append(j)
-                tf.append(1.0 + math.log(count))
-        if not idx:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        ids = np.fromiter(idx, dtype=np.int64, count=len(idx))
-        weights = np.fromiter(tf, dtype=np.float32, count=len(tf)) * self.idf[ids]
-        weights /= float(np.sqrt(np.dot(weights, weights))) or 1.0
-        return ids, weights
+    def vectorize(self, lookup: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(row ids, tf-idf weights, l2-normalised) from a FeatureSpace lookup: sklearn's weighting.
 
-    def scores(self, counts: Counter[str]) -> np.ndarray:
+        Features the model does not know have idf 0 in its rows, so they add nothing, not even to the norm.
+        """
+        rows, log_tf = lookup
+        weights = log_tf * self.idf[rows]
+        keep = weights > 0
+        rows, weights = rows[keep], weights[keep]
+        norm = float(np.sqrt(np.dot(weights, weights)))
+        if norm:
+            weights /= norm
+        return rows, weights
+
+    def remap(self, index: dict[str, int], size: int) -> None:
+        """Re-index idf and coefficients on a shared feature index (see FeatureSpace)."""
+        rows = np.fromiter((index[f] for f in self._inverse()), dtype=np.int64, count=len(self.vocab))
+        idf = np.zeros(size, dtype=np.float32)
+        idf[rows] = self.idf
+        coef = np.zeros((size, self.coef.shape[1]), dtype=np.float32)
+        coef[rows] = self.coef
+        self.idf, self.coef = idf, coef
+        self._inv_rows = rows
+
+    def scores(self, vector: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         """Decision values (with the per-class bias tuned by cross-validation)."""
-        ids, weights = self._vector(counts)
+        ids, weights = vector
         if ids.size == 0:
             return self.intercept + self.bias
         return weights @ self.coef[ids] + self.intercept + self.bias
 
-    def proba(self, counts: Counter[str]) -> np.ndarray:
-        s = self.scores(counts) * self.temperature
+    def proba(self, vector: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        s = self.scores(vector) * self.temperature
         s = np.exp(s - s.max())
         return s / s.sum()
 
-    def explain(self, counts: Counter[str], class_index: int, k: int = 3) -> list[str]:
+    def explain(self, vector: tuple[np.ndarray, np.ndarray], class_index: int, k: int = 3) -> list[str]:
         """The k features that pushed hardest towards a class: the evidence for a model conclusion."""
-        ids, weights = self._vector(counts)
+        ids, weights = vector
         if ids.size == 0:
             return []
         contrib = weights * self.coef[ids, class_index]
-        order = np.argsort(-contrib)
-        inverse = self._inverse()
+        top = np.argpartition(-contrib, min(3 * k, contrib.size - 1))[: 3 * k + 1]
+        order = top[np.argsort(-contrib[top])]
+        inverse = self.space_names
         out: list[str] = []
         for j in order:
             if contrib[j] <= 0 or len(out) >= k:
@@ -91,3 +100,25 @@ class LinearTextModel:
                 inv[i] = f
             self._inv = inv
         return self._inv
+
+
+class FeatureSpace:
+    """One feature index shared by several models: each text's features are looked up once, not per model."""
+
+    def __init__(self, models: list[LinearTextModel]) -> None:
+        index: dict[str, int] = {}
+        for model in models:
+            for feature in model._inverse():
+                index.setdefault(feature, len(index))
+        names = list(index)
+        for model in models:
+            model.remap(index, len(index))
+            model.space_names = names
+        self.index = index
+
+    def lookup(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        n = len(counts)
+        rows = np.fromiter(map(self.index.get, counts.keys(), repeat(-1)), dtype=np.int64, count=n)
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=n)
+        known = rows >= 0
+        return rows[known], 1.0 + np.log(tf[known])
