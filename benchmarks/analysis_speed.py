@@ -15,7 +15,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +60,11 @@ def sample_texts(n: int, shortest: int = 20) -> list[str]:
         pool += [r["review"] for r in csv.DictReader(fh)]
     pool += [t for t, _, _ in datasets.car_complaints()]
     with open(datasets.data_dir() / "cfpb_complaints" / "cfpb_dev.csv", encoding="utf-8") as fh:
-        pool += [r["Consumer complaint narrative"][:300] for r in csv.DictReader(fh) if r["Consumer complaint narrative"]]
+        pool += [
+            r["Consumer complaint narrative"][:300]
+            for r in csv.DictReader(fh)
+            if r["Consumer complaint narrative"]
+        ]
     pool = [t for t in pool if shortest <= len(t) <= 300]
     random.Random(7).shuffle(pool)
     return pool[:n]
@@ -92,8 +95,12 @@ def main() -> None:
     print(f"{len(texts)} real texts, 20-300 characters (mean {mean_len:.0f}), one core\n")
     rows = [("Kesu engine (all fields)", run_child(_CHILD, texts))]
     long_texts = sample_texts(args.n, shortest=100)
-    rows.append((f"Kesu, 100-300 chars (mean {sum(map(len, long_texts)) / len(long_texts):.0f})",
-                 run_child(_CHILD, long_texts)))
+    rows.append(
+        (
+            f"Kesu, 100-300 chars (mean {sum(map(len, long_texts)) / len(long_texts):.0f})",
+            run_child(_CHILD, long_texts),
+        )
+    )
     if not args.no_snownlp:
         rows.append(("snownlp 0.12.3 (sentiment only)", run_child(_SNOW, texts[: max(200, args.n // 5)])))
     print(f"{'system':<34} {'load s':>8} {'texts/s':>10} {'peak RSS MB':>12}")

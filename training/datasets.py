@@ -95,7 +95,9 @@ def car_code_map() -> dict[str, str]:
     path = data_dir() / "chezhiwang_car_complaints" / "code_map_inferred.csv"
     with open(path, encoding="utf-8") as fh:
         return {
-            r["code_or_letter"]: _CAR_CATEGORY_ALIASES.get(r["suggested_system_category"], r["suggested_system_category"])
+            r["code_or_letter"]: _CAR_CATEGORY_ALIASES.get(
+                r["suggested_system_category"], r["suggested_system_category"]
+            )
             for r in csv.DictReader(fh)
         }
 

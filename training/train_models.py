@@ -41,7 +41,9 @@ def _encode(array: np.ndarray, dtype: str) -> dict:
 
 
 def _fit(texts, labels, *, C, min_df, max_features, vocabulary=None):
-    vec = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=min_df, vocabulary=vocabulary, dtype=np.float32)
+    vec = TfidfVectorizer(
+        analyzer=analyzer, sublinear_tf=True, min_df=min_df, vocabulary=vocabulary, dtype=np.float32
+    )
     X = vec.fit_transform(texts)
     clf = LinearSVC(C=C, class_weight="balanced", random_state=0).fit(X, labels)
     if vocabulary is None and max_features and X.shape[1] > max_features:
@@ -57,8 +59,9 @@ def _tune_bias_and_temperature(X, labels, classes, C) -> tuple[np.ndarray, float
     """Per-class offsets that maximise out-of-fold macro-F1, and a softmax temperature (out-of-fold log loss)."""
     y = np.asarray(labels)
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
-    oof = cross_val_predict(LinearSVC(C=C, class_weight="balanced", random_state=0), X, y, cv=cv,
-                            method="decision_function")
+    oof = cross_val_predict(
+        LinearSVC(C=C, class_weight="balanced", random_state=0), X, y, cv=cv, method="decision_function"
+    )
     if oof.ndim == 1:
         oof = np.stack([-oof, oof], axis=1)
     classes = np.asarray(classes)
@@ -91,7 +94,9 @@ def _export(name, vec, clf, bias, temperature, meta) -> Path:
     for f, i in vec.vocabulary_.items():
         vocab[i] = f
     coef = clf.coef_ if clf.coef_.shape[0] > 1 else np.vstack([-clf.coef_, clf.coef_])
-    intercept = clf.intercept_ if clf.coef_.shape[0] > 1 else np.array([-clf.intercept_[0], clf.intercept_[0]])
+    intercept = (
+        clf.intercept_ if clf.coef_.shape[0] > 1 else np.array([-clf.intercept_[0], clf.intercept_[0]])
+    )
     payload = {
         "name": name,
         "classes": [str(c) for c in clf.classes_],
@@ -128,8 +133,10 @@ def train_emotion(dev: bool) -> None:
     bias, temperature = _tune_bias_and_temperature(X, labels, clf.classes_, EMOTION["C"])
     meta = {"data": "smp2020 usual_train + virus_train minus usual_eval texts", "rows": len(rows), **EMOTION}
     path = _export("emotion", vec, clf, bias, temperature, meta)
-    print(f"emotion: {len(rows)} rows, {X.shape[1]} features, bias {bias.round(3).tolist()}, "
-          f"T={temperature:.2f}, {time.time() - t:.0f}s -> {path} ({path.stat().st_size // 1024} KiB)")
+    print(
+        f"emotion: {len(rows)} rows, {X.shape[1]} features, bias {bias.round(3).tolist()}, "
+        f"T={temperature:.2f}, {time.time() - t:.0f}s -> {path} ({path.stat().st_size // 1024} KiB)"
+    )
 
 
 def train_category(dev: bool) -> None:
@@ -147,15 +154,23 @@ def train_category(dev: bool) -> None:
     t = time.time()
     vec, clf, X = _fit(texts, labels, **CATEGORY)
     bias, temperature = _tune_bias_and_temperature(X, labels, clf.classes_, CATEGORY["C"])
-    meta = {"data": "chezhiwang car complaint titles, training 75 %, + 1500 neutral Weibo sentences as other", "rows": len(texts), **CATEGORY}
+    meta = {
+        "data": "chezhiwang car complaint titles, training 75 %, + 1500 neutral Weibo sentences as other",
+        "rows": len(texts),
+        **CATEGORY,
+    }
     path = _export("category", vec, clf, bias, temperature, meta)
-    print(f"category: {len(texts)} rows, {X.shape[1]} features, T={temperature:.2f}, "
-          f"{time.time() - t:.0f}s -> {path} ({path.stat().st_size // 1024} KiB)")
+    print(
+        f"category: {len(texts)} rows, {X.shape[1]} features, T={temperature:.2f}, "
+        f"{time.time() - t:.0f}s -> {path} ({path.stat().st_size // 1024} KiB)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dev", action="store_true", help="also report macro-F1 on a split of the train rows")
+    parser.add_argument(
+        "--dev", action="store_true", help="also report macro-F1 on a split of the train rows"
+    )
     parser.add_argument("--only", choices=["emotion", "category"])
     args = parser.parse_args()
     if args.only in (None, "category"):

@@ -94,7 +94,13 @@ def find_amounts(text: str) -> list[Amount]:
                 continue
             value = float(parsed)
             mult = "".join(ch for ch in cn if ch in "千万亿")
-        if unit and unit.startswith("块") and unit != "块钱" and value < 10 and _BLOCK_KUAI_AFTER.match(after):
+        if (
+            unit
+            and unit.startswith("块")
+            and unit != "块钱"
+            and value < 10
+            and _BLOCK_KUAI_AFTER.match(after)
+        ):
             continue  # 三块屏幕: 块 is a measure word here
         has_money_mark = bool(cur or unit)
         if not has_money_mark:

@@ -22,7 +22,9 @@ REPEAT_AT = 2
 class BadFaithAnalyzer:
     def __init__(self, negation: Negation) -> None:
         self.negation = negation
-        self.lexicon = Lexicon(Entry(code=r[0], kind="bad_faith", phrase=r[1]) for r in read_tsv("bad_faith.tsv"))
+        self.lexicon = Lexicon(
+            Entry(code=r[0], kind="bad_faith", phrase=r[1]) for r in read_tsv("bad_faith.tsv")
+        )
 
     def analyze(self, text: str, context: dict, demanded: float | None, exposure_hit: Hit | None) -> BadFaith:
         hits = self.lexicon.find(text)
@@ -32,13 +34,21 @@ class BadFaithAnalyzer:
         excessive = False
         if standard is not None and standard >= 0 and demanded is not None and demanded > factor * standard:
             excessive = True
-            signals.append(Signal("excessive_compensation",
-                                  f"demanded {demanded:g} > {factor:g} x compensation_standard {standard:g}"))
-        spread = [h for h in hits if h.entry.code == "threat_to_spread" and not self.negation.is_negated(text, h.start)]
+            signals.append(
+                Signal(
+                    "excessive_compensation",
+                    f"demanded {demanded:g} > {factor:g} x compensation_standard {standard:g}",
+                )
+            )
+        spread = [
+            h
+            for h in hits
+            if h.entry.code == "threat_to_spread" and not self.negation.is_negated(text, h.start)
+        ]
         if spread:
             signals.append(Signal("threat_to_spread", spread[0].phrase))
         elif exposure_hit is not None:
-            left, right = clause_span(text, exposure_hit.start, exposure_hit.end)
+            left, _right = clause_span(text, exposure_hit.start, exposure_hit.end)
             window = (max(0, left - 40), exposure_hit.start)
             coercion = [h for h in hits if h.entry.code == "coercion" and window[0] <= h.start < window[1]]
             if coercion:
@@ -57,4 +67,3 @@ class BadFaithAnalyzer:
             why = "excessive demand" if excessive else "refused solutions"
             signals.append(Signal("repeated_unreasonable", f"repeat_count {repeat:g} + {why}"))
         return BadFaith(signals=signals)
-

@@ -21,7 +21,9 @@ class CategoryAnalyzer:
         self.model = model
         self.negation = negation
         self.lexicon = Lexicon(
-            Entry(code=r[0], kind="category", phrase=r[3], weight=float(r[2]), sub="" if r[1] == "-" else r[1])
+            Entry(
+                code=r[0], kind="category", phrase=r[3], weight=float(r[2]), sub="" if r[1] == "-" else r[1]
+            )
             for r in read_tsv("categories.tsv")
         )
 

@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="kesu analyze",
         description="Analyse complaint texts: JSON lines {id, text, context} in, one JSON line per input out.",
     )
-    parser.add_argument("file", nargs="?", help="JSON lines file (default: standard input; '-' also means stdin)")
+    parser.add_argument(
+        "file", nargs="?", help="JSON lines file (default: standard input; '-' also means stdin)"
+    )
     parser.add_argument("-o", "--output", help="write to this file instead of standard output")
     args = parser.parse_args(argv)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout

@@ -29,7 +29,7 @@ class DemandAnalyzer:
         for amount in amounts:
             target = self._owner(text, amount, hits)
             if target is None:
-                left, right = clause_span(text, amount.start, amount.end)
+                left, _right = clause_span(text, amount.start, amount.end)
                 if not _DEMAND_VERB.search(text[left : amount.start]):
                     continue
                 target = "compensation"
@@ -37,7 +37,9 @@ class DemandAnalyzer:
             if current is None:
                 demands[target] = Demand(type=target, amount=amount.value, evidence=amount.text)
             elif current.amount is None or amount.value > current.amount:
-                demands[target] = Demand(type=target, amount=amount.value, evidence=f"{current.evidence} {amount.text}")
+                demands[target] = Demand(
+                    type=target, amount=amount.value, evidence=f"{current.evidence} {amount.text}"
+                )
         return sorted(demands.values(), key=lambda d: d.type)
 
     @staticmethod
@@ -47,7 +49,11 @@ class DemandAnalyzer:
         for hit in hits:
             if hit.entry.code not in _MONEY_TYPES:
                 continue
-            lo, hi = sorted((hit.end, amount.start)) if hit.end <= amount.start else sorted((amount.end, hit.start))
+            lo, hi = (
+                sorted((hit.end, amount.start))
+                if hit.end <= amount.start
+                else sorted((amount.end, hit.start))
+            )
             if _SENTENCE_BREAK.search(text, lo, hi) or hi - lo > 30:
                 continue
             distance = hi - lo

@@ -36,9 +36,12 @@ class EmotionAnalyzer:
         self.model = model
         self.negation = negation
         self.labels = [SMP_TO_KESU[c] for c in model.classes]
-        self.lexicon = Lexicon(Entry(code=r[0], kind="emotion", phrase=r[2], weight=float(r[1])) for r in read_tsv("emotion.tsv"))
+        self.lexicon = Lexicon(
+            Entry(code=r[0], kind="emotion", phrase=r[2], weight=float(r[1])) for r in read_tsv("emotion.tsv")
+        )
         self.intensifiers = Lexicon(
-            Entry(code="degree", kind="degree", phrase=r[1], weight=float(r[0])) for r in read_tsv("intensifiers.tsv")
+            Entry(code="degree", kind="degree", phrase=r[1], weight=float(r[0]))
+            for r in read_tsv("intensifiers.tsv")
         )
 
     def lexicon_scores(self, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
@@ -95,7 +98,9 @@ class EmotionAnalyzer:
         if lexical:
             value = max(value, 0.5 * value + 0.5 * lexical + 0.1)
         if label in NEGATIVE or label == "confusion":
-            value += 0.05 * min(3, len(_EXCLAIM.findall(original)) + original.count("!") // 3 + original.count("！") // 2)
+            value += 0.05 * min(
+                3, len(_EXCLAIM.findall(original)) + original.count("!") // 3 + original.count("！") // 2
+            )
             value += 0.05 * min(2, len(_QUESTION.findall(original)))
             value += 0.1 if _SHOUT.search(original) else 0.0
         return round(float(np.clip(value, 0.0, 1.0)), 3)

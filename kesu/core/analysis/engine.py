@@ -58,8 +58,11 @@ class Engine:
         demands = self.demands.analyze(t)
         demanded = max_amount(demands)
         escalation = self.escalation.analyze(t, emotion, context, demanded)
-        exposure = self.escalation.text_triggers(t).get("public_exposure") if any(
-            tr.code == "public_exposure" for tr in escalation.triggers) else None
+        exposure = (
+            self.escalation.text_triggers(t).get("public_exposure")
+            if any(tr.code == "public_exposure" for tr in escalation.triggers)
+            else None
+        )
         bad_faith = self.bad_faith.analyze(t, context, demanded, exposure)
         return Analysis(
             text=text,
@@ -84,7 +87,10 @@ class Engine:
         if not isinstance(texts, list | tuple) or not texts:
             raise AnalysisError("texts must be a non-empty list of strings", code="empty_sequence")
         points: list[Emotion] = [self.analyze(t, context).emotion for t in texts]
-        heat = [round(HEAT[p.label] * (0.5 + 0.5 * p.intensity) if p.label != "satisfied" else 0.0, 3) for p in points]
+        heat = [
+            round(HEAT[p.label] * (0.5 + 0.5 * p.intensity) if p.label != "satisfied" else 0.0, 3)
+            for p in points
+        ]
         rising = False
         if len(heat) >= 2:
             n = len(heat)

@@ -50,14 +50,19 @@ class EscalationAnalyzer:
             start = h.start
             if kind == "weak":
                 left, right = clause_span(text, h.start, h.end)
-                before, after = (24, 12) if h.phrase.isascii() else (4, 3)
-                near = [c for c in cues.get(code, []) if left <= c.start and c.end <= right
-                        and not (c.start >= h.start and c.end <= h.end)
-                        and (h.start - before <= c.end <= h.start or h.end <= c.start <= h.end + after)]
+                before, after = (24, 12) if h.phrase.isascii() else (4, 2)
+                near = [
+                    c
+                    for c in cues.get(code, [])
+                    if left <= c.start
+                    and c.end <= right
+                    and not (c.start >= h.start and c.end <= h.end)
+                    and (h.start - before <= c.end <= h.start or h.end <= c.start <= h.end + after)
+                ]
                 if not near:
                     continue
                 start = min(h.start, min(c.start for c in near))
-            if self.negation.is_negated(text, start):
+            if self.negation.is_negated(text, start) or self.negation.is_negated(text, h.start):
                 continue
             fired[code] = h
         return fired
@@ -66,8 +71,11 @@ class EscalationAnalyzer:
         triggers: list[Trigger] = []
         for code, hit in self.text_triggers(text).items():
             triggers.append(Trigger(code, hit.phrase))
-        if "extreme_emotion" not in {t.code for t in triggers} and emotion.label == "anger" \
-                and emotion.intensity >= EXTREME_INTENSITY:
+        if (
+            "extreme_emotion" not in {t.code for t in triggers}
+            and emotion.label == "anger"
+            and emotion.intensity >= EXTREME_INTENSITY
+        ):
             triggers.append(Trigger("extreme_emotion", f"anger intensity {emotion.intensity:.2f}"))
         limit = number(context.get("authority_limit"))
         if limit is not None and demanded is not None and demanded > limit:
@@ -100,9 +108,20 @@ class EscalationAnalyzer:
             return f"tier vip + {kinds[key]}"
         if "many" in kinds:
             return f"many customers affected: {kinds['many']}"
-        serious = {"受伤", "起火", "着火", "自燃", "爆炸", "触电", "中毒", "住院", "injured", "injury", "caught fire"}
+        serious = {
+            "受伤",
+            "起火",
+            "着火",
+            "自燃",
+            "爆炸",
+            "触电",
+            "中毒",
+            "住院",
+            "injured",
+            "injury",
+            "caught fire",
+        }
         for h in hits:
             if h.entry.code == "safety" and h.phrase in serious:
                 return f"safety: {h.phrase}"
         return None
-

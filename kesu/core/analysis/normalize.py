@@ -44,7 +44,9 @@ def detect_language(nfkc_text: str, simplified: str) -> str:
     if han and latin >= max(8, 2 * han):
         return "mixed"
     if han:
-        return "zh-Hant" if simplified != nfkc_text.lower() and _is_traditional(nfkc_text, simplified) else "zh"
+        return (
+            "zh-Hant" if simplified != nfkc_text.lower() and _is_traditional(nfkc_text, simplified) else "zh"
+        )
     return "en"
 
 

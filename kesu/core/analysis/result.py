@@ -26,7 +26,16 @@ TRIGGERS = (
     "overdue",
     "vip_urgent",
 )
-DEMAND_TYPES = ("refund", "replacement", "repair", "compensation", "apology", "explanation", "punish_staff", "other")
+DEMAND_TYPES = (
+    "refund",
+    "replacement",
+    "repair",
+    "compensation",
+    "apology",
+    "explanation",
+    "punish_staff",
+    "other",
+)
 VALUES = ("speed", "respect", "money", "reliability", "flexibility", "fairness")
 
 
