@@ -29,6 +29,16 @@ def require_service(port: int, name: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached configuration must not leak from one test's (rolled back) database to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_messages():
     """Tests read refusal messages in English unless they switch language themselves."""
     with translation.override("en"):

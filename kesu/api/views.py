@@ -83,8 +83,14 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             )
         else:
             complaint, replayed = services.complaint_create(actor=request.user, **fields), False
-        response = self._refresh(complaint)
-        response.status_code = status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
+        if replayed:
+            complaint = selectors.complaint_get(user=request.user, reference=complaint.reference)
+            if complaint is None:  # created by this user for a team they no longer see
+                raise Http404
+        response = Response(
+            s.ComplaintOut(complaint, context=self.get_serializer_context()).data,
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        )
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kesu.core.analysis import AnalysisError, analyze
+
 
 def analyse_complaint_text(text: str, *, tier: str = "", repeat_count: int = 0) -> dict[str, Any]:
     return _analyse(text, {"tier": tier, "repeat_count": repeat_count})
@@ -17,10 +19,6 @@ def analyse_message(text: str) -> dict[str, Any]:
 
 
 def _analyse(text: str, context: dict[str, Any] | None) -> dict[str, Any]:
-    try:
-        from kesu.core.analysis import AnalysisError, analyze
-    except ImportError:  # TEMP until the engine lands
-        return {}
     try:
         return analyze(text, context).as_dict()
     except AnalysisError:

@@ -26,6 +26,7 @@ from kesu.complaints.models import (
     Channel,
     Complaint,
     FollowUpResult,
+    IdempotencyRecord,
     Message,
     MessageKind,
     Priority,
@@ -33,6 +34,7 @@ from kesu.complaints.models import (
     SolutionType,
     Source,
 )
+from kesu.complaints.taxonomy import category_by_code
 from kesu.complaints.workflow_config import checklist_for, required_items, stage_label
 from kesu.core import workflow
 from kesu.core.workflow import Stage
@@ -107,11 +109,11 @@ def customer_resolve(*, data: CustomerData) -> Customer:
         if tier is None:
             raise ComplaintError("unknown_tier", _("Unknown customer tier: %(tier)s.") % {"tier": data.tier})
     if data.external_id:
-        customer = Customer.objects.filter(external_id=data.external_id).first()
+        customer = Customer.objects.select_related("tier").filter(external_id=data.external_id).first()
         if customer is not None:
             return customer
     elif data.phone:
-        customer = Customer.objects.filter(phone=data.phone).order_by("pk").first()
+        customer = Customer.objects.select_related("tier").filter(phone=data.phone).order_by("pk").first()
         if customer is not None:
             return customer
     if tier is None:
@@ -172,16 +174,17 @@ def complaint_create(
     if received_at > timezone.now() + timedelta(minutes=5):
         raise ComplaintError("received_in_future", _("The time received cannot be in the future."))
 
-    with transaction.atomic():
+    # No savepoint of its own: a failure rolls back the caller's transaction as a whole.
+    with transaction.atomic(savepoint=False):
         if isinstance(customer, CustomerData):
             customer = customer_resolve(data=customer)
         analysis = analyse_complaint_text(text, tier=customer.tier.code)
         if category is None and analysis.get("category", {}).get("code"):
-            category = Category.objects.filter(code=analysis["category"]["code"], parent=None).first()
+            category = category_by_code(analysis["category"]["code"])
         subcategory = None
         sub_code = analysis.get("category", {}).get("sub")
         if category is not None and sub_code:
-            subcategory = Category.objects.filter(code=sub_code, parent=category).first()
+            subcategory = category_by_code(sub_code, parent=category)
         if priority is None:
             priority = Priority.NORMAL
             if analysis.get("escalation", {}).get("level") == "high":
@@ -536,27 +539,31 @@ def complaint_create_idempotent(
 ) -> tuple[Complaint, bool]:
     """``complaint_create`` keyed by a client's ``Idempotency-Key``: a retry of the same request
     returns the complaint already created (``replayed=True``) instead of a second one; the same
-    key with a different body is refused. Concurrent retries serialise on the key's unique index.
+    key with a different body is refused. The key's unique index settles concurrent retries:
+    the loser's whole transaction (its complaint included) rolls back and it replays the winner's.
     """
     from django.db import IntegrityError
 
-    from kesu.complaints.models import IdempotencyRecord
+    def replay() -> tuple[Complaint, bool] | None:
+        record = IdempotencyRecord.objects.select_related("complaint").filter(user=actor, key=key).first()
+        if record is None:
+            return None
+        if record.fingerprint != fingerprint:
+            raise Conflict(
+                "idempotency_key_reused", _("This Idempotency-Key was already used for a different request.")
+            )
+        return record.complaint, True
 
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(user=actor, key=key, fingerprint=fingerprint)
-        except IntegrityError:
-            record = IdempotencyRecord.objects.select_related("complaint").get(user=actor, key=key)
-            if record.fingerprint != fingerprint or record.complaint is None:
-                raise Conflict(
-                    "idempotency_key_reused",
-                    _("This Idempotency-Key was already used for a different request."),
-                ) from None
-            return record.complaint, True
-        complaint = complaint_create(actor=actor, **fields)
-        record.complaint = complaint
-        record.save(update_fields=["complaint"])
+    if (earlier := replay()) is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            complaint = complaint_create(actor=actor, **fields)
+            IdempotencyRecord.objects.create(user=actor, key=key, fingerprint=fingerprint, complaint=complaint)
+    except IntegrityError:
+        if (earlier := replay()) is not None:
+            return earlier
+        raise
     return complaint, False
 
 

@@ -1,14 +1,23 @@
 """The admin-editable side of the workflow: stage names and checklists stored in the database,
-falling back to the defaults of ``kesu.core.workflow`` for anything not configured."""
+falling back to the defaults of ``kesu.core.workflow`` for a stage with no configuration.
+
+Every complaint page and API response needs this, so it is read once and cached (Django's
+cache, 60 s); saving a stage or checklist item in the admin clears it at once in that process.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.cache import cache
 from django.utils.translation import get_language
 
 from kesu.complaints.models import ChecklistItemConfig, StageChoices, StageConfig
 from kesu.core.workflow import DEFAULT_CHECKLISTS, Stage
+
+CACHE_KEY = "kesu:workflow-config:v1"
+CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -18,35 +27,48 @@ class ChecklistEntry:
     required: bool
 
 
+def invalidate(**_: Any) -> None:
+    cache.delete(CACHE_KEY)
+
+
+def _config() -> dict[str, Any]:
+    config = cache.get(CACHE_KEY)
+    if config is None:
+        config = {
+            s.stage: {"name": s.name, "name_en": s.name_en, "items": []}
+            for s in StageConfig.objects.all().only("stage", "name", "name_en")
+        }
+        for item in ChecklistItemConfig.objects.filter(active=True).select_related("stage").order_by(
+            "position", "id"
+        ):
+            config[item.stage.stage]["items"].append((item.code, item.label, item.label_en, item.required))
+        cache.set(CACHE_KEY, config, CACHE_SECONDS)
+    return config
+
+
 def _english() -> bool:
     return (get_language() or "").startswith("en")
 
 
 def stage_label(stage: Stage) -> str:
-    config = StageConfig.objects.filter(stage=stage.value).only("name", "name_en").first()
-    if config is None:
+    configured = _config().get(stage.value)
+    if configured is None:
         return str(StageChoices(stage.value).label)
-    return (config.name_en or config.name) if _english() else config.name
+    return (configured["name_en"] or configured["name"]) if _english() else configured["name"]
 
 
 def stage_labels() -> dict[str, str]:
-    """All stage labels in one query (for lists and the stage bar)."""
-    labels = {s.value: str(StageChoices(s.value).label) for s in Stage}
-    for config in StageConfig.objects.all().only("stage", "name", "name_en"):
-        labels[config.stage] = (config.name_en or config.name) if _english() else config.name
-    return labels
+    return {s.value: stage_label(s) for s in Stage}
 
 
 def checklist_for(stage: Stage) -> list[ChecklistEntry]:
-    rows = list(
-        ChecklistItemConfig.objects.filter(stage__stage=stage.value, active=True).only(
-            "code", "label", "label_en", "required"
-        )
-    )
-    if rows or StageConfig.objects.filter(stage=stage.value).exists():
-        english = _english()
-        return [ChecklistEntry(r.code, (r.label_en or r.label) if english else r.label, r.required) for r in rows]
     english = _english()
+    configured = _config().get(stage.value)
+    if configured is not None:
+        return [
+            ChecklistEntry(code, (label_en or label) if english else label, required)
+            for code, label, label_en, required in configured["items"]
+        ]
     return [
         ChecklistEntry(i.code, i.label_en if english else i.label_zh, i.required) for i in DEFAULT_CHECKLISTS[stage]
     ]

@@ -193,3 +193,13 @@ def test_the_openapi_schema_and_docs_are_served(client, agent):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger-ui" in docs.content.lower()
     assert b"cdn" not in docs.content.lower()
+
+
+def test_the_fast_representation_matches_the_documented_fields(api, make_complaint, agent):
+    from kesu.api.serializers import ComplaintListOut, ComplaintOut
+
+    complaint = make_complaint()
+    body = api(agent).get(f"{URL}{complaint.reference}/").json()
+    assert set(body) == set(ComplaintOut().fields)
+    row = api(agent).get(URL).json()["results"][0]
+    assert set(row) == set(ComplaintListOut().fields)

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from kesu.complaints.models import Complaint
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_retries_create_one_complaint(agent):
     body = {
         "customer": {"name": "王芳", "external_id": "C-77"},

@@ -28,7 +28,7 @@ def test_tasks_run_eagerly_without_a_broker(make_complaint):
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_a_task_through_redis(make_complaint):
     """Start ``celery worker`` as its own process on the test database and the local Redis."""
     require_service(6379, "Redis")

@@ -5,7 +5,16 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kesu.core.workflow import DEFAULT_CHECKLISTS, Facts, Stage, TransitionRefused, allowed_targets, check_transition, next_stage, transition
+from kesu.core.workflow import (
+    DEFAULT_CHECKLISTS,
+    Facts,
+    Stage,
+    TransitionRefused,
+    allowed_targets,
+    check_transition,
+    next_stage,
+    transition,
+)
 
 REQUIRED = {s: frozenset(i.code for i in DEFAULT_CHECKLISTS[s] if i.required) for s in Stage}
 

@@ -1,0 +1,228 @@
+"""Intake throughput: complaints created through the HTTP API under concurrency.
+
+Serves the app with gunicorn (several workers) on a fresh database — SQLite and/or PostgreSQL —
+then POSTs complaints from concurrent keep-alive clients, each with its own Idempotency-Key,
+and prints complaints/s and p50/p95/p99 latency. Every created complaint is counted in the
+database afterwards, so a fast but lossy run cannot pass unnoticed.
+
+    python benchmarks/intake.py                      # both databases
+    python benchmarks/intake.py --db postgres --requests 5000 --concurrency 16
+
+Target on a 2-core machine: ≥ 200 complaints/s on PostgreSQL with p95 under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("KESU_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
+PG_BENCH_DB = "kesu_bench_intake"
+
+TEXTS = [
+    "宽带断网三天了，打了五次电话都说在处理，再不修好我就去工信部投诉！",
+    "信用卡年费没经过我同意就扣了300元，客服说是系统自动扣的，我要求退还。",
+    "买的手机用了一周就黑屏，售后让我自己寄回去检测，来回运费谁出？",
+    "快递显示签收但我根本没收到，客服只会说明天给答复，已经第三天了。",
+    "營業廳的員工態度很差，我問了兩次就不耐煩，要求道歉。",
+    "I was charged twice for the same order and nobody has replied to my emails for a week.",
+    "套餐降档一直办不了，营业厅让我找客服，客服让我去营业厅，来回折腾。",
+    "理财产品的风险没有讲清楚，亏了两万块，我要找你们领导。",
+]
+CHANNELS = ["phone", "web", "chat", "email", "social"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(env: dict[str, str]) -> str:
+    """Migrate the fresh database and create an agent with an API token; return the token."""
+    script = (
+        "import django; django.setup();"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
+        "from django.contrib.auth.models import Group;"
+        "from kesu.accounts.models import Team, User;"
+        "from rest_framework.authtoken.models import Token;"
+        "team, _ = Team.objects.get_or_create(name='bench');"
+        "user, _ = User.objects.get_or_create(username='bench-agent', defaults={'team': team});"
+        "user.groups.add(Group.objects.get(name='agent'));"
+        "print(Token.objects.get_or_create(user=user)[0].key)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def count_complaints(env: dict[str, str]) -> int:
+    script = (
+        "import django; django.setup();"
+        "from kesu.complaints.models import Complaint; print(Complaint.objects.count())"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(port: int, token: str, requests: int, concurrency: int) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+    def worker(seed: int) -> None:
+        nonlocal errors
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        failed = 0
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                break
+            body = json.dumps(
+                {
+                    "customer": {"name": "压测客户", "external_id": f"B{rng.randint(1, 5000)}", "phone": "13800000000"},
+                    "text": rng.choice(TEXTS),
+                    "channel": rng.choice(CHANNELS),
+                    "demand_type": "refund",
+                    "demand_amount": "100.00",
+                },
+                ensure_ascii=False,
+            ).encode()
+            started = time.perf_counter()
+            try:
+                conn.request("POST", "/api/v1/complaints/", body, {**headers, "Idempotency-Key": uuid.uuid4().hex})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 201
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.perf_counter() - started)
+            failed += not ok
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.perf_counter() - started
+
+
+def run(db: str, args: argparse.Namespace) -> dict[str, float | int | str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kesu.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "ERROR",
+    }
+    env.pop("DATABASE_URL", None)
+    tmp = tempfile.mkdtemp(prefix="kesu-bench-")
+    if db == "sqlite":
+        env["KESU_SQLITE_PATH"] = os.path.join(tmp, "bench.sqlite3")
+        env["KESU_VAR_DIR"] = tmp
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+            admin.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+    token = prepare(env)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "kesu.wsgi:application",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(args.workers),
+            "--worker-class", "gthread", "--threads", str(args.threads),
+            "--keep-alive", "30", "--log-level", "warning",
+        ],
+        env=env, cwd=ROOT,
+    )
+    try:
+        wait_for(port)
+        load(port, token, min(100, args.requests), args.concurrency)  # warm-up: imports, connections
+        before = count_complaints(env)
+        latencies, errors, elapsed = load(port, token, args.requests, args.concurrency)
+        stored = count_complaints(env) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return {
+        "db": db,
+        "requests": len(latencies),
+        "errors": errors,
+        "stored": stored,
+        "per_s": (len(latencies) - errors) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    print(
+        f"intake benchmark: {args.requests} POST /api/v1/complaints/, {args.concurrency} concurrent clients, "
+        f"gunicorn {args.workers} workers × {args.threads} threads, {os.cpu_count()} CPUs"
+    )
+    print(f"{'database':<10} {'complaints/s':>13} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'stored':>7}")
+    ok = True
+    for db in dbs:
+        r = run(db, args)
+        print(
+            f"{r['db']:<10} {r['per_s']:>13.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+            f"{r['errors']:>7} {r['stored']:>7}"
+        )
+        ok &= r["errors"] == 0 and r["stored"] == r["requests"]
+    print("target (PostgreSQL): ≥ 200 complaints/s, p95 < 100 ms")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,19 @@
+"""The core (workflow, privacy, analysis) must load and run with no Django, DRF or Celery."""
+
+import subprocess
+import sys
+
+CHECK = """
+import sys
+import kesu.core.workflow, kesu.core.privacy, kesu.core.analysis
+from kesu.core.analysis import analyze
+analyze("我要投诉")
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"django", "rest_framework", "celery"})
+print(",".join(loaded))
+"""
+
+
+def test_importing_and_using_the_core_loads_no_framework():
+    result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
