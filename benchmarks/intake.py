@@ -64,7 +64,9 @@ def prepare(env: dict[str, str]) -> str:
         "user.groups.add(Group.objects.get(name='agent'));"
         "print(Token.objects.get_or_create(user=user)[0].key)"
     )
-    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -73,7 +75,9 @@ def count_complaints(env: dict[str, str]) -> int:
         "import django; django.setup();"
         "from kesu.complaints.models import Complaint; print(Complaint.objects.count())"
     )
-    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return int(out.stdout.strip().splitlines()[-1])
 
 
@@ -108,7 +112,11 @@ def load(port: int, token: str, requests: int, concurrency: int) -> tuple[list[f
                 break
             body = json.dumps(
                 {
-                    "customer": {"name": "压测客户", "external_id": f"B{rng.randint(1, 5000)}", "phone": "13800000000"},
+                    "customer": {
+                        "name": "压测客户",
+                        "external_id": f"B{rng.randint(1, 5000)}",
+                        "phone": "13800000000",
+                    },
                     "text": rng.choice(TEXTS),
                     "channel": rng.choice(CHANNELS),
                     "demand_type": "refund",
@@ -118,7 +126,9 @@ def load(port: int, token: str, requests: int, concurrency: int) -> tuple[list[f
             ).encode()
             started = time.perf_counter()
             try:
-                conn.request("POST", "/api/v1/complaints/", body, {**headers, "Idempotency-Key": uuid.uuid4().hex})
+                conn.request(
+                    "POST", "/api/v1/complaints/", body, {**headers, "Idempotency-Key": uuid.uuid4().hex}
+                )
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 201
@@ -167,13 +177,25 @@ def run(db: str, args: argparse.Namespace) -> dict[str, float | int | str]:
     port = free_port()
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "kesu.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(args.workers),
-            "--worker-class", "gthread", "--threads", str(args.threads),
-            "--keep-alive", "30", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kesu.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
         ],
-        env=env, cwd=ROOT,
+        env=env,
+        cwd=ROOT,
     )
     try:
         wait_for(port)
@@ -199,7 +221,9 @@ def run(db: str, args: argparse.Namespace) -> dict[str, float | int | str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=8)
@@ -211,7 +235,9 @@ def main() -> int:
         f"intake benchmark: {args.requests} POST /api/v1/complaints/, {args.concurrency} concurrent clients, "
         f"gunicorn {args.workers} workers × {args.threads} threads, {os.cpu_count()} CPUs"
     )
-    print(f"{'database':<10} {'complaints/s':>13} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'stored':>7}")
+    print(
+        f"{'database':<10} {'complaints/s':>13} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'stored':>7}"
+    )
     ok = True
     for db in dbs:
         r = run(db, args)

@@ -28,7 +28,9 @@ def test_kesu_import_reports_rows_and_exit_code(tmp_path, lead, capsys):
 
 
 def test_kesu_is_an_installed_command():
-    result = subprocess.run([sys.executable, "-m", "kesu.cli", "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "kesu.cli", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
     for command in ("demo", "serve", "import", "analyze"):
         assert command in result.stdout
@@ -40,7 +42,11 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     stages = set(Complaint.objects.values_list("stage", flat=True))
     assert {"accept", "listen", "closed"} <= stages and len(stages) >= 7
     assert len(set(Complaint.objects.values_list("channel", flat=True))) >= 7
-    assert set(Complaint.objects.values_list("customer__tier__code", flat=True)) == {"vip", "high", "standard"}
+    assert set(Complaint.objects.values_list("customer__tier__code", flat=True)) == {
+        "vip",
+        "high",
+        "standard",
+    }
     assert Complaint.objects.filter(escalated_complaint=True).exists()
     texts = list(Complaint.objects.values_list("text", flat=True))
     assert any("們" in t or "當" in t or "費" in t for t in texts)  # traditional Chinese

@@ -172,7 +172,9 @@ def main() -> None:
         "--dev", action="store_true", help="also report macro-F1 on a split of the train rows"
     )
     parser.add_argument("--only", choices=["emotion", "category"])
+    parser.add_argument("--emotion-max-features", type=int, default=EMOTION["max_features"])
     args = parser.parse_args()
+    EMOTION["max_features"] = args.emotion_max_features
     if args.only in (None, "category"):
         train_category(args.dev)
     if args.only in (None, "emotion"):

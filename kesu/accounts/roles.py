@@ -92,7 +92,9 @@ DEFAULT_AUTHORITY_LIMITS: dict[str, Decimal] = {
 
 
 def default_authority_limit(role_codes: frozenset[str]) -> Decimal:
-    return max((DEFAULT_AUTHORITY_LIMITS.get(code, Decimal("0")) for code in role_codes), default=Decimal("0"))
+    return max(
+        (DEFAULT_AUTHORITY_LIMITS.get(code, Decimal("0")) for code in role_codes), default=Decimal("0")
+    )
 
 
 def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:

@@ -29,7 +29,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "message": _("Some fields are not valid."), "fields": response.data}
+        response.data = {
+            "code": "invalid",
+            "message": _("Some fields are not valid."),
+            "fields": response.data,
+        }
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail if isinstance(exc.detail, str) else response.data
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"

@@ -70,7 +70,9 @@ class SolutionIn(serializers.Serializer):
     amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True, default=None
     )
-    refund_method = serializers.ChoiceField(choices=RefundMethod.choices, required=False, allow_blank=True, default="")
+    refund_method = serializers.ChoiceField(
+        choices=RefundMethod.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class AgreementIn(serializers.Serializer):
@@ -111,7 +113,9 @@ class _MaskingMixin:
         customer = complaint.customer
         data = {"external_id": customer.external_id, "tier": customer.tier.code}
         if self._pii(complaint):
-            data.update(name=customer.name, phone=customer.phone, email=customer.email, id_card=customer.id_card)
+            data.update(
+                name=customer.name, phone=customer.phone, email=customer.email, id_card=customer.id_card
+            )
         else:
             data.update(customer.masked())
         data["masked"] = not self._pii(complaint)

@@ -65,8 +65,11 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=ComplaintCreateIn, responses={201: s.ComplaintOut, 200: s.ComplaintOut},
-                   parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(
+        request=ComplaintCreateIn,
+        responses={201: s.ComplaintOut, 200: s.ComplaintOut},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
     def create(self, request: Request) -> Response:
         payload = ComplaintCreateIn(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -136,7 +139,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def agreement(self, request: Request, reference: str) -> Response:
         data = self._valid(s.AgreementIn)
-        complaint = services.complaint_record_agreement(complaint=self.get_object(), actor=request.user, note=data["note"])
+        complaint = services.complaint_record_agreement(
+            complaint=self.get_object(), actor=request.user, note=data["note"]
+        )
         return self._refresh(complaint)
 
     @extend_schema(request=s.FollowUpIn, responses=s.ComplaintOut)
@@ -182,7 +187,11 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return Response(s.MessageOut(messages, many=True, context=context).data)
         data = self._valid(s.MessageIn)
         message = services.message_add(
-            complaint=complaint, actor=request.user, body=data["body"], kind=data["kind"], channel=data.get("channel")
+            complaint=complaint,
+            actor=request.user,
+            body=data["body"],
+            kind=data["kind"],
+            channel=data.get("channel"),
         )
         return Response(s.MessageOut(message, context=context).data, status=status.HTTP_201_CREATED)
 
@@ -195,7 +204,12 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(s.AuditEventOut(selectors.complaint_audit(complaint=complaint), many=True).data)
 
     @extend_schema(
-        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
         responses=s.ImportReportOut,
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])

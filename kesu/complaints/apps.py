@@ -16,7 +16,11 @@ class ComplaintsConfig(AppConfig):
         # Cached configuration is dropped as soon as an admin changes it (cache upkeep only;
         # no business flow hangs on signals).
         for model in (StageConfig, ChecklistItemConfig):
-            post_save.connect(workflow_config.invalidate, sender=model, dispatch_uid=f"wfc-save-{model.__name__}")
-            post_delete.connect(workflow_config.invalidate, sender=model, dispatch_uid=f"wfc-del-{model.__name__}")
+            post_save.connect(
+                workflow_config.invalidate, sender=model, dispatch_uid=f"wfc-save-{model.__name__}"
+            )
+            post_delete.connect(
+                workflow_config.invalidate, sender=model, dispatch_uid=f"wfc-del-{model.__name__}"
+            )
         post_save.connect(taxonomy.invalidate, sender=Category, dispatch_uid="taxonomy-save")
         post_delete.connect(taxonomy.invalidate, sender=Category, dispatch_uid="taxonomy-del")

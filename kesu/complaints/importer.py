@@ -145,7 +145,9 @@ def _rows_xlsx(stream: IO[bytes]) -> Iterator[list[Any]]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken file
-        raise ImportFileError("bad_file", _("The XLSX file cannot be read: %(error)s") % {"error": error}) from None
+        raise ImportFileError(
+            "bad_file", _("The XLSX file cannot be read: %(error)s") % {"error": error}
+        ) from None
     sheet = workbook.worksheets[0]
     for row in sheet.iter_rows(values_only=True):
         yield ["" if value is None else value for value in row]
@@ -161,7 +163,9 @@ def read_rows(name: str, stream: IO[bytes]) -> Iterator[list[Any]]:
 
 
 def _header(row: list[Any]) -> list[str | None]:
-    columns = [HEADER_ALIASES.get(str(cell).strip().lower()) or HEADER_ALIASES.get(str(cell).strip()) for cell in row]
+    columns = [
+        HEADER_ALIASES.get(str(cell).strip().lower()) or HEADER_ALIASES.get(str(cell).strip()) for cell in row
+    ]
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ImportFileError(
@@ -221,7 +225,9 @@ def import_rows(*, actor: User, rows: Iterable[list[Any]]) -> ImportReport:
             team_name = payload["team"]
             payload["team"] = teams.get(team_name, -1)
             if payload["team"] == -1:
-                report.errors.append({"row": number, "errors": [_("Unknown team: %(team)s.") % {"team": team_name}]})
+                report.errors.append(
+                    {"row": number, "errors": [_("Unknown team: %(team)s.") % {"team": team_name}]}
+                )
                 continue
         ref = payload.get("external_ref")
         if ref and Complaint.objects.filter(external_ref=ref).exists():

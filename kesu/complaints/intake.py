@@ -20,9 +20,13 @@ MAX_TEXT = 20_000
 class CustomerIn(serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=100)
-    phone = serializers.RegexField(r"^\+?[0-9 \-]{5,20}$", max_length=32, required=False, allow_blank=True, default="")
+    phone = serializers.RegexField(
+        r"^\+?[0-9 \-]{5,20}$", max_length=32, required=False, allow_blank=True, default=""
+    )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    id_card = serializers.RegexField(r"^[0-9]{15}([0-9]{2}[0-9Xx])?$", required=False, allow_blank=True, default="")
+    id_card = serializers.RegexField(
+        r"^[0-9]{15}([0-9]{2}[0-9Xx])?$", required=False, allow_blank=True, default=""
+    )
     tier = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
 
 
@@ -34,16 +38,19 @@ class ComplaintCreateIn(serializers.Serializer):
     team = serializers.IntegerField(required=False, min_value=1)
     product = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     order_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    demand_type = serializers.ChoiceField(choices=DemandType.choices, required=False, allow_blank=True, default="")
+    demand_type = serializers.ChoiceField(
+        choices=DemandType.choices, required=False, allow_blank=True, default=""
+    )
     demand_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True, default=None
     )
     demand_note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True, default=None)
+    priority = serializers.ChoiceField(
+        choices=Priority.choices, required=False, allow_null=True, default=None
+    )
     category = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     external_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
 
 
 def create_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +64,9 @@ def create_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("category"):
         category = Category.objects.filter(code=data["category"]).first()
         if category is None:
-            raise ComplaintError("unknown_category", _("Unknown category: %(code)s.") % {"code": data["category"]})
+            raise ComplaintError(
+                "unknown_category", _("Unknown category: %(code)s.") % {"code": data["category"]}
+            )
     return {
         "customer": CustomerData(**data["customer"]),
         "text": data["text"],
@@ -74,5 +83,3 @@ def create_kwargs(data: dict[str, Any]) -> dict[str, Any]:
         "received_at": data["received_at"],
         "external_ref": data["external_ref"] or None,
     }
-
-

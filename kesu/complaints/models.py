@@ -105,7 +105,12 @@ class Category(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -146,25 +151,43 @@ class Complaint(models.Model):
     escalated_complaint = models.BooleanField(
         _("escalated complaint (升级投诉)"),
         default=False,
-        help_text=_("Referred by a regulator, an authority or headquarters, or received as a walk-in or letter."),
+        help_text=_(
+            "Referred by a regulator, an authority or headquarters, or received as a walk-in or letter."
+        ),
     )
     product = models.CharField(_("product or service"), max_length=200, blank=True)
     order_number = models.CharField(_("order or account number"), max_length=64, blank=True, db_index=True)
     text = models.TextField(_("the customer's words"))
     language = models.CharField(_("language"), max_length=10, blank=True)
-    demand_type = models.CharField(_("demanded remedy"), max_length=20, choices=DemandType.choices, blank=True)
+    demand_type = models.CharField(
+        _("demanded remedy"), max_length=20, choices=DemandType.choices, blank=True
+    )
     demand_amount = models.DecimalField(
         _("demanded amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     demand_note = models.CharField(_("demand details"), max_length=500, blank=True)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     subcategory = models.ForeignKey(
-        Category, verbose_name=_("sub-category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Category,
+        verbose_name=_("sub-category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
-    stage = models.CharField(_("stage"), max_length=20, choices=StageChoices.choices, default=Stage.ACCEPT.value)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=StageChoices.choices, default=Stage.ACCEPT.value
+    )
     checklist_done = models.JSONField(_("checklist items done"), default=list, blank=True)
     analysis = models.JSONField(_("analysis"), default=dict, blank=True)
 
@@ -173,7 +196,9 @@ class Complaint(models.Model):
     solution_amount = models.DecimalField(
         _("solution amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    refund_method = models.CharField(_("refund method"), max_length=20, choices=RefundMethod.choices, blank=True)
+    refund_method = models.CharField(
+        _("refund method"), max_length=20, choices=RefundMethod.choices, blank=True
+    )
     agreement_note = models.TextField(_("agreed next steps"), blank=True)
     follow_up_result = models.CharField(
         _("follow-up result"), max_length=30, choices=FollowUpResult.choices, blank=True
@@ -354,3 +379,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -63,7 +63,12 @@ def _json(value: Any) -> Any:
 
 
 def record_event(
-    *, complaint: Complaint, actor: User | None, action: str, changes: dict[str, Any] | None = None, note: str = ""
+    *,
+    complaint: Complaint,
+    actor: User | None,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
 ) -> AuditEvent:
     """Append one audit event. ``changes`` maps a field to ``[before, after]``."""
     clean = {k: [_json(v[0]), _json(v[1])] for k, v in (changes or {}).items()}
@@ -276,7 +281,9 @@ def refusal_messages(refusals: list[workflow.Refusal]) -> list[dict[str, Any]]:
     return details
 
 
-def _move(complaint: Complaint, actor: User, target: Stage, changes: dict[str, list[Any]], reason: str = "") -> None:
+def _move(
+    complaint: Complaint, actor: User, target: Stage, changes: dict[str, list[Any]], reason: str = ""
+) -> None:
     facts = _facts(complaint, reason)
     refusals = workflow.check_transition(facts, target)
     if refusals:
@@ -286,7 +293,11 @@ def _move(complaint: Complaint, actor: User, target: Stage, changes: dict[str, l
                 workflow.Refusal(
                     r.code,
                     r.message,
-                    {"items": "、".join(str(labels.get(c, c)) for c in sorted(facts.required_items - facts.checked_items))},
+                    {
+                        "items": "、".join(
+                            str(labels.get(c, c)) for c in sorted(facts.required_items - facts.checked_items)
+                        )
+                    },
                 )
                 if r.code == "checklist_incomplete"
                 else r
@@ -297,7 +308,9 @@ def _move(complaint: Complaint, actor: User, target: Stage, changes: dict[str, l
     now = clock.now()
     values: dict[str, Any] = {"stage": target.value}
     if workflow.is_reopen(complaint.stage_enum, target):
-        values.update(reopen_count=complaint.reopen_count + 1, closed_at=None, follow_up_result="", close_reason="")
+        values.update(
+            reopen_count=complaint.reopen_count + 1, closed_at=None, follow_up_result="", close_reason=""
+        )
     if target == Stage.FOLLOW_UP and complaint.resolved_at is None:
         values["resolved_at"] = now
     if target == Stage.CLOSED and complaint.closed_at is None:
@@ -363,8 +376,10 @@ def message_add(
         raise ComplaintError("invalid_channel", _("Unknown channel: %(channel)s.") % {"channel": channel})
     with transaction.atomic():
         complaint = _locked(complaint)
-        allowed = permissions.can_add_note(actor, complaint) if kind == MessageKind.NOTE else permissions.can_act(
-            actor, complaint
+        allowed = (
+            permissions.can_add_note(actor, complaint)
+            if kind == MessageKind.NOTE
+            else permissions.can_act(actor, complaint)
         )
         if not allowed:
             raise PermissionRefused()
@@ -404,7 +419,9 @@ def complaint_record_solution(
     if solution_type not in SolutionType.values:
         raise ComplaintError("invalid_solution", _("Unknown solution type."))
     if not (text or "").strip():
-        raise ComplaintError("solution_text_required", _("Describe the solution: the steps and the time limit."))
+        raise ComplaintError(
+            "solution_text_required", _("Describe the solution: the steps and the time limit.")
+        )
     if amount is not None and amount < 0:
         raise ComplaintError("invalid_amount", _("The amount cannot be negative."))
     if solution_type == SolutionType.REFUND and refund_method not in RefundMethod.values:
@@ -455,7 +472,9 @@ def complaint_record_agreement(*, complaint: Complaint, actor: User, note: str) 
     return complaint
 
 
-def complaint_record_follow_up(*, complaint: Complaint, actor: User, result: str, note: str = "") -> Complaint:
+def complaint_record_follow_up(
+    *, complaint: Complaint, actor: User, result: str, note: str = ""
+) -> Complaint:
     """Record the follow-up call (回访). An unreachable customer counts as an unsuccessful one."""
     if result not in FollowUpResult.values:
         raise ComplaintError("invalid_follow_up", _("Unknown follow-up result."))
@@ -464,9 +483,17 @@ def complaint_record_follow_up(*, complaint: Complaint, actor: User, result: str
         if not permissions.can_act(actor, complaint):
             raise PermissionRefused()
         if complaint.stage_enum != Stage.FOLLOW_UP:
-            raise ComplaintError("not_in_follow_up", _("Follow-up results are recorded at the follow-up stage."))
+            raise ComplaintError(
+                "not_in_follow_up", _("Follow-up results are recorded at the follow-up stage.")
+            )
         changes: dict[str, list[Any]] = {}
-        _set(complaint, changes, follow_up_result=result, follow_up_note=(note or "").strip(), follow_up_at=clock.now())
+        _set(
+            complaint,
+            changes,
+            follow_up_result=result,
+            follow_up_note=(note or "").strip(),
+            follow_up_at=clock.now(),
+        )
         _save(complaint, changes)
         record_event(complaint=complaint, actor=actor, action="follow_up_recorded", changes=changes)
     return complaint
@@ -507,7 +534,9 @@ def complaint_transfer(*, complaint: Complaint, actor: User, to_user: User, reas
             changes["team"] = [complaint.team.name, to_user.team.name]
             complaint.team_id = to_user.team_id
         complaint.save(update_fields=["owner", "team", "updated_at"])
-        record_event(complaint=complaint, actor=actor, action="transferred", changes=changes, note=reason.strip())
+        record_event(
+            complaint=complaint, actor=actor, action="transferred", changes=changes, note=reason.strip()
+        )
     return complaint
 
 
@@ -559,7 +588,9 @@ def complaint_create_idempotent(
     try:
         with transaction.atomic():
             complaint = complaint_create(actor=actor, **fields)
-            IdempotencyRecord.objects.create(user=actor, key=key, fingerprint=fingerprint, complaint=complaint)
+            IdempotencyRecord.objects.create(
+                user=actor, key=key, fingerprint=fingerprint, complaint=complaint
+            )
     except IntegrityError:
         if (earlier := replay()) is not None:
             return earlier
@@ -570,7 +601,9 @@ def complaint_create_idempotent(
 def complaint_reanalyse(*, complaint_id: int) -> dict[str, Any]:
     """Analyse the complaint text and each customer message again; audit what changed."""
     with transaction.atomic():
-        complaint = Complaint.objects.select_for_update().select_related("customer__tier").get(pk=complaint_id)
+        complaint = (
+            Complaint.objects.select_for_update().select_related("customer__tier").get(pk=complaint_id)
+        )
         analysis = analyse_complaint_text(complaint.text, tier=complaint.customer.tier.code)
         changed = analysis != complaint.analysis
         if changed:

@@ -38,8 +38,8 @@ def _config() -> dict[str, Any]:
             s.stage: {"name": s.name, "name_en": s.name_en, "items": []}
             for s in StageConfig.objects.all().only("stage", "name", "name_en")
         }
-        for item in ChecklistItemConfig.objects.filter(active=True).select_related("stage").order_by(
-            "position", "id"
+        for item in (
+            ChecklistItemConfig.objects.filter(active=True).select_related("stage").order_by("position", "id")
         ):
             config[item.stage.stage]["items"].append((item.code, item.label, item.label_en, item.required))
         cache.set(CACHE_KEY, config, CACHE_SECONDS)
@@ -70,7 +70,8 @@ def checklist_for(stage: Stage) -> list[ChecklistEntry]:
             for code, label, label_en, required in configured["items"]
         ]
     return [
-        ChecklistEntry(i.code, i.label_en if english else i.label_zh, i.required) for i in DEFAULT_CHECKLISTS[stage]
+        ChecklistEntry(i.code, i.label_en if english else i.label_zh, i.required)
+        for i in DEFAULT_CHECKLISTS[stage]
     ]
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 
 # Mainland mobile numbers (optionally +86), 18-digit ID cards (last may be X), 16–19 digit cards.
-_ID_CARD = re.compile(r"(?<![0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}[0-9]{3}([0-9Xx])(?![0-9])")
+_ID_CARD = re.compile(
+    r"(?<![0-9])([1-9][0-9]{5})(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}[0-9]{3}([0-9Xx])(?![0-9])"
+)
 # 16–19 digits, optionally grouped by spaces or dashes; only Luhn-valid ones are bank cards, so
 # long order numbers are left alone.
 _BANK_CARD = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){15,18}(?![0-9])")

@@ -66,7 +66,9 @@ DEFAULT_CHECKLISTS: dict[Stage, tuple[ChecklistItem, ...]] = {
         ChecklistItem("addressed", "询问如何称呼客户", "Ask how to address the customer"),
     ),
     Stage.LISTEN: (
-        ChecklistItem("let_finish", "让客户说完,不打断", "Let the customer finish without interrupting", True),
+        ChecklistItem(
+            "let_finish", "让客户说完,不打断", "Let the customer finish without interrupting", True
+        ),
         ChecklistItem("empathized", "认同客户感受", "Acknowledge the customer's feelings", True),
         ChecklistItem("apologized", "为给客户带来的不便致歉", "Apologize for the inconvenience"),
     ),
@@ -192,7 +194,9 @@ def check_transition(facts: Facts, target: Stage) -> list[Refusal]:
         return refusals
     if not facts.has_owner:
         refusals.append(
-            Refusal("owner_required", gettext_noop("An agent must accept the complaint and become its owner."))
+            Refusal(
+                "owner_required", gettext_noop("An agent must accept the complaint and become its owner.")
+            )
         )
     missing = sorted(facts.required_items - facts.checked_items)
     if missing:
@@ -207,12 +211,17 @@ def check_transition(facts: Facts, target: Stage) -> list[Refusal]:
         refusals.append(Refusal("solution_required", gettext_noop("Record a proposed solution first.")))
     if target == Stage.ACT and not facts.customer_agreed:
         refusals.append(
-            Refusal("agreement_required", gettext_noop("Record the customer's agreement to the solution first."))
+            Refusal(
+                "agreement_required", gettext_noop("Record the customer's agreement to the solution first.")
+            )
         )
     if target == Stage.CLOSED:
         if not facts.solution_recorded:
             refusals.append(
-                Refusal("solution_required", gettext_noop("A complaint cannot be closed without a recorded solution."))
+                Refusal(
+                    "solution_required",
+                    gettext_noop("A complaint cannot be closed without a recorded solution."),
+                )
             )
         if not facts.follow_up_recorded and not facts.close_reason.strip():
             refusals.append(

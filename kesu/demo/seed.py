@@ -19,7 +19,7 @@ from kesu.accounts.models import Team, User
 from kesu.accounts.roles import ADMIN, AGENT, MANAGER, QA_INSPECTOR, TEAM_LEAD, TRAINER
 from kesu.complaints import clock, services
 from kesu.complaints.errors import ComplaintError
-from kesu.complaints.models import Category, Complaint, MessageKind
+from kesu.complaints.models import Category, Complaint
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer, Tier
@@ -43,7 +43,14 @@ USERS: list[tuple[str, str, str, str | None]] = [
     ("trainer", "冯培训", TRAINER, None),
     ("admin", "管理员", ADMIN, None),
 ]
-LOGIN_HINT = [("agent", AGENT), ("lead", TEAM_LEAD), ("manager", MANAGER), ("qa", QA_INSPECTOR), ("trainer", TRAINER), ("admin", ADMIN)]
+LOGIN_HINT = [
+    ("agent", AGENT),
+    ("lead", TEAM_LEAD),
+    ("manager", MANAGER),
+    ("qa", QA_INSPECTOR),
+    ("trainer", TRAINER),
+    ("admin", ADMIN),
+]
 
 # How far demo complaints have got: most are open, a quarter closed.
 STAGE_WEIGHTS = [
@@ -99,7 +106,9 @@ def _customers(corpus: dict[str, Any]) -> list[Customer]:
     return customers
 
 
-def _advance(complaint: Complaint, case: dict[str, Any], target: Stage, owner: User, at: datetime, rng: random.Random) -> None:
+def _advance(
+    complaint: Complaint, case: dict[str, Any], target: Stage, owner: User, at: datetime, rng: random.Random
+) -> None:
     """Take a complaint through the method up to ``target`` the way an agent would."""
 
     def step(minutes: int) -> datetime:
@@ -129,7 +138,10 @@ def _advance(complaint: Complaint, case: dict[str, Any], target: Stage, owner: U
     for stage in order[order.index(Stage.LISTEN) + 1 : order.index(target) + 1]:
         with clock.frozen(step(rng.randint(20, 600))):
             if stage == Stage.AGREE:
-                solution = case.get("solution") or {"type": "explanation", "description": "已向客户详细说明原因与后续改进措施。"}
+                solution = case.get("solution") or {
+                    "type": "explanation",
+                    "description": "已向客户详细说明原因与后续改进措施。",
+                }
                 amount = solution.get("amount")
                 if amount is not None and Decimal(str(amount)) > owner.effective_authority_limit():
                     amount = owner.effective_authority_limit()
@@ -139,24 +151,34 @@ def _advance(complaint: Complaint, case: dict[str, Any], target: Stage, owner: U
                     solution_type=solution["type"],
                     text=solution["description"],
                     amount=Decimal(str(amount)) if amount is not None else None,
-                    refund_method=solution.get("refund_method") or ("bill_credit" if solution["type"] == "refund" else ""),
+                    refund_method=solution.get("refund_method")
+                    or ("bill_credit" if solution["type"] == "refund" else ""),
                 )
                 complaint.refresh_from_db()
             if stage == Stage.ACT:
                 services.complaint_record_agreement(
-                    complaint=complaint, actor=owner, note=(case.get("solution") or {}).get("description", "按约定执行。")
+                    complaint=complaint,
+                    actor=owner,
+                    note=(case.get("solution") or {}).get("description", "按约定执行。"),
                 )
                 complaint.refresh_from_db()
                 for turn in conversation[2:]:
-                    services.message_add(complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"])
+                    services.message_add(
+                        complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"]
+                    )
             if stage == Stage.CLOSED:
                 follow_up = case.get("follow_up")
                 if follow_up:
                     services.complaint_record_follow_up(
-                        complaint=complaint, actor=owner, result=follow_up["rating"], note=follow_up.get("comment", "")
+                        complaint=complaint,
+                        actor=owner,
+                        result=follow_up["rating"],
+                        note=follow_up.get("comment", ""),
                     )
                 else:
-                    services.complaint_set_close_reason(complaint=complaint, actor=owner, reason="客户表示无需回访。")
+                    services.complaint_set_close_reason(
+                        complaint=complaint, actor=owner, reason="客户表示无需回访。"
+                    )
                 complaint.refresh_from_db()
             move(stage)
 
@@ -179,7 +201,10 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
         key: [u for u in users.values() if u.team_id == team.pk and u.groups.filter(name=AGENT).exists()]
         for key, team in teams.items()
     }
-    leads = {key: users[name] for key, name in (("telecom", "lead"), ("bank", "lead_bank"), ("ecommerce", "lead_shop"))}
+    leads = {
+        key: users[name]
+        for key, name in (("telecom", "lead"), ("bank", "lead_bank"), ("ecommerce", "lead_shop"))
+    }
     categories = {c.code: c for c in Category.objects.filter(parent=None)}
     stages, weights = zip(*STAGE_WEIGHTS, strict=True)
     now = timezone.now()
@@ -205,8 +230,12 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
                 product=case.get("product", ""),
                 order_number=case.get("order_number") or "",
                 demand_type=case.get("demand_type", ""),
-                demand_amount=Decimal(str(case["demand_amount"])) if case.get("demand_amount") is not None else None,
-                priority={"low": 1, "normal": 2, "high": 3, "urgent": 4}.get(case.get("priority", "normal"), 2),
+                demand_amount=Decimal(str(case["demand_amount"]))
+                if case.get("demand_amount") is not None
+                else None,
+                priority={"low": 1, "normal": 2, "high": 3, "urgent": 4}.get(
+                    case.get("priority", "normal"), 2
+                ),
                 category=categories.get(case.get("category", "")),
                 received_at=received,
             )
@@ -218,7 +247,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
 
 
 def print_logins() -> None:
-    print("\nKesu 客诉 demo logins (password for all: %s)" % DEMO_PASSWORD)
+    print(f"\nKesu 客诉 demo logins (password for all: {DEMO_PASSWORD})")
     for username, role in LOGIN_HINT:
         print(f"  {role:<13} {username}")
     print("  (more: agent2, agent_bank, agent_shop, lead_bank, lead_shop)\n")

@@ -124,7 +124,9 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
         "can_accept": permissions.can_accept(user, complaint),
         "can_note": permissions.can_add_note(user, complaint),
         "can_transfer": permissions.can_transfer(user, complaint),
-        "audit": selectors.complaint_audit(complaint=complaint) if permissions.can_view_audit(user, complaint) else None,
+        "audit": selectors.complaint_audit(complaint=complaint)
+        if permissions.can_view_audit(user, complaint)
+        else None,
         "message_form": forms.MessageForm(),
         "solution_form": forms.SolutionForm(),
         "agreement_form": forms.AgreementForm(),
@@ -145,7 +147,9 @@ def _transfer(actor: User, complaint: Complaint, data: dict[str, Any]) -> Compla
     to_user = User.objects.filter(username=data["to_user"]).first()
     if to_user is None:
         raise ComplaintError("unknown_user", _("Unknown user: %(user)s.") % {"user": data["to_user"]})
-    return services.complaint_transfer(complaint=complaint, actor=actor, to_user=to_user, reason=data["reason"])
+    return services.complaint_transfer(
+        complaint=complaint, actor=actor, to_user=to_user, reason=data["reason"]
+    )
 
 
 # action name → (form, service call)
@@ -176,7 +180,9 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
     ),
     "follow_up": (
         forms.FollowUpForm,
-        lambda u, c, d: services.complaint_record_follow_up(complaint=c, actor=u, result=d["result"], note=d["note"]),
+        lambda u, c, d: services.complaint_record_follow_up(
+            complaint=c, actor=u, result=d["result"], note=d["note"]
+        ),
     ),
     "close_reason": (
         forms.ReasonForm,

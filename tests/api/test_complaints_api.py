@@ -38,7 +38,9 @@ def test_the_api_needs_a_token(api, agent):
 
 
 def test_token_is_issued_for_a_username_and_password(api, agent):
-    response = api().post("/api/v1/auth/token/", {"username": "agent", "password": "pw-kesu-123"}, format="json")
+    response = api().post(
+        "/api/v1/auth/token/", {"username": "agent", "password": "pw-kesu-123"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["token"]
 
 
@@ -110,7 +112,9 @@ def test_malformed_json_and_oversize_bodies_are_refused_without_a_500(api, agent
     assert Complaint.objects.count() == 0
 
 
-def test_agents_see_only_their_teams_complaints_and_managers_see_all(api, make_complaint, agent, other_agent, lead, manager):
+def test_agents_see_only_their_teams_complaints_and_managers_see_all(
+    api, make_complaint, agent, other_agent, lead, manager
+):
     mine = make_complaint()
     theirs = make_complaint(actor=other_agent)
     listed = lambda user: {c["reference"] for c in api(user).get(URL).json()["results"]}  # noqa: E731

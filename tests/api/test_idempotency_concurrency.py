@@ -26,7 +26,11 @@ def test_simultaneous_retries_create_one_complaint(agent):
         client.force_authenticate(agent)
         barrier.wait()
         try:
-            statuses.append(client.post("/api/v1/complaints/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1").status_code)
+            statuses.append(
+                client.post(
+                    "/api/v1/complaints/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1"
+                ).status_code
+            )
         finally:
             connection.close()
 

@@ -50,7 +50,9 @@ def test_reimporting_the_same_file_creates_nothing_new(lead):
 
 
 def test_chinese_headers_values_and_gb18030_from_excel(lead):
-    content = "客户姓名,联系电话,客户等级,渠道,来源,投诉内容,诉求,金额\n陈静,13900000009,VIP,上门,客户,网点排队两小时没人管,道歉,\n".encode("gb18030")
+    content = "客户姓名,联系电话,客户等级,渠道,来源,投诉内容,诉求,金额\n陈静,13900000009,VIP,上门,客户,网点排队两小时没人管,道歉,\n".encode(
+        "gb18030"
+    )
     report = run(lead, content)
     assert report.created == 1, report.errors
     complaint = Complaint.objects.get()

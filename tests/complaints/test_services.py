@@ -32,9 +32,13 @@ def walk_to(complaint, actor, target):
                 complaint=complaint, actor=actor, solution_type="replacement", text="48小时内更换新机"
             )
         if stage == "act":
-            complaint = services.complaint_record_agreement(complaint=complaint, actor=actor, note="客户同意换机")
+            complaint = services.complaint_record_agreement(
+                complaint=complaint, actor=actor, note="客户同意换机"
+            )
         if stage == "closed":
-            complaint = services.complaint_record_follow_up(complaint=complaint, actor=actor, result="satisfied")
+            complaint = services.complaint_record_follow_up(
+                complaint=complaint, actor=actor, result="satisfied"
+            )
         complaint = services.complaint_transition(complaint=complaint, actor=actor, to=stage)
     return complaint
 
@@ -60,7 +64,9 @@ def test_intake_records_the_complaint_its_first_message_and_an_audit_event(make_
         ("letter", "customer", True),
     ],
 )
-def test_referrals_from_above_walk_ins_and_letters_are_escalated_complaints(make_complaint, channel, source, escalated):
+def test_referrals_from_above_walk_ins_and_letters_are_escalated_complaints(
+    make_complaint, channel, source, escalated
+):
     complaint = make_complaint(channel=channel, source=source)
     assert complaint.escalated_complaint is escalated
     if source != "customer":
@@ -116,7 +122,11 @@ def test_first_reply_and_effective_solution_are_stamped_by_the_acts(make_complai
     complaint.refresh_from_db()
     assert complaint.first_reply_at == at
     complaint = services.complaint_record_solution(
-        complaint=complaint, actor=agent, solution_type="refund", text="3个工作日内退回话费账户", amount=Decimal("100"),
+        complaint=complaint,
+        actor=agent,
+        solution_type="refund",
+        text="3个工作日内退回话费账户",
+        amount=Decimal("100"),
         refund_method="bill_credit",
     )
     assert complaint.effective_solution_at is not None
@@ -130,7 +140,11 @@ def test_compensation_above_the_agents_authority_is_refused(make_complaint, agen
         )
     assert error.value.code == "above_authority"
     complaint = services.complaint_record_solution(
-        complaint=complaint, actor=lead, solution_type="compensation", text="补偿600元，3日内到账", amount=Decimal("600")
+        complaint=complaint,
+        actor=lead,
+        solution_type="compensation",
+        text="补偿600元，3日内到账",
+        amount=Decimal("600"),
     )
     assert complaint.solution_amount == Decimal("600")
 
@@ -138,7 +152,9 @@ def test_compensation_above_the_agents_authority_is_refused(make_complaint, agen
 def test_a_refund_must_say_how_it_is_paid(make_complaint, agent):
     complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(ComplaintError) as error:
-        services.complaint_record_solution(complaint=complaint, actor=agent, solution_type="refund", text="退款")
+        services.complaint_record_solution(
+            complaint=complaint, actor=agent, solution_type="refund", text="退款"
+        )
     assert error.value.code == "refund_method_required"
 
 
@@ -166,7 +182,9 @@ def test_reopening_needs_a_reason_and_is_counted(make_complaint, agent):
     complaint = walk_to(make_complaint(), agent, "closed")
     with pytest.raises(ComplaintError):
         services.complaint_transition(complaint=complaint, actor=agent, to="listen")
-    complaint = services.complaint_transition(complaint=complaint, actor=agent, to="listen", reason="客户来电问题复发")
+    complaint = services.complaint_transition(
+        complaint=complaint, actor=agent, to="listen", reason="客户来电问题复发"
+    )
     assert complaint.stage == "listen" and complaint.reopen_count == 1 and complaint.closed_at is None
     event = AuditEvent.objects.filter(complaint=complaint).last()
     assert event.action == "reopened" and event.note == "客户来电问题复发"
@@ -178,10 +196,14 @@ def test_transfer_is_explicit_reasoned_and_audited(make_complaint, agent, agent2
         services.complaint_transfer(complaint=complaint, actor=agent, to_user=agent2, reason=" ")
     with pytest.raises(PermissionRefused):  # a colleague cannot take it over
         services.complaint_transfer(complaint=complaint, actor=agent2, to_user=agent2, reason="我来")
-    complaint = services.complaint_transfer(complaint=complaint, actor=lead, to_user=agent2, reason="王小雨休假")
+    complaint = services.complaint_transfer(
+        complaint=complaint, actor=lead, to_user=agent2, reason="王小雨休假"
+    )
     assert complaint.owner == agent2
     event = AuditEvent.objects.filter(complaint=complaint, action="transferred").get()
-    assert event.changes["owner"] == ["agent", "agent2"] and event.note == "王小雨休假" and event.actor == lead
+    assert (
+        event.changes["owner"] == ["agent", "agent2"] and event.note == "王小雨休假" and event.actor == lead
+    )
 
 
 def test_admins_rename_stages_and_edit_checklists_without_code(make_complaint, agent):
@@ -194,7 +216,14 @@ def test_admins_rename_stages_and_edit_checklists_without_code(make_complaint, a
     ChecklistItemConfig.objects.filter(stage=listen).update(required=False)
     ChecklistItemConfig.objects.create(stage=listen, code="asked_name", label="询问称呼", required=True)
     with translation.override("zh-hans"):
-        assert stage_label(listen.stage_enum if hasattr(listen, "stage_enum") else __import__("kesu.core.workflow", fromlist=["Stage"]).Stage("listen")) == "倾听安抚"
+        assert (
+            stage_label(
+                listen.stage_enum
+                if hasattr(listen, "stage_enum")
+                else __import__("kesu.core.workflow", fromlist=["Stage"]).Stage("listen")
+            )
+            == "倾听安抚"
+        )
     complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(ComplaintError) as error:
         services.complaint_transition(complaint=complaint, actor=agent, to="confirm")
@@ -222,5 +251,7 @@ def test_the_database_itself_refuses_to_rewrite_the_audit_trail(make_complaint):
 
     complaint = make_complaint()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE complaints_auditevent SET note = 'tampered' WHERE complaint_id = %s", [complaint.pk])
+        cursor.execute(
+            "UPDATE complaints_auditevent SET note = 'tampered' WHERE complaint_id = %s", [complaint.pk]
+        )
     assert AuditEvent.objects.get(complaint=complaint).note == ""

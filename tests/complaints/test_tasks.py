@@ -41,11 +41,29 @@ def test_a_real_worker_runs_a_task_through_redis(make_complaint):
     if connection.vendor == "sqlite":
         env["KESU_SQLITE_PATH"] = str(db["NAME"])
     else:
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "kesu.celery", "worker", "--pool", "solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "kesu.celery",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     saved = {k: celery_app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     celery_app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)

@@ -44,7 +44,16 @@ def test_the_method_runs_in_order_from_accept_to_close():
     while (following := next_stage(stage)) is not None:
         stage = transition(ready(stage), following)
         path.append(stage)
-    assert path == [Stage.ACCEPT, Stage.LISTEN, Stage.CONFIRM, Stage.PROPOSE, Stage.AGREE, Stage.ACT, Stage.FOLLOW_UP, Stage.CLOSED]
+    assert path == [
+        Stage.ACCEPT,
+        Stage.LISTEN,
+        Stage.CONFIRM,
+        Stage.PROPOSE,
+        Stage.AGREE,
+        Stage.ACT,
+        Stage.FOLLOW_UP,
+        Stage.CLOSED,
+    ]
 
 
 def test_no_stage_can_be_skipped():
@@ -57,21 +66,30 @@ def test_leaving_accept_needs_an_owner():
 
 
 def test_required_checklist_items_gate_the_next_stage():
-    refusals = check_transition(ready(Stage.CONFIRM, checked_items=frozenset({"open_question"})), Stage.PROPOSE)
+    refusals = check_transition(
+        ready(Stage.CONFIRM, checked_items=frozenset({"open_question"})), Stage.PROPOSE
+    )
     assert codes(refusals) == ["checklist_incomplete"]
     assert refusals[0].params["items"] == "flaw_named, restated"
 
 
 def test_close_needs_a_solution_and_a_follow_up_or_a_reason():
     facts = ready(Stage.FOLLOW_UP, solution_recorded=False, follow_up_recorded=False)
-    assert codes(check_transition(facts, Stage.CLOSED)) == ["solution_required", "follow_up_or_reason_required"]
+    assert codes(check_transition(facts, Stage.CLOSED)) == [
+        "solution_required",
+        "follow_up_or_reason_required",
+    ]
     with_reason = ready(Stage.FOLLOW_UP, follow_up_recorded=False, close_reason="客户拒绝回访")
     assert check_transition(with_reason, Stage.CLOSED) == []
 
 
 def test_agreeing_needs_a_solution_and_acting_needs_the_customers_agreement():
-    assert codes(check_transition(ready(Stage.PROPOSE, solution_recorded=False), Stage.AGREE)) == ["solution_required"]
-    assert codes(check_transition(ready(Stage.AGREE, customer_agreed=False), Stage.ACT)) == ["agreement_required"]
+    assert codes(check_transition(ready(Stage.PROPOSE, solution_recorded=False), Stage.AGREE)) == [
+        "solution_required"
+    ]
+    assert codes(check_transition(ready(Stage.AGREE, customer_agreed=False), Stage.ACT)) == [
+        "agreement_required"
+    ]
 
 
 def test_a_declined_proposal_goes_back_with_a_reason():
@@ -96,7 +114,12 @@ def test_a_refused_transition_raises_with_every_reason():
         raise AssertionError("closing without a solution must be refused")
 
 
-@given(source=st.sampled_from(list(Stage)), target=st.sampled_from(list(Stage)), owner=st.booleans(), reason=st.text(max_size=5))
+@given(
+    source=st.sampled_from(list(Stage)),
+    target=st.sampled_from(list(Stage)),
+    owner=st.booleans(),
+    reason=st.text(max_size=5),
+)
 def test_no_move_outside_the_table_is_ever_allowed(source, target, owner, reason):
     facts = ready(source, has_owner=owner, reason=reason)
     if target not in allowed_targets(source):

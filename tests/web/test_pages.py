@@ -45,11 +45,18 @@ def test_an_agent_takes_a_complaint_in_through_the_form(client, agent):
     client.force_login(agent)
     response = client.post(
         reverse("web:intake"),
-        {"customer_name": "周杰", "phone": "13700000000", "channel": "phone", "source": "customer",
-         "text": "套餐降档一直办不了，营业厅让我找客服，客服让我去营业厅。"},
+        {
+            "customer_name": "周杰",
+            "phone": "13700000000",
+            "channel": "phone",
+            "source": "customer",
+            "text": "套餐降档一直办不了，营业厅让我找客服，客服让我去营业厅。",
+        },
     )
     complaint = Complaint.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith(f"/complaints/{complaint.reference}/")
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/complaints/{complaint.reference}/"
+    )
     assert complaint.created_by == agent and complaint.team == agent.team
 
 
@@ -68,7 +75,9 @@ def test_accepting_and_a_refused_transition_on_the_complaint_page(client, make_c
     complaint.refresh_from_db()
     assert complaint.owner == agent and complaint.stage == "listen"
     response = client.post(
-        reverse("web:complaint-action", args=[complaint.reference, "transition"]), {"to": "confirm"}, follow=True
+        reverse("web:complaint-action", args=[complaint.reference, "transition"]),
+        {"to": "confirm"},
+        follow=True,
     )
     assert "必做的检查项尚未完成" in response.content.decode()
     complaint.refresh_from_db()
@@ -90,8 +99,12 @@ def test_other_teams_complaints_are_not_found_and_qa_cannot_act(client, make_com
 def test_customer_text_is_escaped_everywhere(client, make_complaint, agent):
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     complaint = make_complaint(text=f"投诉{attack}")
-    services.message_add(complaint=services.complaint_accept(complaint=complaint, actor=agent), actor=agent,
-                         body=attack, kind="customer")
+    services.message_add(
+        complaint=services.complaint_accept(complaint=complaint, actor=agent),
+        actor=agent,
+        body=attack,
+        kind="customer",
+    )
     client.force_login(agent)
     for url in (reverse("web:queue"), reverse("web:complaint", args=[complaint.reference])):
         html = client.get(url).content.decode()
