@@ -1,0 +1,76 @@
+"""Administrators configure the workflow in the admin; nobody edits the audit trail there."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from kesu.complaints.models import AuditEvent, ChecklistItemConfig, StageConfig
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_user(team):
+    user = UserFactory(username="boss", team=team, role="admin")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+def test_an_admin_renames_a_stage_and_adds_a_checklist_item(client, admin_user):
+    stage = StageConfig.objects.get(stage="listen")
+    items = list(stage.items.all())
+    client.force_login(admin_user)
+    url = reverse("admin:complaints_stageconfig_change", args=[stage.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "stage": "listen",
+        "name": "倾听安抚",
+        "name_en": "Listen",
+        "description": "",
+        "items-TOTAL_FORMS": str(len(items) + 1),
+        "items-INITIAL_FORMS": str(len(items)),
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    for index, item in enumerate(items):
+        data.update(
+            {
+                f"items-{index}-id": str(item.pk),
+                f"items-{index}-stage": str(stage.pk),
+                f"items-{index}-position": str(item.position),
+                f"items-{index}-code": item.code,
+                f"items-{index}-label": item.label,
+                f"items-{index}-label_en": item.label_en,
+                f"items-{index}-active": "on",
+            }
+        )
+    new = len(items)
+    data.update(
+        {
+            f"items-{new}-stage": str(stage.pk),
+            f"items-{new}-position": "9",
+            f"items-{new}-code": "asked_name",
+            f"items-{new}-label": "询问客户称呼",
+            f"items-{new}-required": "on",
+            f"items-{new}-active": "on",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stage.refresh_from_db()
+    assert stage.name == "倾听安抚"
+    assert ChecklistItemConfig.objects.get(stage=stage, code="asked_name").required
+
+
+def test_the_audit_trail_is_read_only_in_the_admin(client, admin_user, make_complaint):
+    complaint = make_complaint()
+    event = AuditEvent.objects.get(complaint=complaint)
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:complaints_auditevent_changelist")).status_code == 200
+    client.post(reverse("admin:complaints_auditevent_change", args=[event.pk]), {"note": "x"})
+    client.post(reverse("admin:complaints_auditevent_delete", args=[event.pk]), {"post": "yes"})
+    event.refresh_from_db()
+    assert event.note == "" and AuditEvent.objects.filter(pk=event.pk).exists()
