@@ -1,0 +1,83 @@
+"""Configuration refuses unsafe production settings; `kesu serve` really serves the app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ENV = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**ENV, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_debug_off_with_the_demo_secret_refuses_to_start():
+    result = run_python(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kesu.settings'; django.setup()", DEBUG="0"
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_debug_off_with_a_real_secret_starts_with_secure_cookies():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kesu.settings'; django.setup();"
+        "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.ALLOWED_HOSTS)"
+    )
+    result = run_python(code, DEBUG="0", SECRET_KEY="s" * 50, ALLOWED_HOSTS="kesu.example.com")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False True ['kesu.example.com']"
+
+
+def test_database_url_selects_postgresql():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kesu.settings'; django.setup();"
+        "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['NAME'])"
+    )
+    result = run_python(code, DATABASE_URL="postgres://kesu@db.internal:5432/kesu")
+    assert result.stdout.strip() == "django.db.backends.postgresql kesu"
+
+
+def test_kesu_serve_serves_the_login_page(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**ENV, "KESU_VAR_DIR": str(tmp_path), "KESU_SQLITE_PATH": str(tmp_path / "serve.sqlite3")}
+    migrate = subprocess.run(
+        [sys.executable, "-m", "kesu.cli", "manage", "migrate", "-v", "0"],
+        env=env,
+        timeout=180,
+        capture_output=True,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kesu.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as response:
+                    page = response.read().decode()
+                    break
+            except OSError:
+                if time.time() > deadline:
+                    pytest.fail("kesu serve did not answer within 60 s")
+                time.sleep(0.5)
+        assert "登录" in page
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/kesu/kesu.css", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
