@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.utils.translation import gettext as _
 
 
@@ -26,3 +27,14 @@ class RequestTooBigMiddleware:
                 return JsonResponse({"code": "payload_too_large", "message": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages are in Chinese unless the user chose another language (the language switcher's
+    cookie); the browser's Accept-Language is not enough to leave Chinese. The API still honours
+    Accept-Language, so integrations get messages in the language they ask for."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.models import User
@@ -27,6 +28,23 @@ from kesu.core.workflow import Stage
 from kesu.web import forms
 
 PAGE_SIZE = 25
+AUDIT_ACTIONS = {
+    "created": _lazy("Recorded"),
+    "accepted": _lazy("Accepted"),
+    "stage_changed": _lazy("Stage changed"),
+    "reopened": _lazy("Reopened"),
+    "checklist": _lazy("Checklist"),
+    "message_customer": _lazy("Customer message"),
+    "message_agent": _lazy("Reply sent"),
+    "message_note": _lazy("Internal note"),
+    "solution_recorded": _lazy("Solution recorded"),
+    "agreement_recorded": _lazy("Agreement recorded"),
+    "follow_up_recorded": _lazy("Follow-up recorded"),
+    "close_reason_recorded": _lazy("Reason for closing recorded"),
+    "transferred": _lazy("Transferred"),
+    "details_changed": _lazy("Details changed"),
+    "reanalysed": _lazy("Analysed again"),
+}
 
 
 @login_required
@@ -94,15 +112,20 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
     done = set(complaint.checklist_done)
     labels = stage_labels()
     stage = complaint.stage_enum
+    customer_name = customer.name if pii else privacy.mask_name(customer.name)
     conversation = [
-        {"message": m, "body": m.body if pii else privacy.mask_text(m.body)}
+        {
+            "message": m,
+            "body": m.body if pii else privacy.mask_text(m.body),
+            "who": customer_name if m.kind == "customer" else str(m.author or ""),
+        }
         for m in selectors.complaint_messages(complaint=complaint)
     ]
     return {
         "complaint": complaint,
         "text": complaint.text if pii else privacy.mask_text(complaint.text),
         "customer": {
-            "name": customer.name if pii else privacy.mask_name(customer.name),
+            "name": customer_name,
             "phone": customer.phone if pii else privacy.mask_phone(customer.phone),
             "email": customer.email if pii else privacy.mask_email(customer.email),
             "tier": customer.tier,
@@ -119,7 +142,10 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
             {"code": i.code, "label": i.label, "required": i.required, "done": i.code in done}
             for i in checklist_for(stage)
         ],
-        "targets": [{"code": t.value, "label": labels[t.value]} for t in workflow.allowed_targets(stage)],
+        # Leaving 受理 is the accept action itself (it makes the owner), not a plain move.
+        "targets": []
+        if stage == Stage.ACCEPT
+        else [{"code": t.value, "label": labels[t.value]} for t in workflow.allowed_targets(stage)],
         "can_act": permissions.can_act(user, complaint),
         "can_accept": permissions.can_accept(user, complaint),
         "can_note": permissions.can_add_note(user, complaint),

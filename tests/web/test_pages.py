@@ -11,11 +11,12 @@ from kesu.complaints.models import Complaint
 pytestmark = pytest.mark.django_db
 
 
-def test_the_login_page_is_chinese_by_default_and_english_on_request(client):
-    page = client.get(reverse("web:login"))
-    assert page.status_code == 200 and "登录" in page.content.decode()
-    english = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="en")
-    assert "Log in" in english.content.decode()
+def test_the_login_page_is_chinese_by_default_and_english_when_chosen(client):
+    page = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert page.status_code == 200 and "登录" in page.content.decode()  # Chinese first, even so
+    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    english = client.get(reverse("web:login"))
+    assert "Log in" in english.content.decode() and "登录" not in english.content.decode()
 
 
 def test_pages_need_a_login(client):
