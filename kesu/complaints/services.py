@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +38,8 @@ from kesu.complaints.taxonomy import category_by_code
 from kesu.complaints.workflow_config import checklist_for, required_items, stage_label
 from kesu.core import workflow
 from kesu.core.workflow import Stage
-from kesu.customers.models import Customer, Tier
+from kesu.customers.models import Customer
+from kesu.customers.tiers import default_tier, tier_by_code
 
 
 @dataclass(frozen=True)
@@ -110,30 +111,31 @@ def customer_resolve(*, data: CustomerData) -> Customer:
     """Find the returning customer by id or phone, or create one."""
     tier = None
     if data.tier:
-        tier = Tier.objects.filter(code=data.tier).first()
+        tier = tier_by_code(data.tier)
         if tier is None:
             raise ComplaintError("unknown_tier", _("Unknown customer tier: %(tier)s.") % {"tier": data.tier})
+    existing = Customer.objects.select_related("tier")
     if data.external_id:
-        customer = Customer.objects.select_related("tier").filter(external_id=data.external_id).first()
+        customer = existing.filter(external_id=data.external_id).first()
         if customer is not None:
             return customer
     elif data.phone:
-        customer = Customer.objects.select_related("tier").filter(phone=data.phone).order_by("pk").first()
+        customer = existing.filter(phone=data.phone).order_by("pk").first()
         if customer is not None:
             return customer
-    if tier is None:
-        tier = Tier.objects.filter(code="standard").first() or Tier.objects.order_by("-rank").first()
-    customer, _created = Customer.objects.get_or_create(
-        external_id=data.external_id or f"C{secrets.token_hex(6).upper()}",
-        defaults={
-            "name": data.name,
-            "phone": data.phone,
-            "email": data.email,
-            "id_card": data.id_card,
-            "tier": tier,
-        },
-    )
-    return customer
+    fields = {
+        "external_id": data.external_id or f"C{secrets.token_hex(6).upper()}",
+        "name": data.name,
+        "phone": data.phone,
+        "email": data.email,
+        "id_card": data.id_card,
+        "tier": tier or default_tier(),
+    }
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(**fields)
+    except IntegrityError:  # the same new customer arrived twice at once
+        return existing.get(external_id=fields["external_id"])
 
 
 def complaint_create(
@@ -571,7 +573,6 @@ def complaint_create_idempotent(
     key with a different body is refused. The key's unique index settles concurrent retries:
     the loser's whole transaction (its complaint included) rolls back and it replays the winner's.
     """
-    from django.db import IntegrityError
 
     def replay() -> tuple[Complaint, bool] | None:
         record = IdempotencyRecord.objects.select_related("complaint").filter(user=actor, key=key).first()
