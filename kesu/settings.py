@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kesu.accounts",
     "kesu.customers",
     "kesu.complaints",
+    "kesu.notifications",
     "kesu.api",
     "kesu.web",
     "kesu.demo",
