@@ -40,6 +40,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     TEAM_LEAD: [
         "complaints.view_team_complaints",
         *_HANDLE,
+        "complaints.mark_bad_faith",
+        "complaints.view_bad_faith_signals",
         "complaints.transfer_complaint",
         "complaints.import_complaints",
         "complaints.view_audit",
@@ -47,11 +49,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGER: [
         "complaints.view_all_complaints",
         *_HANDLE,
+        "complaints.view_bad_faith_signals",
         "complaints.transfer_complaint",
         "complaints.import_complaints",
         "complaints.view_audit",
     ],
-    QA_INSPECTOR: ["complaints.view_all_complaints", "complaints.view_audit"],
+    QA_INSPECTOR: [
+        "complaints.view_all_complaints",
+        "complaints.view_audit",
+        "complaints.view_bad_faith_signals",
+    ],
     TRAINER: ["complaints.view_all_complaints"],
     ADMIN: [
         "complaints.view_all_complaints",

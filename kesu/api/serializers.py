@@ -88,6 +88,11 @@ class ReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
+class BadFaithIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+    bad_faith = serializers.BooleanField(default=True)
+
+
 class MessageIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MessageKind.choices, default=MessageKind.AGENT)
     body = serializers.CharField(max_length=MAX_TEXT)
@@ -216,8 +221,22 @@ class ComplaintOut(ComplaintListOut):
     follow_up_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
+    repeat_of = serializers.CharField(allow_null=True)
+    repeat_count = serializers.IntegerField()
+    bad_faith = serializers.BooleanField()
+    bad_faith_reason = serializers.CharField()
+
     def get_text(self, obj: Complaint) -> str:
         return self._text(obj, obj.text)
+
+    def _sees_bad_faith(self) -> bool:
+        return self.context["request"].user.has_perm("complaints.view_bad_faith_signals")
+
+    def _analysis(self, obj: Complaint) -> dict[str, Any]:
+        """Bad-faith signals are for team leads to judge; agents do not see them (SPEC §3)."""
+        if self._sees_bad_faith() or "bad_faith" not in (obj.analysis or {}):
+            return obj.analysis
+        return {key: value for key, value in obj.analysis.items() if key != "bad_faith"}
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_checklist(self, obj: Complaint) -> list[dict[str, Any]]:
@@ -244,7 +263,7 @@ class ComplaintOut(ComplaintListOut):
             subcategory=obj.subcategory.code if obj.subcategory_id else None,
             checklist=self.get_checklist(obj),
             allowed_transitions=self.get_allowed_transitions(obj),
-            analysis=obj.analysis,
+            analysis=self._analysis(obj),
             solution_type=obj.solution_type,
             solution_text=obj.solution_text,
             solution_amount=_money(obj.solution_amount),
@@ -255,6 +274,10 @@ class ComplaintOut(ComplaintListOut):
             close_reason=obj.close_reason,
             reopen_count=obj.reopen_count,
             external_ref=obj.external_ref,
+            repeat_of=obj.repeat_of.reference if obj.repeat_of_id else None,
+            repeat_count=obj.repeat_count,
+            bad_faith=obj.bad_faith,
+            bad_faith_reason=obj.bad_faith_reason if self._sees_bad_faith() else "",
             accepted_at=_iso(obj.accepted_at),
             effective_solution_at=_iso(obj.effective_solution_at),
             customer_agreed_at=_iso(obj.customer_agreed_at),

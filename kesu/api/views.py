@@ -162,6 +162,18 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return self._refresh(complaint)
 
+    @extend_schema(request=s.BadFaithIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"], url_path="bad-faith")
+    def bad_faith(self, request: Request, reference: str) -> Response:
+        data = self._valid(s.BadFaithIn)
+        complaint = services.complaint_mark_bad_faith(
+            complaint=self.get_object(),
+            actor=request.user,
+            reason=data["reason"],
+            bad_faith=data["bad_faith"],
+        )
+        return self._refresh(complaint)
+
     @extend_schema(request=s.TransferIn, responses=s.ComplaintOut)
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, reference: str) -> Response:

@@ -206,6 +206,31 @@ class Complaint(models.Model):
     follow_up_note = models.TextField(_("follow-up comment"), blank=True)
     close_reason = models.CharField(_("reason for closing without follow-up"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("repeat of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeats",
+        help_text=_("The earlier complaint on the same matter by the same customer (重复投诉)."),
+    )
+    repeat_count = models.PositiveSmallIntegerField(_("earlier complaints on the same matter"), default=0)
+    bad_faith = models.BooleanField(
+        _("marked as bad-faith (恶意投诉)"),
+        default=False,
+        help_text=_("Set by a team lead with a reason; the complaint is still handled professionally."),
+    )
+    bad_faith_reason = models.TextField(_("bad-faith reason"), blank=True)
+    bad_faith_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked bad-faith by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    bad_faith_marked_at = models.DateTimeField(_("marked bad-faith at"), null=True, blank=True)
     external_ref = models.CharField(
         _("external reference"),
         max_length=100,
@@ -238,6 +263,8 @@ class Complaint(models.Model):
             ("view_customer_pii", _("Can see customers' personal data unmasked")),
             ("import_complaints", _("Can bulk-import complaints")),
             ("view_audit", _("Can read the audit trail")),
+            ("mark_bad_faith", _("Can mark a complaint as bad-faith")),
+            ("view_bad_faith_signals", _("Can see bad-faith signals from the analysis")),
         ]
         indexes = [
             models.Index(fields=["team", "stage", "-received_at"], name="complaint_team_stage_idx"),

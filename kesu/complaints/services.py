@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +37,7 @@ from kesu.complaints.models import (
 )
 from kesu.complaints.taxonomy import category_by_code
 from kesu.complaints.workflow_config import checklist_for, required_items, stage_label
-from kesu.core import workflow
+from kesu.core import repeats, workflow
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer
 from kesu.customers.tiers import default_tier, tier_by_code
@@ -185,7 +186,11 @@ def complaint_create(
     with transaction.atomic(savepoint=False):
         if isinstance(customer, CustomerData):
             customer = customer_resolve(data=customer)
-        analysis = analyse_complaint_text(text, tier=customer.tier.code)
+        earlier = find_earlier_on_same_matter(
+            customer=customer, text=text, order_number=order_number, product=product, received_at=received_at
+        )
+        count = repeats.repeat_count(earlier)
+        analysis = analyse_complaint_text(text, tier=customer.tier.code, repeat_count=count)
         if category is None and analysis.get("category", {}).get("code"):
             category = category_by_code(analysis["category"]["code"])
         subcategory = None
@@ -196,6 +201,8 @@ def complaint_create(
             priority = Priority.NORMAL
             if analysis.get("escalation", {}).get("level") == "high":
                 priority = Priority.HIGH
+        if earlier:  # 多次投诉未得到解决: each time again is more urgent (a third time, two levels)
+            priority = min(priority + min(count, 2), Priority.URGENT)
         complaint = Complaint.objects.create(
             reference=_new_reference(received_at),
             customer=customer,
@@ -218,6 +225,8 @@ def complaint_create(
             analysis=analysis,
             received_at=received_at,
             external_ref=external_ref or None,
+            repeat_of_id=earlier[0].key if earlier else None,
+            repeat_count=count,
         )
         Message.objects.create(
             complaint=complaint,
@@ -232,6 +241,69 @@ def complaint_create(
             actor=actor,
             action="created",
             changes={"stage": [None, complaint.stage], "channel": [None, channel], "team": [None, team.name]},
+        )
+        if earlier:
+            linked = Complaint.objects.filter(pk=earlier[0].key).values_list("reference", flat=True).first()
+            record_event(
+                complaint=complaint,
+                actor=None,
+                action="linked_repeat",
+                changes={
+                    "repeat_of": [None, linked],
+                    "repeat_count": [0, count],
+                    "priority": [None, priority],
+                },
+                note=earlier[0].reason,
+            )
+    return complaint
+
+
+def find_earlier_on_same_matter(
+    *, customer: Customer, text: str, order_number: str, product: str, received_at: datetime
+) -> list[repeats.RepeatMatch]:
+    """The customer's complaints on the same matter within the repeat window (SPEC §2)."""
+    if customer.pk is None:
+        return []
+    window = getattr(settings, "KESU_REPEAT_WINDOW_DAYS", repeats.DEFAULT_WINDOW_DAYS)
+    rows = (
+        Complaint.objects.filter(
+            customer=customer,
+            received_at__gte=received_at - timedelta(days=window),
+            received_at__lte=received_at,
+        )
+        .order_by("-received_at")
+        .values_list("pk", "text", "received_at", "order_number", "product", "repeat_count")[:50]
+    )
+    candidates = [repeats.Candidate(*row) for row in rows]
+    new = repeats.Candidate(0, text, received_at, order_number, product)
+    return repeats.find_repeats(new, candidates, window_days=window)
+
+
+def complaint_mark_bad_faith(
+    *, complaint: Complaint, actor: User, reason: str, bad_faith: bool = True
+) -> Complaint:
+    """Only a team lead marks (or unmarks) a complaint as bad-faith, always with a reason. The mark
+    is a judgement for the record: it never stops the complaint from being handled."""
+    if not (reason or "").strip():
+        raise ComplaintError("reason_required", _("A reason is required."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if not (permissions.can_view(actor, complaint) and actor.has_perm("complaints.mark_bad_faith")):
+            raise PermissionRefused(_("Only a team lead can mark a complaint as bad-faith."))
+        changes: dict[str, list[Any]] = {}
+        _set(
+            complaint,
+            changes,
+            bad_faith=bad_faith,
+            bad_faith_reason=reason.strip(),
+            bad_faith_marked_by=actor,
+            bad_faith_marked_at=clock.now(),
+        )
+        if "bad_faith_marked_by" in changes:
+            changes["bad_faith_marked_by"] = [None, actor.username]
+        _save(complaint, changes)
+        record_event(
+            complaint=complaint, actor=actor, action="bad_faith_marked", changes=changes, note=reason.strip()
         )
     return complaint
 
