@@ -18,6 +18,8 @@ _MONEY_UNIT = r"(?:块钱|元钱|元|块|圆|人民币|rmb|yuan|dollars?|usd|buc
 _AMOUNT = re.compile(
     r"(?P<cur>[¥$]|rmb|人民币)?\s?"
     r"(?:(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s?(?P<mult>[十百千万亿]+|k\b|w\b)?"
+    # the colloquial rest after a 千/万/亿: 2万5 = 25000, 2万5千 = 25000, 1万2000 = 12000, 3千五 = 3500
+    r"(?:(?<=[千万亿])(?P<tail>\d+[十百千]?|[零〇一二两三四五六七八九十百千]+))?"
     rf"|(?P<cn>[{_CN_CHARS}]+))"
     rf"\s?(?P<unit>{_MONEY_UNIT})?",
     re.IGNORECASE,
@@ -70,6 +72,20 @@ def parse_chinese_number(s: str) -> int | None:
     return total + section + number
 
 
+def _tail_value(tail: str, last_unit: int) -> float:
+    """What a rest after 千/万/亿 adds: a lone digit is the next place down (2万5 -> 5000)."""
+    if tail[0].isdigit():
+        digits = tail.rstrip("十百千")
+        value = int(digits) * (_CN_UNITS[tail[-1]] if tail[-1] in _CN_UNITS else 1)
+        lone = len(digits) == len(tail) == 1
+    else:
+        value = parse_chinese_number(tail) or 0
+        lone = len(tail) == 1 and tail in _CN_DIGITS
+    if lone:
+        value *= last_unit // 10
+    return value if value < last_unit else 0
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Money amounts in normalised (NFKC, lower-cased) text.
 
@@ -88,6 +104,9 @@ def find_amounts(text: str) -> list[Amount]:
             for ch in (mult or "").lower():
                 factor *= _MULT[ch]
             value *= factor
+            tail = m.group("tail")
+            if tail:
+                value += _tail_value(tail, _MULT[mult[-1]])
         else:
             parsed = parse_chinese_number(cn)
             if parsed is None:
