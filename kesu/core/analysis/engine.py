@@ -11,7 +11,6 @@ from .demands import DemandAnalyzer, max_amount
 from .emotion import EmotionAnalyzer
 from .errors import AnalysisError
 from .escalation import EscalationAnalyzer
-from .features import ngram_features
 from .lexicon import Negation, read_tsv
 from .linear import FeatureSpace, LinearTextModel
 from .normalize import normalize
@@ -51,7 +50,7 @@ class Engine:
         norm = normalize(text)
         t = norm.text
         has_han = bool(_HAN.search(t))
-        counts = self.features.lookup(ngram_features(t)) if has_han else None
+        counts = self.features.lookup(t) if has_han else None
         emotion = self.emotion.analyze(t, counts, text, has_han)
         category = self.category.analyze(t, counts, has_han)
         value, value_evidence = self.values.analyze(t, category)

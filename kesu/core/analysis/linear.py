@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from collections import Counter
 from importlib import resources
-from itertools import repeat
 
 import numpy as np
+
+from .features import hash_names, text_hashes
 
 
 def _decode(blob: dict) -> np.ndarray:
@@ -103,7 +103,11 @@ class LinearTextModel:
 
 
 class FeatureSpace:
-    """One feature index shared by several models: each text's features are looked up once, not per model."""
+    """One feature index shared by several models: each text's features are looked up once, not per model.
+
+    Lookup is vectorised: the text's feature hashes (features.text_hashes) are searched in the sorted
+    hashes of the shared vocabulary, and repeats counted with numpy; no Python string per n-gram.
+    """
 
     def __init__(self, models: list[LinearTextModel]) -> None:
         index: dict[str, int] = {}
@@ -115,10 +119,19 @@ class FeatureSpace:
             model.remap(index, len(index))
             model.space_names = names
         self.index = index
+        hashes = hash_names(names)
+        order = np.argsort(hashes, kind="stable")
+        self.keys = hashes[order]
+        if self.keys.size > 1 and bool((self.keys[1:] == self.keys[:-1]).any()):
+            raise ValueError("feature hash collision in the model vocabulary")
+        self.rows = order.astype(np.int64)
 
-    def lookup(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
-        n = len(counts)
-        rows = np.fromiter(map(self.index.get, counts.keys(), repeat(-1)), dtype=np.int64, count=n)
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=n)
-        known = rows >= 0
-        return rows[known], 1.0 + np.log(tf[known])
+    def lookup(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(row ids, 1 + log tf) of the known features of a normalised text."""
+        hashes, tf = np.unique(text_hashes(text), return_counts=True)  # sorted: a faster binary search
+        if not self.keys.size:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        pos = np.searchsorted(self.keys, hashes)
+        np.minimum(pos, self.keys.size - 1, out=pos)
+        known = self.keys[pos] == hashes
+        return self.rows[pos[known]], 1.0 + np.log(tf[known].astype(np.float32))
