@@ -1,0 +1,70 @@
+"""Admin: webhook endpoints are configured here; the outbox is read-only but for "retry"."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from kesu.core.privacy import mask_email, mask_phone
+from kesu.notifications import services
+from kesu.notifications.models import RETRYABLE, Channel, OutboxMessage, WebhookEndpoint
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("name", "url", "event_types", "active", "created_at")
+    list_filter = ("active",)
+    search_fields = ("name", "url")
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "channel",
+        "masked_recipient",
+        "event_key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "complaint",
+    )
+    list_filter = ("status", "channel")
+    search_fields = ("event_key", "complaint__reference")
+    list_select_related = ("complaint", "endpoint")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+    actions = ["retry"]
+
+    @admin.display(description=_("recipient"), ordering="recipient")
+    def masked_recipient(self, obj: OutboxMessage) -> str:
+        if obj.channel == Channel.SMS:
+            return mask_phone(obj.recipient)
+        if obj.channel == Channel.EMAIL:
+            return mask_email(obj.recipient)
+        return str(obj.endpoint or obj.recipient)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("notifications.change_outboxmessage")
+
+    @admin.action(description=_("Retry the selected failed messages"), permissions=["retry"])
+    def retry(self, request, queryset):
+        chosen = list(queryset.filter(status__in=RETRYABLE))
+        count = services.retry_messages(message_ids=[message.pk for message in chosen])
+        for message in chosen:
+            self.log_change(request, message, "retry")
+        self.message_user(
+            request,
+            ngettext("%(count)d message will be sent again.", "%(count)d messages will be sent again.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

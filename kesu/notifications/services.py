@@ -1,0 +1,193 @@
+"""Enqueue notifications: call these inside the transaction that records the event.
+
+The outbox row commits or rolls back with the event (transactional outbox), and each function is
+idempotent on its event key: a second call with the same key — a sweep that runs twice at the same
+moment, a retried request — creates nothing, because a unique constraint decides, not a prior read.
+After the commit, delivery starts at once (eagerly on the embedded demo, by a Celery task with a
+broker); the periodic ``deliver_outbox`` task picks up whatever that misses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from kesu.notifications import conf
+from kesu.notifications.models import RETRYABLE, Channel, OutboxMessage, Status, WebhookEndpoint
+
+if TYPE_CHECKING:
+    from kesu.complaints.models import Complaint
+
+logger = logging.getLogger(__name__)
+
+
+class SmsRow(NamedTuple):
+    """One SMS for :func:`enqueue_many_sms`; a plain tuple in this order works too."""
+
+    event_key: str
+    phone: str
+    text: str
+    complaint_id: int | None = None
+
+
+def _require(**values: str) -> None:
+    for name, value in values.items():
+        if not value or not str(value).strip():
+            raise ValueError(f"{name} is required")
+
+
+def _deliver_after_commit() -> None:
+    """Kick the delivery task once per transaction, after it commits."""
+    if not conf.deliver_on_commit():
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _kick for entry in connection.run_on_commit):
+        return
+    # robust: a failing kick must not fail the caller, whose event has committed; the periodic
+    # task delivers the message later.
+    transaction.on_commit(_kick, robust=True)
+
+
+def _kick() -> None:
+    from kesu.notifications.tasks import deliver_outbox
+
+    deliver_outbox.delay()
+
+
+def _enqueue(*, event_key: str, channel: str, recipient: str, **fields: Any) -> bool:
+    _require(event_key=event_key, recipient=recipient)
+    # get_or_create inserts under a savepoint: when another transaction holds the same key, the
+    # insert waits for it and then fails on the unique constraint, and the row it made is found.
+    _, created = OutboxMessage.objects.get_or_create(
+        event_key=event_key, channel=channel, recipient=recipient, defaults=fields
+    )
+    if created:
+        _deliver_after_commit()
+    return created
+
+
+def enqueue_sms(*, event_key: str, phone: str, text: str, complaint: Complaint | None = None) -> bool:
+    """Queue one SMS to ``phone``; ``True`` if this call created it, ``False`` if the key existed."""
+    _require(text=text)
+    return _enqueue(
+        event_key=event_key, channel=Channel.SMS, recipient=phone.strip(), body=text, complaint=complaint
+    )
+
+
+def enqueue_email(
+    *, event_key: str, to: str, subject: str, body: str, complaint: Complaint | None = None
+) -> bool:
+    """Queue one e-mail to ``to``; ``True`` if this call created it."""
+    _require(subject=subject, body=body)
+    try:
+        validate_email(to)
+    except ValidationError as exc:
+        raise ValueError(f"not an e-mail address: {to!r}") from exc
+    return _enqueue(
+        event_key=event_key,
+        channel=Channel.EMAIL,
+        recipient=to.strip(),
+        subject=subject,
+        body=body,
+        complaint=complaint,
+    )
+
+
+def emit_event(
+    *, event_key: str, event_type: str, payload: dict[str, Any], complaint: Complaint | None = None
+) -> int:
+    """Queue the event for every active webhook endpoint subscribed to ``event_type``; return how
+    many messages this call created (0 when the key was emitted before or nobody listens).
+
+    The receiver gets ``{"id": event_key, "type": event_type, "created_at": …, "data": payload}``.
+    """
+    _require(event_key=event_key, event_type=event_type)
+    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.subscribes_to(event_type)]
+    if not endpoints:
+        return 0
+    envelope = {
+        "id": event_key,
+        "type": event_type,
+        "created_at": timezone.now().isoformat(),
+        "data": payload,
+    }
+    return sum(
+        _enqueue(
+            event_key=event_key,
+            channel=Channel.WEBHOOK,
+            recipient=f"endpoint:{endpoint.pk}",
+            endpoint=endpoint,
+            event_type=event_type,
+            payload=envelope,
+            complaint=complaint,
+        )
+        for endpoint in endpoints
+    )
+
+
+def _batches(rows: Iterable[SmsRow | Sequence[Any]], size: int) -> Iterator[list[SmsRow]]:
+    iterator = iter(rows)
+    while batch := [SmsRow(*row) for row in islice(iterator, size)]:
+        yield batch
+
+
+def enqueue_many_sms(rows: Iterable[SmsRow | Sequence[Any]], *, batch_size: int = 1000) -> int:
+    """Queue many SMS in few statements (a sweep over tens of thousands of complaints).
+
+    Keys that already exist are skipped by the database (``INSERT … ON CONFLICT DO NOTHING``), so
+    overlapping or concurrent sweeps never make a second row. Returns the number of rows that were
+    new when this call looked; under a concurrent identical call both calls may count a row that
+    the table holds once.
+    """
+    now = timezone.now()
+    total = 0
+    for batch in _batches(rows, batch_size):
+        fresh: dict[tuple[str, str], OutboxMessage] = {}
+        for row in batch:
+            _require(event_key=row.event_key, phone=row.phone, text=row.text)
+            phone = row.phone.strip()
+            fresh.setdefault(
+                (row.event_key, phone),
+                OutboxMessage(
+                    event_key=row.event_key,
+                    channel=Channel.SMS,
+                    recipient=phone,
+                    body=row.text,
+                    complaint_id=row.complaint_id,
+                    next_attempt_at=now,
+                    created_at=now,
+                ),
+            )
+        existing = OutboxMessage.objects.filter(
+            channel=Channel.SMS, event_key__in={key for key, _ in fresh}
+        ).values_list("event_key", "recipient")
+        for pair in existing:
+            fresh.pop(pair, None)
+        OutboxMessage.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+        total += len(fresh)
+    if total:
+        _deliver_after_commit()
+    return total
+
+
+def retry_messages(*, message_ids: Iterable[int]) -> int:
+    """Give failed or given-up messages a fresh set of attempts, due now (the admin's "retry").
+    Sent messages are never re-sent and messages in flight are left to their worker."""
+    with transaction.atomic():
+        count = OutboxMessage.objects.filter(pk__in=list(message_ids), status__in=RETRYABLE).update(
+            status=Status.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            lease_until=None,
+            lease_token="",
+        )
+        if count:
+            _deliver_after_commit()
+    return count
