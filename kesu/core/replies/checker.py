@@ -40,12 +40,22 @@ import math
 from dataclasses import dataclass, field
 
 from kesu.core.analysis.amounts import find_amounts
-from kesu.core.analysis.lexicon import Hit, clause_span
+from kesu.core.analysis.lexicon import Hit
 
 from .conversation import last_steps_covered, listening_ratio, listening_tip, validate_conversation
 from .findings import Finding, make_finding, severity_rank
 from .rules import LAST_STEPS, Rules, get_rules
-from .text import MAX_CHARS, Folded, fold, has_han, has_latin, sentence_of, sentences, to_traditional
+from .text import (
+    MAX_CHARS,
+    Folded,
+    clause_span,
+    fold,
+    has_han,
+    has_latin,
+    sentence_of,
+    sentences,
+    to_traditional,
+)
 
 LANGUAGES = ("zh", "zh-Hant", "en")
 _OPEN_QUOTES = {'"': '"', "「": "」", "『": "』"}
@@ -223,8 +233,11 @@ def _authority_findings(folded: Folded, rules: Rules, limit: float) -> list[Find
             next_left, next_right = clause_span(t, right + 1, right + 1)
             if not rules.restate.search(t[next_left:next_right]):
                 right = min(next_right, sentence_end)
-        for amount in find_amounts(t[left:right]):
-            at = (left + amount.start, left + amount.end)
+        clause = t[left:right]
+        for amount in find_amounts(clause):
+            raw = clause[amount.start : amount.end]
+            start = left + amount.start + len(raw) - len(raw.lstrip())
+            at = (start, start + len(amount.text))
             if amount.value > limit and at not in seen:
                 seen.add(at)
                 span = folded.span(*at)

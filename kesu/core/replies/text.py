@@ -19,8 +19,9 @@ MAX_CHARS = 20_000
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "您": "你", "妳": "你"})
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
-#: Sentence ends: a promise and its time limit, an amount and its verb, are looked for inside one.
+#: Sentence ends, and clause breaks (a decimal point, as in 1.5万, breaks neither).
 _SENTENCE_END = re.compile(r"[。!?;\n\r]+|\.(?=\s|$)")
+_CLAUSE_BREAK = re.compile(r"[,!?;:\n\r。、…()\[\]【】\"「」『』]|(?<!\d)\.|\.(?!\d)|\s{2,}|\bbut\b")
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +100,15 @@ def sentence_of(text: str, position: int) -> tuple[int, int]:
         if start <= position < end:
             return start, end
     return position, position
+
+
+def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause (between punctuation marks) of a folded text that holds ``text[start:end]``."""
+    left = 0
+    for m in _CLAUSE_BREAK.finditer(text, 0, start):
+        left = m.end()
+    m = _CLAUSE_BREAK.search(text, end)
+    return left, (m.start() if m else len(text))
 
 
 def has_han(text: str) -> bool:
