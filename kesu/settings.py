@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kesu.customers",
     "kesu.complaints",
     "kesu.notifications",
+    "kesu.escalation",
     "kesu.api",
     "kesu.web",
     "kesu.demo",
@@ -106,6 +107,8 @@ if DATABASE_URL:
             conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
         )
     }
+    # A test database per test process, so two suites on one machine never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_kesu_{os.getpid()}"}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -119,7 +122,8 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file, not :memory:, so a real Celery worker in another thread/process sees it.
-            "TEST": {"NAME": str(VAR_DIR / "test-kesu.sqlite3")},
+            # One per test process, so two suites on one machine never collide.
+            "TEST": {"NAME": str(VAR_DIR / f"test-kesu-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

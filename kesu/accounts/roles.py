@@ -17,7 +17,8 @@ MANAGER = "manager"
 QA_INSPECTOR = "qa_inspector"
 TRAINER = "trainer"
 ADMIN = "admin"
-ROLES = (AGENT, TEAM_LEAD, MANAGER, QA_INSPECTOR, TRAINER, ADMIN)
+LEGAL_PR = "legal_pr"
+ROLES = (AGENT, TEAM_LEAD, MANAGER, QA_INSPECTOR, TRAINER, LEGAL_PR, ADMIN)
 
 ROLE_LABELS = {
     AGENT: _("Agent"),
@@ -25,6 +26,7 @@ ROLE_LABELS = {
     MANAGER: _("Manager"),
     QA_INSPECTOR: _("QA inspector"),
     TRAINER: _("Trainer"),
+    LEGAL_PR: _("Legal / PR"),
     ADMIN: _("Administrator"),
 }
 
@@ -60,6 +62,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_bad_faith_signals",
     ],
     TRAINER: ["complaints.view_all_complaints"],
+    LEGAL_PR: [
+        "complaints.view_all_complaints",
+        *_HANDLE,
+        "complaints.view_audit",
+        "complaints.view_bad_faith_signals",
+    ],
     ADMIN: [
         "complaints.view_all_complaints",
         *_HANDLE,
@@ -94,6 +102,7 @@ DEFAULT_AUTHORITY_LIMITS: dict[str, Decimal] = {
     AGENT: Decimal("500"),
     TEAM_LEAD: Decimal("5000"),
     MANAGER: Decimal("50000"),
+    LEGAL_PR: Decimal("50000"),
     ADMIN: Decimal("0"),
 }
 

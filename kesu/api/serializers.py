@@ -73,6 +73,7 @@ class SolutionIn(serializers.Serializer):
     refund_method = serializers.ChoiceField(
         choices=RefundMethod.choices, required=False, allow_blank=True, default=""
     )
+    cash_reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class AgreementIn(serializers.Serializer):

@@ -3,10 +3,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from kesu.api.escalation import ApprovalViewSet, ComplaintEscalationViewSet, EscalationViewSet
 from kesu.api.views import ComplaintViewSet
 
 router = DefaultRouter()
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("complaints", ComplaintEscalationViewSet, basename="complaint-escalation")
+router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("approvals", ApprovalViewSet, basename="approval")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

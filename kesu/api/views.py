@@ -132,6 +132,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             text=data["text"],
             amount=data["amount"],
             refund_method=data["refund_method"],
+            cash_reason=data["cash_reason"],
         )
         return self._refresh(complaint)
 

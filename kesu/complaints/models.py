@@ -206,6 +206,9 @@ class Complaint(models.Model):
     follow_up_note = models.TextField(_("follow-up comment"), blank=True)
     close_reason = models.CharField(_("reason for closing without follow-up"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"), default=0, help_text=_("0 = with the agent; see the escalation ladder.")
+    )
     repeat_of = models.ForeignKey(
         "self",
         verbose_name=_("repeat of"),

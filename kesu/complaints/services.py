@@ -255,6 +255,11 @@ def complaint_create(
                 },
                 note=earlier[0].reason,
             )
+        # Important/urgent complaints escalate at once (SPEC §4); lazy import: escalation
+        # builds on this module.
+        from kesu.escalation.services import escalate_on_intake
+
+        escalate_on_intake(complaint)
     return complaint
 
 
@@ -488,8 +493,12 @@ def complaint_record_solution(
     text: str,
     amount: Decimal | None = None,
     refund_method: str = "",
+    cash_reason: str = "",
 ) -> Complaint:
-    """Record the proposed solution; the first one stamps the effective-solution time (有效回复)."""
+    """Record the proposed solution; the first one stamps the effective-solution time (有效回复).
+
+    Refunds say how they are paid; credit to the bill or account comes first (话费返回优于现金退还),
+    so a cash refund needs the reason the customer declined a credit."""
     if solution_type not in SolutionType.values:
         raise ComplaintError("invalid_solution", _("Unknown solution type."))
     if not (text or "").strip():
@@ -500,6 +509,15 @@ def complaint_record_solution(
         raise ComplaintError("invalid_amount", _("The amount cannot be negative."))
     if solution_type == SolutionType.REFUND and refund_method not in RefundMethod.values:
         raise ComplaintError("refund_method_required", _("Choose how the refund is paid."))
+    if (
+        solution_type == SolutionType.REFUND
+        and refund_method == RefundMethod.CASH
+        and not cash_reason.strip()
+    ):
+        raise ComplaintError(
+            "cash_reason_required",
+            _("Offer a credit to the bill or account first; record why the customer wants cash."),
+        )
     with transaction.atomic():
         complaint = _locked(complaint)
         if not permissions.can_act(actor, complaint):
@@ -524,7 +542,13 @@ def complaint_record_solution(
         if complaint.effective_solution_at is None:
             _set(complaint, changes, effective_solution_at=clock.now())
         _save(complaint, changes)
-        record_event(complaint=complaint, actor=actor, action="solution_recorded", changes=changes)
+        record_event(
+            complaint=complaint,
+            actor=actor,
+            action="solution_recorded",
+            changes=changes,
+            note=cash_reason.strip(),
+        )
     return complaint
 
 

@@ -1,0 +1,173 @@
+"""Escalation: automatic at intake and by hand, a compiled package, the owner kept involved,
+de-escalation and outcomes, approvals above authority."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kesu.complaints import services as complaints
+from kesu.complaints.errors import ComplaintError, PermissionRefused
+from kesu.complaints.models import AuditEvent
+from kesu.escalation import services
+from kesu.escalation.models import ApprovalRequest, Escalation
+from kesu.notifications.models import OutboxMessage, WebhookEndpoint
+
+pytestmark = pytest.mark.django_db
+
+THREAT = "手机用一周就坏了，你们再推脱我就请律师起诉，还要去12315投诉！"
+
+
+def test_a_complaint_threatening_court_escalates_to_the_team_lead_at_intake(make_complaint, lead):
+    complaint = make_complaint(text=THREAT)
+    escalation = Escalation.objects.get(complaint=complaint)
+    assert escalation.level_code == "team_lead" and escalation.assigned_to == lead
+    assert escalation.reason in {"legal", "regulator"} and escalation.raised_by is None
+    assert {t["code"] for t in escalation.triggers} >= {"legal", "regulator"}
+    package = escalation.package
+    assert package["customer"]["name"] == "张*" and package["problem"]["text"].startswith("手机用一周")
+    assert package["timeline"][0]["action"] == "created" and package["evidence"]["escalation"]["level"]
+    complaint.refresh_from_db()
+    assert complaint.escalation_level == 1 and complaint.owner is None
+    assert AuditEvent.objects.filter(complaint=complaint, action="escalated").count() == 1
+
+
+def test_a_calm_complaint_is_not_escalated(make_complaint):
+    complaint = make_complaint(text="请问我的快递到哪里了？单号查不到。")
+    assert not Escalation.objects.filter(complaint=complaint).exists()
+
+
+def test_automatic_escalation_happens_once_per_level(make_complaint):
+    complaint = make_complaint(text=THREAT)
+    assert services.escalate_on_intake(complaint) is None
+    assert Escalation.objects.filter(complaint=complaint).count() == 1
+
+
+def test_by_hand_with_a_reason_up_the_ladder_while_the_owner_stays(make_complaint, agent, lead, manager):
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    with pytest.raises(ComplaintError):
+        services.escalate_complaint(complaint=complaint, actor=agent, reason="manual", note=" ")
+    first = services.escalate_complaint(
+        complaint=complaint, actor=agent, reason="manual", note="客户要求见主管"
+    )
+    assert first.level_code == "team_lead" and first.assigned_to == lead and first.raised_by == agent
+    second = services.escalate_complaint(
+        complaint=complaint, actor=lead, reason="manual", note="涉及大额赔偿"
+    )
+    assert second.level_code == "manager" and second.assigned_to == manager
+    complaint.refresh_from_db()
+    assert complaint.owner == agent and complaint.escalation_level == 2
+
+
+def test_other_teams_cannot_escalate(make_complaint, other_agent):
+    with pytest.raises(PermissionRefused):
+        services.escalate_complaint(complaint=make_complaint(), actor=other_agent, reason="manual", note="x")
+
+
+def test_de_escalation_and_outcome_are_recorded_by_the_level_that_holds_it(
+    make_complaint, agent, agent2, lead
+):
+    complaint = make_complaint(text=THREAT)
+    escalation = Escalation.objects.get(complaint=complaint)
+    with pytest.raises(PermissionRefused):
+        services.escalation_de_escalate(escalation=escalation, actor=agent2, note="x")
+    services.escalation_de_escalate(escalation=escalation, actor=lead, note="客户情绪已平复，交回坐席处理")
+    escalation.refresh_from_db()
+    complaint.refresh_from_db()
+    assert escalation.status == "de_escalated" and complaint.escalation_level == 0
+    with pytest.raises(ComplaintError):
+        services.escalation_resolve(escalation=escalation, actor=lead, outcome="again")
+    assert AuditEvent.objects.filter(complaint=complaint, action="de_escalated").exists()
+
+
+def test_a_proposal_above_the_agents_authority_waits_for_the_team_lead(make_complaint, agent, lead):
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    approval = services.approval_request(
+        complaint=complaint,
+        actor=agent,
+        solution_type="compensation",
+        text="补偿3000元，3个工作日内到账",
+        amount=Decimal("3000"),
+    )
+    escalation = Escalation.objects.get(complaint=complaint)
+    assert escalation.reason == "authority" and escalation.assigned_to == lead
+    with pytest.raises(PermissionRefused):
+        services.approval_decide(approval=approval, actor=agent, approve=True)
+    services.approval_decide(approval=approval, actor=lead, approve=True)
+    complaint.refresh_from_db()
+    assert complaint.solution_amount == Decimal("3000") and complaint.solution_type == "compensation"
+    assert ApprovalRequest.objects.get().decided_by == lead
+
+
+def test_an_amount_above_the_team_leads_authority_goes_to_the_manager(make_complaint, agent, lead, manager):
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    approval = services.approval_request(
+        complaint=complaint,
+        actor=agent,
+        solution_type="compensation",
+        text="补偿2万元",
+        amount=Decimal("20000"),
+    )
+    assert Escalation.objects.get(complaint=complaint).level_code == "manager"
+    with pytest.raises(PermissionRefused):
+        services.approval_decide(approval=approval, actor=lead, approve=True)
+    with pytest.raises(ComplaintError):
+        services.approval_decide(approval=approval, actor=manager, approve=False, note="")
+    services.approval_decide(approval=approval, actor=manager, approve=False, note="超出补偿标准，建议换新")
+    assert ApprovalRequest.objects.get().status == "rejected"
+
+
+def test_a_cash_refund_needs_a_reason_bill_credit_comes_first(make_complaint, agent):
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    with pytest.raises(ComplaintError) as error:
+        complaints.complaint_record_solution(
+            complaint=complaint,
+            actor=agent,
+            solution_type="refund",
+            text="退款100元",
+            amount=Decimal("100"),
+            refund_method="cash",
+        )
+    assert error.value.code == "cash_reason_required"
+    complaint = complaints.complaint_record_solution(
+        complaint=complaint,
+        actor=agent,
+        solution_type="refund",
+        text="退款100元",
+        amount=Decimal("100"),
+        refund_method="cash",
+        cash_reason="客户已销户，无法返还话费",
+    )
+    assert complaint.refund_method == "cash"
+
+
+def test_escalations_reach_subscribed_systems_through_the_outbox(make_complaint):
+    WebhookEndpoint.objects.create(name="crm", url="http://127.0.0.1:9/hook", secret="s3cret", event_types=[])
+    complaint = make_complaint(text=THREAT)
+    message = OutboxMessage.objects.get(complaint=complaint, channel="webhook")
+    assert "complaint.escalated" in str(message.payload)
+
+
+def test_the_escalation_api(api, make_complaint, agent, lead):
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    base = f"/api/v1/complaints/{complaint.reference}/"
+    assert api(agent).post(f"{base}escalate/", {}, format="json").status_code == 400
+    created = api(agent).post(f"{base}escalate/", {"note": "客户要求见主管"}, format="json")
+    assert created.status_code == 201 and created.json()["assigned_to"] == "lead"
+    waiting = api(lead).get("/api/v1/escalations/", {"mine": "true"}).json()["results"]
+    assert [e["complaint"] for e in waiting] == [complaint.reference]
+    resolved = api(lead).post(
+        f"/api/v1/escalations/{waiting[0]['id']}/resolve/", {"text": "已致电客户并道歉"}, format="json"
+    )
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    approval = api(agent).post(
+        f"{base}approval-requests/",
+        {"solution_type": "compensation", "text": "补偿800元", "amount": "800"},
+        format="json",
+    )
+    assert approval.status_code == 201
+    decided = api(lead).post(
+        f"/api/v1/approvals/{approval.json()['id']}/decide/", {"approve": True}, format="json"
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "approved"
