@@ -83,7 +83,7 @@ _DATE = r"(?:\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号](?!常))"
 _EN_NUMBER = (
     r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty-four|forty-eight)"
 )
-_EN_CLOCK = r"(?:\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.|o'clock)|\d{1,2}:\d{2})"
+_EN_CLOCK = r"(?:\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.|o'clock|noon)|\d{1,2}:\d{2})"
 
 
 def _alternation(words: list[str]) -> str:
@@ -106,7 +106,7 @@ def time_limit_pattern(rows: list[Row]) -> re.Pattern[str]:
     ]
     en = [
         rf"\b(?:within|in)\s+(?:the\s+next\s+)?{_EN_NUMBER}\s+{en_unit}\b",
-        rf"\b(?:by|before|until)\s+(?:{_EN_CLOCK}|{en_day}\b)",
+        rf"\b(?:by|before|until)\s+(?:{_EN_CLOCK}|(?:the\s+)?{en_day}\b)",
         rf"\b{_EN_CLOCK}\s+(?:today|tonight|tomorrow)\b",
     ]
     return re.compile("|".join(zh + en))
