@@ -1,6 +1,7 @@
 """Admin: webhook endpoints are configured here; the outbox is read-only but for "retry"."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,6 +15,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ("name", "url", "event_types", "active", "created_at")
     list_filter = ("active",)
     search_fields = ("name", "url")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(OutboxMessage)

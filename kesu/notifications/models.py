@@ -61,7 +61,7 @@ class WebhookEndpoint(models.Model):
         help_text=_('Event types this endpoint receives, e.g. ["sla.first_reply_48h"]; empty receives all.'),
     )
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook endpoint")
