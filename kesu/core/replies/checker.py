@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from kesu.core.analysis.amounts import find_amounts
 from kesu.core.analysis.lexicon import Hit
 
-from .conversation import last_steps_covered, listening_ratio, listening_tip, validate_conversation
+from .conversation import last_steps_in, listening_ratio, listening_tip, validate_conversation
 from .findings import Finding, make_finding, severity_rank
 from .rules import LAST_STEPS, Rules, get_rules
 from .text import (
@@ -52,8 +52,8 @@ from .text import (
     fold,
     has_han,
     has_latin,
-    sentence_of,
-    sentences,
+    sentence_end,
+    sentence_start,
     to_traditional,
 )
 
@@ -127,7 +127,7 @@ def check_reply(
     rules = get_rules()
     folded = fold(text)
     language = _reply_language(folded, language)
-    agent_texts = [body for kind, body in turns if kind == "agent"]
+    agent_texts = [fold(body).text for kind, body in turns if kind == "agent"]
 
     findings: list[Finding] = []
     if text.strip():
@@ -145,7 +145,7 @@ def check_reply(
     findings.sort(key=lambda f: (f.span == (0, 0), f.span[0], severity_rank(f.severity)))
     return ReplyCheck(
         findings=findings,
-        last_steps=last_steps_covered([*agent_texts, text]),
+        last_steps=last_steps_in([*agent_texts, folded.text]),
         language=language,
         listening_ratio=listening_ratio([*turns, ("agent", text)]) if turns else None,
         checked_chars=min(len(text), MAX_CHARS),
@@ -172,8 +172,7 @@ def _finding(message_id: str, folded: Folded, hit: Hit, suggestion: str | None =
 
 def _quoted(text: str, position: int) -> bool:
     """Is ``position`` inside quotation marks opened earlier in its sentence?"""
-    start = next((s for s, e in sentences(text) if s <= position < e), 0)
-    before = text[start:position]
+    before = text[sentence_start(text, position) : position]
     if before.count('"') % 2:
         return True
     return any(before.rfind(o) > before.rfind(c) for o, c in _OPEN_QUOTES.items() if o != '"')
@@ -228,11 +227,11 @@ def _authority_findings(folded: Folded, rules: Rules, limit: float) -> list[Find
         left, right = clause_span(t, verb.start, verb.end)
         if rules.restate.search(t[left:right]):
             continue
-        _, sentence_end = sentence_of(t, verb.start)
-        if right < sentence_end:
+        end = sentence_end(t, verb.end)
+        if right < end:
             next_left, next_right = clause_span(t, right + 1, right + 1)
             if not rules.restate.search(t[next_left:next_right]):
-                right = min(next_right, sentence_end)
+                right = min(next_right, end)
         clause = t[left:right]
         for amount in find_amounts(clause):
             raw = clause[amount.start : amount.end]
@@ -258,7 +257,7 @@ def _acknowledgement_findings(
 ) -> list[Finding]:
     if len(agent_texts) >= rules.settings["acknowledgement_early_turns"]:
         return []
-    if any(rules.acknowledgement.search(fold(body).text) for body in [*agent_texts, folded.original]):
+    if any(rules.acknowledgement.search(body) for body in [*agent_texts, folded.text]):
         return []
     return [make_finding("missing_acknowledgement", suggestion=_ACKNOWLEDGEMENT[language])]
 

@@ -43,12 +43,16 @@ def validate_conversation(conversation: object) -> list[tuple[str, str]]:
 
 def last_steps_covered(agent_texts: Iterable[str]) -> dict[str, bool]:
     """{"listen", "apologize", "solve", "thank"} -> covered by any of the agent's texts."""
+    return last_steps_in(fold(body).text for body in agent_texts)
+
+
+def last_steps_in(folded_texts: Iterable[str]) -> dict[str, bool]:
+    """LAST coverage of texts already folded (:func:`.text.fold`)."""
     rules = get_rules()
     covered = dict.fromkeys(LAST_STEPS, False)
-    for body in agent_texts:
-        folded = fold(body).text
+    for text in folded_texts:
         for step in LAST_STEPS:
-            covered[step] = covered[step] or rules.last_steps[step].search(folded)
+            covered[step] = covered[step] or rules.last_steps[step].search(text)
     return covered
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 
 from kesu.core.analysis.lexicon import Entry, Hit, Lexicon
 
@@ -55,17 +57,19 @@ class PhraseSet:
         self._allow = Lexicon(Entry(code="allow", kind="allow", phrase=r.phrase) for r in allow or [])
 
     def find(self, text: str) -> list[Hit]:
-        allowed = self._allow.find(text)
-        hits = [
-            h
-            for h in self._lexicon.find(text)
-            if not any(a.start <= h.start and h.end <= a.end for a in allowed)
-        ]
+        allowed = sorted((a.start, a.end) for a in self._allow.find(text))
+        reach = list(accumulate((end for _, end in allowed), max))  # furthest end of allow hits so far
         kept: list[Hit] = []
-        for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-            if all(hit.end <= k.start or k.end <= hit.start for k in kept):
-                kept.append(hit)
-        return sorted(kept, key=lambda h: h.start)
+        for hit in sorted(self._lexicon.find(text), key=lambda h: (h.start, -h.end)):
+            i = bisect_right(allowed, (hit.start, len(text) + 1)) - 1
+            if i >= 0 and reach[i] >= hit.end:  # inside an allow phrase
+                continue
+            if kept and hit.start < kept[-1].end:
+                if hit.end - hit.start > kept[-1].end - kept[-1].start:
+                    kept[-1] = hit
+                continue
+            kept.append(hit)
+        return kept
 
     def search(self, text: str) -> bool:
         return bool(self.find(text))

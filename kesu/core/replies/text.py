@@ -60,14 +60,19 @@ class Folded:
         return self.original[a:b]
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).lower().translate(_QUOTES)
+
+
 def fold(original: str) -> Folded:
     """Fold ``original`` (cut at :data:`MAX_CHARS`) keeping the origin of every character."""
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(original[:MAX_CHARS]):
-        for out in unicodedata.normalize("NFKC", ch).lower().translate(_QUOTES):
-            chars.append(out)
-            origin.append(i)
+        out = _fold_char(ch)
+        chars.append(out)
+        origin.extend([i] * len(out))
     nfkc = "".join(chars)
     simplified = to_simplified(nfkc)
     if len(simplified) != len(nfkc):
@@ -82,33 +87,28 @@ def fold_phrase(phrase: str) -> str:
     return fold(phrase).text
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of a (folded) text, split at 。!?; and line breaks."""
-    spans = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if m.start() > start:
-            spans.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
-def sentence_of(text: str, position: int) -> tuple[int, int]:
-    for start, end in sentences(text):
-        if start <= position < end:
-            return start, end
-    return position, position
-
-
-def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause (between punctuation marks) of a folded text that holds ``text[start:end]``."""
-    left = 0
-    for m in _CLAUSE_BREAK.finditer(text, 0, start):
+def clause_span(text: str, start: int, end: int, reach: int = 200) -> tuple[int, int]:
+    """The clause (between punctuation marks, at most ``reach`` characters either side) of a folded
+    text that holds ``text[start:end]``."""
+    left = max(0, start - reach)
+    for m in _CLAUSE_BREAK.finditer(text, left, start):
         left = m.end()
-    m = _CLAUSE_BREAK.search(text, end)
-    return left, (m.start() if m else len(text))
+    m = _CLAUSE_BREAK.search(text, end, end + reach)
+    return left, (m.start() if m else min(len(text), end + reach))
+
+
+def sentence_start(text: str, position: int, reach: int = 500) -> int:
+    """Where the sentence holding ``position`` starts (looking back at most ``reach`` characters)."""
+    start = max(0, position - reach)
+    for m in _SENTENCE_END.finditer(text, start, position):
+        start = m.end()
+    return start
+
+
+def sentence_end(text: str, position: int, reach: int = 500) -> int:
+    """Where the sentence holding ``position`` ends (looking ahead at most ``reach`` characters)."""
+    m = _SENTENCE_END.search(text, position, position + reach)
+    return m.start() if m else min(len(text), position + reach)
 
 
 def has_han(text: str) -> bool:
