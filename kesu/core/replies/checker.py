@@ -37,7 +37,7 @@ back in 繁體 when the agent writes 繁體.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kesu.core.analysis.amounts import find_amounts
 from kesu.core.analysis.lexicon import Hit
@@ -46,7 +46,6 @@ from .conversation import last_steps_in, listening_ratio, listening_tip, validat
 from .findings import Finding, make_finding, severity_rank
 from .rules import LAST_STEPS, Rules, get_rules
 from .text import (
-    MAX_CHARS,
     Folded,
     clause_span,
     fold,
@@ -72,7 +71,6 @@ class ReplyCheck:
     last_steps: dict[str, bool]  # listen, apologize, solve, thank -> covered so far (draft included)
     language: str  # zh | zh-Hant | en: the reply's language, as given or as detected
     listening_ratio: float | None = None  # customer / agent speaking characters, None without turns
-    checked_chars: int = field(default=0)  # characters checked (a reply is cut at text.MAX_CHARS)
 
     @property
     def missing_last_steps(self) -> list[str]:
@@ -148,7 +146,6 @@ def check_reply(
         last_steps=last_steps_in([*agent_texts, folded.text]),
         language=language,
         listening_ratio=listening_ratio([*turns, ("agent", text)]) if turns else None,
-        checked_chars=min(len(text), MAX_CHARS),
     )
 
 
