@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,11 +18,14 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kesu.celery import app as celery_app
 from kesu.notifications import services
 from kesu.notifications.channels.sms import sms_file_name
 from kesu.notifications.delivery import deliver_due
 from kesu.notifications.models import OutboxMessage, Status
 from kesu.notifications.services import SmsRow
+from kesu.notifications.tasks import deliver_outbox
+from tests.conftest import require_service
 from tests.factories import CustomerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,3 +179,30 @@ def test_a_worker_killed_after_posting_to_the_gateway_delivers_one_sms_per_compl
     assert len({c.customer.phone for c in complaints}) == 3
     assert {r.json()["to"] for r in http_sms.requests} == {c.customer.phone for c in complaints}
     assert sorted(http_sms.delivered.values()) == [1, 1, 1]
+
+
+@pytest.mark.services
+@transactional
+def test_a_real_celery_worker_delivers_through_redis(settings):
+    """The task as production runs it: queued on Redis, taken by ``celery worker`` in its own
+    process, which claims the row in the shared database and writes the SMS."""
+    require_service(6379, "Redis")
+    services.enqueue_sms(event_key="sla:KS-worker", phone="13800138000", text="您好")
+    broker = "redis://127.0.0.1:6379/15"
+    queue = f"kesu-test-{uuid.uuid4().hex[:8]}"
+    sms_dir = str(settings.KESU_SMS_DIR)
+    env = _worker_env(CELERY_BROKER_URL=broker, KESU_SMS_DIR=sms_dir)
+    command = [sys.executable, "-m", "celery", "-A", "kesu.celery", "worker", "--pool", "solo", "-Q", queue]
+    command += ["--without-gossip", "--without-mingle", "--loglevel", "WARNING"]
+    worker = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    saved = {k: celery_app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    celery_app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
+    try:
+        result = deliver_outbox.apply_async(queue=queue).get(timeout=60)
+    finally:
+        celery_app.conf.update(saved)
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    assert result == {"claimed": 1, "sent": 1, "retrying": 0, "dead": 0}, output
+    assert OutboxMessage.objects.get().status == Status.SENT
+    assert len(list(Path(sms_dir).glob("*.sms"))) == 1
