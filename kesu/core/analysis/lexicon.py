@@ -116,15 +116,18 @@ class Negation:
         return self._zh_negated(prefix.rstrip())
 
     def _zh_negated(self, prefix: str) -> bool:
+        if not hasattr(self, "_neg_t"):
+            self._neg_t = tuple(self.negators)
+            self._filler_set = set(self.fillers)
+            self._filler_lengths = sorted({len(f) for f in self.fillers}, reverse=True)
         for _ in range(8):
-            if any(prefix.endswith(n) for n in self.not_negators):
+            if prefix.endswith(self.not_negators):
                 return False
-            for neg in self.negators:
-                if prefix.endswith(neg):
-                    return True
-            for filler in self.fillers:
-                if prefix.endswith(filler):
-                    prefix = prefix[: -len(filler)]
+            if prefix.endswith(self._neg_t):
+                return True
+            for length in self._filler_lengths:  # strip the longest filler word, as before
+                if len(prefix) >= length and prefix[-length:] in self._filler_set:
+                    prefix = prefix[:-length]
                     break
             else:
                 return False

@@ -28,6 +28,20 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _convertible() -> re.Pattern[str]:
+    """The Han characters OpenCC t2s changes on their own; a text with none of them is left as it is.
+
+    This skips the conversion (a quarter of the time of a whole analysis) for text that is already
+    simplified. The only difference: a few OpenCC phrase rules that change characters which are otherwise
+    kept (颠覆 -> 颠复, 藉由 -> 借由) no longer apply to such text; 3 of 35,211 development texts differ.
+    """
+    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
+    converted = _t2s().convert("\n".join(chars)).split("\n")
+    changed = [a for a, b in zip(chars, converted, strict=True) if a != b]
+    return re.compile("[" + "".join(changed) + "]")
+
+
 @dataclass(frozen=True)
 class NormalizedText:
     original: str
@@ -64,7 +78,7 @@ def normalize(text: object) -> NormalizedText:
     truncated = len(text) > MAX_CHARS
     cut = text[:MAX_CHARS]
     nfkc = unicodedata.normalize("NFKC", cut).translate(_QUOTES)
-    simplified = _t2s().convert(nfkc).lower()
+    simplified = (_t2s().convert(nfkc) if _convertible().search(nfkc) else nfkc).lower()
     return NormalizedText(
         original=text,
         text=simplified,
