@@ -168,3 +168,24 @@ def test_no_text_crashes_the_engine(text):
 )
 def test_no_context_crashes_the_engine(context):
     analyze("要求赔偿五千元，否则去12315投诉", context).as_dict()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请问快递到哪了",
+        "请问我的快递到哪了？",
+        "您好，请问订单什么时候发货",
+        "我的快递到哪了",
+        "退款进度怎么样了",
+    ],
+)
+def test_plain_information_questions_are_calm(text):
+    assert analyze(text).emotion.label == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text", ["请问你们还要不要脸！", "为什么还没发货，气死我了", "请问为什么还没退款，太失望了"]
+)
+def test_reproachful_questions_are_not_calm(text):
+    assert analyze(text).emotion.label in ("anger", "disappointment")
