@@ -29,6 +29,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from kesu.demo.seed import print_logins, seed_demo
 
     seed_demo(reset=args.reset)
+    _manage("sweep")  # bring the demo's clocks up to date (production runs it every minute)
     print_logins()
     if args.no_serve:
         return 0
@@ -83,6 +84,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    _django()
+    _manage("sweep")
+    return 0
+
+
 def cmd_analyze(rest: list[str]) -> int:
     from kesu.core.analysis.cli import main as analyze_main
 
@@ -114,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--user", default="admin", help="the user the complaints are recorded by")
     imp.set_defaults(func=cmd_import)
+    sweep = sub.add_parser("sweep", help="run the SLA sweep once (warnings, escalations, the 48-hour SMS)")
+    sweep.set_defaults(func=cmd_sweep)
     sub.add_parser("analyze", help="analyse JSON lines from stdin or a file (see README)", add_help=False)
     sub.add_parser("manage", help="run a Django management command", add_help=False)
     return parser

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kesu.complaints",
     "kesu.notifications",
     "kesu.escalation",
+    "kesu.sla",
     "kesu.api",
     "kesu.web",
     "kesu.demo",
@@ -188,6 +189,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {"task": "kesu.sla.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    "notifications-deliver-outbox": {
+        "task": "kesu.notifications.tasks.deliver_outbox",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

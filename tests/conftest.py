@@ -39,6 +39,13 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _outbox_in_tmp(settings, tmp_path):
+    """No test writes SMS files into the project's var/ or delivers unless it asks to."""
+    settings.KESU_SMS_DIR = tmp_path / "sms"
+    settings.KESU_OUTBOX_DELIVER_ON_COMMIT = False
+
+
+@pytest.fixture(autouse=True)
 def _english_messages():
     """Tests read refusal messages in English unless they switch language themselves."""
     with translation.override("en"):

@@ -31,6 +31,7 @@ from kesu.complaints.models import (
 )
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core import privacy, workflow
+from kesu.sla.services import sla_view
 
 
 class ComplaintFiltersIn(serializers.Serializer):
@@ -224,6 +225,10 @@ class ComplaintOut(ComplaintListOut):
 
     repeat_of = serializers.CharField(allow_null=True)
     repeat_count = serializers.IntegerField()
+    escalation_level = serializers.IntegerField()
+    sla = serializers.DictField(
+        help_text="first_reply / effective: status, deadline, remaining_seconds, paused"
+    )
     bad_faith = serializers.BooleanField()
     bad_faith_reason = serializers.CharField()
 
@@ -277,6 +282,8 @@ class ComplaintOut(ComplaintListOut):
             external_ref=obj.external_ref,
             repeat_of=obj.repeat_of.reference if obj.repeat_of_id else None,
             repeat_count=obj.repeat_count,
+            escalation_level=obj.escalation_level,
+            sla={name: view.as_dict() for name, view in sla_view(obj).items()},
             bad_faith=obj.bad_faith,
             bad_faith_reason=obj.bad_faith_reason if self._sees_bad_faith() else "",
             accepted_at=_iso(obj.accepted_at),

@@ -23,6 +23,7 @@ from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.complaints.importer import import_file
 from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Complaint
+from kesu.sla import services as sla_services
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -161,6 +162,22 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         complaint = services.complaint_set_close_reason(
             complaint=self.get_object(), actor=request.user, reason=data["reason"]
         )
+        return self._refresh(complaint)
+
+    @extend_schema(request=s.ReasonIn, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"], url_path="wait-for-customer")
+    def wait_for_customer(self, request: Request, reference: str) -> Response:
+        """Pause the service-level clocks until the customer answers."""
+        data = self._valid(s.ReasonIn)
+        complaint = sla_services.complaint_wait_for_customer(
+            complaint=self.get_object(), actor=request.user, note=data["reason"]
+        )
+        return self._refresh(complaint)
+
+    @extend_schema(request=None, responses=s.ComplaintOut)
+    @action(detail=True, methods=["post"], url_path="resume-clocks")
+    def resume_clocks(self, request: Request, reference: str) -> Response:
+        complaint = sla_services.complaint_resume_clocks(complaint=self.get_object(), actor=request.user)
         return self._refresh(complaint)
 
     @extend_schema(request=s.BadFaithIn, responses=s.ComplaintOut)

@@ -31,7 +31,7 @@ class ComplaintFilters:
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
     queryset = Complaint.objects.select_related(
-        "customer", "customer__tier", "team", "owner", "category", "subcategory", "repeat_of"
+        "customer", "customer__tier", "team", "owner", "category", "subcategory", "repeat_of", "sla"
     )
     limit = visibility_filter(user)
     return queryset if limit is None else queryset.filter(limit)

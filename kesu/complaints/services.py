@@ -255,10 +255,12 @@ def complaint_create(
                 },
                 note=earlier[0].reason,
             )
-        # Important/urgent complaints escalate at once (SPEC §4); lazy import: escalation
-        # builds on this module.
+        # The service-level clocks start at receipt; important/urgent complaints escalate at
+        # once (SPEC §4). Lazy imports: both capabilities build on this module.
         from kesu.escalation.services import escalate_on_intake
+        from kesu.sla.services import sla_start
 
+        sla_start(complaint)
         escalate_on_intake(complaint)
     return complaint
 
@@ -393,7 +395,10 @@ def _move(
     if target == Stage.FOLLOW_UP and complaint.resolved_at is None:
         values["resolved_at"] = now
     if target == Stage.CLOSED and complaint.closed_at is None:
+        from kesu.sla.services import sla_stop
+
         values["closed_at"] = now
+        sla_stop(complaint=complaint, which="both", at=now)
     _set(complaint, changes, **values)
 
 
@@ -473,8 +478,13 @@ def message_add(
             created_at=clock.now(),
         )
         changes: dict[str, list[Any]] = {}
+        from kesu.sla import services as sla
+
         if kind == MessageKind.AGENT and complaint.first_reply_at is None:
             _set(complaint, changes, first_reply_at=message.created_at)
+            sla.sla_stop(complaint=complaint, which="first_reply", at=message.created_at)
+        if kind == MessageKind.CUSTOMER:  # the customer answered: the clocks run again
+            sla.sla_resume(complaint=complaint, actor=actor)
         _save(complaint, changes)
         record_event(
             complaint=complaint,
@@ -540,7 +550,10 @@ def complaint_record_solution(
             refund_method=refund_method if solution_type == SolutionType.REFUND else "",
         )
         if complaint.effective_solution_at is None:
+            from kesu.sla.services import sla_stop
+
             _set(complaint, changes, effective_solution_at=clock.now())
+            sla_stop(complaint=complaint, which="effective", at=complaint.effective_solution_at)
         _save(complaint, changes)
         record_event(
             complaint=complaint,
