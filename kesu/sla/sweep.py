@@ -149,7 +149,8 @@ def _escalate(rows: list[dict], name: str, now: datetime) -> int:
 def _customer_sms(rows: list[dict]) -> int:
     with override(settings.LANGUAGE_CODE):
         text = _(
-            "【客诉】您反映的问题（编号 %(ref)s）我们正在加紧处理，负责人会尽快与您联系，给您带来不便深表歉意。"
+            "[Kesu] Your complaint %(ref)s is being handled; the person in charge will contact you shortly. "
+            "We apologise for the wait."
         )
     return enqueue_many_sms(
         SmsRow(

@@ -25,6 +25,9 @@ from kesu.complaints.services import CustomerData
 from kesu.complaints.workflow_config import checklist_for, stage_labels
 from kesu.core import privacy, workflow
 from kesu.core.workflow import Stage
+from kesu.escalation import services as escalation_services
+from kesu.sla import services as sla_services
+from kesu.sla.services import sla_view
 from kesu.web import forms
 
 PAGE_SIZE = 25
@@ -71,6 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "complaint": c,
             "customer": c.customer.masked()["name"],
             "excerpt": privacy.mask_text(c.text[:60]),
+            "sla": _queue_sla(c),
         }
         for c in page.object_list
     ]
@@ -90,6 +94,27 @@ def queue(request: HttpRequest) -> HttpResponse:
             "can_create": request.user.has_perm("complaints.add_complaint"),
         },
     )
+
+
+def _queue_sla(complaint: Complaint) -> dict[str, Any] | None:
+    """The clock that matters most in a list: the worst running one, from the swept state."""
+    row = getattr(complaint, "sla", None)
+    if row is None:
+        return None
+    worst = {"breached": 3, "at_risk": 2, "on_track": 1}
+    running = [
+        (worst[status], due)
+        for status, due in (
+            (row.first_reply_status, row.first_reply_due_at),
+            (row.effective_status, row.effective_due_at),
+        )
+        if status in worst
+    ]
+    if not running:
+        return None
+    rank, due = max(running, key=lambda item: (item[0], -item[1].timestamp()))
+    status = {3: "breached", 2: "at_risk", 1: "on_track"}[rank]
+    return {"status": status, "label": SLA_STATUS_LABELS[status], "due": due}
 
 
 def _complaint_or_404(request: HttpRequest, reference: str) -> Complaint:
@@ -121,8 +146,22 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
         }
         for m in selectors.complaint_messages(complaint=complaint)
     ]
+    clocks = sla_view(complaint)
     return {
         "complaint": complaint,
+        "clocks": [
+            {
+                "label": CLOCK_LABELS[name],
+                "status": view.status,
+                "status_label": SLA_STATUS_LABELS.get(view.status, view.status),
+                "deadline": view.deadline,
+                "remaining": _duration(view.remaining_seconds),
+                "overdue": view.remaining_seconds < 0,
+                "paused": view.paused,
+            }
+            for name, view in clocks.items()
+        ],
+        "escalations": list(complaint.escalations.select_related("assigned_to").order_by("-created_at")[:5]),
         "text": complaint.text if pii else privacy.mask_text(complaint.text),
         "customer": {
             "name": customer_name,
@@ -150,6 +189,11 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
         "can_accept": permissions.can_accept(user, complaint),
         "can_note": permissions.can_add_note(user, complaint),
         "can_transfer": permissions.can_transfer(user, complaint),
+        "can_mark_bad_faith": user.has_perm("complaints.mark_bad_faith") and not complaint.bad_faith,
+        "bad_faith_signals": (complaint.analysis or {}).get("bad_faith", {}).get("signals", [])
+        if user.has_perm("complaints.view_bad_faith_signals")
+        else [],
+        "paused": bool(clocks) and any(view.paused for view in clocks.values()),
         "audit": selectors.complaint_audit(complaint=complaint)
         if permissions.can_view_audit(user, complaint)
         else None,
@@ -163,6 +207,26 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
         "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),
         "show_agreement": stage == Stage.AGREE,
     }
+
+
+CLOCK_LABELS = {"first_reply": _lazy("First reply"), "effective": _lazy("Effective reply")}
+SLA_STATUS_LABELS = {
+    "on_track": _lazy("On track"),
+    "at_risk": _lazy("At risk"),
+    "breached": _lazy("Breached"),
+    "met": _lazy("Met"),
+    "met_late": _lazy("Met late"),
+}
+
+
+def _duration(seconds: float) -> str:
+    """'3 h 20 min' style, for time left (or overdue, shown by the template)."""
+    minutes = int(abs(seconds)) // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
 
 
 def _passed(stage: Stage, current: Stage) -> bool:
@@ -219,6 +283,21 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
         lambda u, c, d: services.complaint_transition(complaint=c, actor=u, to=d["to"], reason=d["reason"]),
     ),
     "transfer": (forms.TransferForm, _transfer),
+    "wait": (
+        forms.ReasonForm,
+        lambda u, c, d: sla_services.complaint_wait_for_customer(complaint=c, actor=u, note=d["reason"]),
+    ),
+    "resume": (None, lambda u, c, d: sla_services.complaint_resume_clocks(complaint=c, actor=u)),
+    "escalate": (
+        forms.ReasonForm,
+        lambda u, c, d: escalation_services.escalate_complaint(
+            complaint=c, actor=u, reason="manual", note=d["reason"]
+        ),
+    ),
+    "bad_faith": (
+        forms.ReasonForm,
+        lambda u, c, d: services.complaint_mark_bad_faith(complaint=c, actor=u, reason=d["reason"]),
+    ),
 }
 
 

@@ -118,3 +118,37 @@ def test_agents_cannot_open_the_import_page(client, agent, lead):
     assert client.get(reverse("web:import")).status_code == 403
     client.force_login(lead)
     assert client.get(reverse("web:import")).status_code == 200
+
+
+def test_the_complaint_page_shows_the_clocks_and_the_queue_their_state(client, make_complaint, agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kesu.sla.sweep import sweep
+
+    late = make_complaint(received_at=timezone.now() - timedelta(hours=50))
+    sweep()
+    client.force_login(agent)
+    page = client.get(reverse("web:complaint", args=[late.reference])).content.decode()
+    assert "首次回复" in page and "已超时" in page
+    queue = client.get(reverse("web:queue")).content.decode()
+    assert "sla breached" in queue
+
+
+def test_pause_escalate_and_bad_faith_from_the_page(client, make_complaint, agent, lead):
+    from kesu.escalation.models import Escalation
+
+    complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
+    client.force_login(agent)
+    action = lambda name, **data: client.post(  # noqa: E731
+        reverse("web:complaint-action", args=[complaint.reference, name]), data, follow=True
+    )
+    assert "等待客户回复" in action("wait", reason="等客户补充发票").content.decode()
+    action("escalate", reason="客户要求见主管")
+    assert Escalation.objects.get(complaint=complaint).assigned_to == lead
+    assert action("bad_faith", reason="x").status_code == 403
+    client.force_login(lead)
+    action("bad_faith", reason="索赔远超标准")
+    complaint.refresh_from_db()
+    assert complaint.bad_faith
