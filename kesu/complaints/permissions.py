@@ -49,10 +49,13 @@ def is_supervisor_of(user: User, complaint: Complaint) -> bool:
 
 
 def can_act(user: User, complaint: Complaint) -> bool:
-    """Stage actions: replies, checklist, solution, transitions."""
+    """Stage actions: replies, checklist, solution, transitions. The level a complaint is
+    escalated to talks to the customer too (SPEC §6), with the owner's help."""
     if not (can_view(user, complaint) and user.has_perm("complaints.handle_complaint")):
         return False
-    return complaint.owner_id == user.pk or is_supervisor_of(user, complaint)
+    if complaint.owner_id == user.pk or is_supervisor_of(user, complaint):
+        return True
+    return complaint.escalations.filter(assigned_to=user, status="open").exists()
 
 
 def can_accept(user: User, complaint: Complaint) -> bool:

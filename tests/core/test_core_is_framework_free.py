@@ -1,13 +1,14 @@
-"""The core (workflow, privacy, analysis) must load and run with no Django, DRF or Celery."""
+"""The core (workflow, privacy, SLA, KPI, repeats, replies, analysis) runs with no Django, DRF or Celery."""
 
 import subprocess
 import sys
 
 CHECK = """
 import sys
-import kesu.core.workflow, kesu.core.privacy, kesu.core.analysis
+import kesu.core.workflow, kesu.core.privacy, kesu.core.analysis, kesu.core.sla, kesu.core.kpi, kesu.core.repeats, kesu.core.replies
 from kesu.core.analysis import analyze
 analyze("我要投诉")
+kesu.core.replies.check_reply("规定就是这样")
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"django", "rest_framework", "celery"})
 print(",".join(loaded))
 """

@@ -171,3 +171,19 @@ def test_the_escalation_api(api, make_complaint, agent, lead):
         f"/api/v1/approvals/{approval.json()['id']}/decide/", {"approve": True}, format="json"
     )
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
+
+
+def test_the_level_escalated_to_can_talk_to_the_customer(make_complaint, agent, team):
+    from tests.factories import UserFactory
+
+    legal = UserFactory(username="legal", team=None, role="legal_pr")
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    with pytest.raises(PermissionRefused):
+        complaints.message_add(complaint=complaint, actor=legal, body="您好，我是法务部的")
+    services.escalate_complaint(
+        complaint=complaint, actor=agent, reason="manual", note="涉及诉讼", to_level=3
+    )
+    message = complaints.message_add(complaint=complaint, actor=legal, body="您好，我是法务部的，由我来跟进")
+    assert message.author == legal
+    complaint.refresh_from_db()
+    assert complaint.owner == agent
