@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "kesu.notifications",
     "kesu.escalation",
     "kesu.sla",
+    "kesu.followup",
+    "kesu.metrics",
     "kesu.api",
     "kesu.web",
     "kesu.demo",

@@ -5,5 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("kesu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("f/", include("kesu.followup.urls")),
+    path("metrics/", include("kesu.metrics.urls")),
     path("", include("kesu.web.urls")),
 ]
