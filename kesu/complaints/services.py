@@ -402,15 +402,17 @@ def _move(
     _set(complaint, changes, **values)
 
 
-def complaint_transition(*, complaint: Complaint, actor: User, to: str, reason: str = "") -> Complaint:
-    """The one way to change a complaint's stage (besides accepting it)."""
+def complaint_transition(*, complaint: Complaint, actor: User | None, to: str, reason: str = "") -> Complaint:
+    """The one way to change a complaint's stage (besides accepting it). ``actor`` is None only
+    for the system acting on a verified customer request (a dissatisfied follow-up answered
+    through a signed link reopens the complaint); the audit event then has no actor."""
     try:
         target = Stage(to)
     except ValueError:
         raise ComplaintError("unknown_stage", _("Unknown stage: %(stage)s.") % {"stage": to}) from None
     with transaction.atomic():
         complaint = _locked(complaint)
-        if not permissions.can_act(actor, complaint):
+        if actor is not None and not permissions.can_act(actor, complaint):
             raise PermissionRefused()
         changes: dict[str, list[Any]] = {}
         source = complaint.stage_enum
@@ -584,14 +586,16 @@ def complaint_record_agreement(*, complaint: Complaint, actor: User, note: str) 
 
 
 def complaint_record_follow_up(
-    *, complaint: Complaint, actor: User, result: str, note: str = ""
+    *, complaint: Complaint, actor: User | None, result: str, note: str = ""
 ) -> Complaint:
-    """Record the follow-up call (回访). An unreachable customer counts as an unsuccessful one."""
+    """Record the follow-up call (回访). An unreachable customer counts as an unsuccessful one.
+    ``actor`` is None when the customer answered through a signed follow-up link, which the
+    caller (``kesu.followup.services``) has verified."""
     if result not in FollowUpResult.values:
         raise ComplaintError("invalid_follow_up", _("Unknown follow-up result."))
     with transaction.atomic():
         complaint = _locked(complaint)
-        if not permissions.can_act(actor, complaint):
+        if actor is not None and not permissions.can_act(actor, complaint):
             raise PermissionRefused()
         if complaint.stage_enum != Stage.FOLLOW_UP:
             raise ComplaintError(
