@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kesu.notifications",
     "kesu.escalation",
     "kesu.sla",
+    "kesu.scripts",
     "kesu.followup",
     "kesu.metrics",
     "kesu.api",

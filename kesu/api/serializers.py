@@ -48,6 +48,7 @@ class ComplaintFiltersIn(serializers.Serializer):
     q = serializers.CharField(max_length=100, required=False)
     received_after = serializers.DateTimeField(required=False)
     received_before = serializers.DateTimeField(required=False)
+    sla = serializers.ChoiceField(choices=["at_risk", "breached"], required=False)
 
 
 class TransitionIn(serializers.Serializer):

@@ -206,6 +206,11 @@ class Complaint(models.Model):
     follow_up_note = models.TextField(_("follow-up comment"), blank=True)
     close_reason = models.CharField(_("reason for closing without follow-up"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    escalation_risk = models.FloatField(
+        _("escalation risk"),
+        default=0.0,
+        help_text=_("From the analysis, 0–1; the highest of the customer's messages."),
+    )
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"), default=0, help_text=_("0 = with the agent; see the escalation ladder.")
     )
@@ -275,6 +280,7 @@ class Complaint(models.Model):
             models.Index(fields=["stage", "-received_at"], name="complaint_stage_received_idx"),
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
             models.Index(fields=["-received_at"], name="complaint_received_idx"),
+            models.Index(fields=["team", "-escalation_risk"], name="complaint_team_risk_idx"),
         ]
 
     def __str__(self) -> str:

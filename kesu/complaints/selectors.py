@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Least
 
 from kesu.accounts.models import User
 from kesu.complaints.models import AuditEvent, Complaint, Message
@@ -27,6 +28,7 @@ class ComplaintFilters:
     q: str = ""
     received_after: datetime | None = None
     received_before: datetime | None = None
+    sla: str = ""  # "at_risk" or "breached": a running clock in that state
 
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
@@ -37,7 +39,25 @@ def complaints_visible_to(user: User) -> QuerySet[Complaint]:
     return queryset if limit is None else queryset.filter(limit)
 
 
-def complaint_list(*, user: User, filters: ComplaintFilters | None = None) -> QuerySet[Complaint]:
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+RUNNING = ["on_track", "at_risk", "breached"]
+
+
+def with_next_deadline(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """Annotate the nearest deadline of a running clock (far in the future when none runs)."""
+    first = Case(
+        When(sla__first_reply_status__in=RUNNING, then=F("sla__first_reply_due_at")),
+        default=Value(FAR_FUTURE),
+    )
+    effective = Case(
+        When(sla__effective_status__in=RUNNING, then=F("sla__effective_due_at")), default=Value(FAR_FUTURE)
+    )
+    return queryset.annotate(next_deadline=Least(first, effective))
+
+
+def complaint_list(
+    *, user: User, filters: ComplaintFilters | None = None, order: str = "received"
+) -> QuerySet[Complaint]:
     f = filters or ComplaintFilters()
     qs = complaints_visible_to(user)
     if f.stage:
@@ -65,6 +85,8 @@ def complaint_list(*, user: User, filters: ComplaintFilters | None = None) -> Qu
         qs = qs.filter(customer__tier__code=f.tier)
     if f.escalated is not None:
         qs = qs.filter(escalated_complaint=f.escalated)
+    if f.sla:
+        qs = qs.filter(Q(sla__first_reply_status=f.sla) | Q(sla__effective_status=f.sla))
     if f.received_after:
         qs = qs.filter(received_at__gte=f.received_after)
     if f.received_before:
@@ -77,6 +99,11 @@ def complaint_list(*, user: User, filters: ComplaintFilters | None = None) -> Qu
             | Q(customer__external_id=term)
             | Q(text__icontains=term)
             | Q(product__icontains=term)
+        )
+    if order == "urgency":
+        # The queue: the nearest deadline first, then the riskiest, then the most important customer.
+        return with_next_deadline(qs).order_by(
+            "next_deadline", "-escalation_risk", "customer__tier__rank", "-id"
         )
     return qs.order_by("-received_at", "-id")
 

@@ -38,6 +38,7 @@ from kesu.complaints.models import (
 from kesu.complaints.taxonomy import category_by_code
 from kesu.complaints.workflow_config import checklist_for, required_items, stage_label
 from kesu.core import repeats, workflow
+from kesu.core.replies import check_reply
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer
 from kesu.customers.tiers import default_tier, tier_by_code
@@ -226,6 +227,7 @@ def complaint_create(
             received_at=received_at,
             external_ref=external_ref or None,
             repeat_of_id=earlier[0].key if earlier else None,
+            escalation_risk=float(analysis.get("escalation", {}).get("risk") or 0.0),
             repeat_count=count,
         )
         Message.objects.create(
@@ -460,6 +462,8 @@ def message_add(
     channel = channel or complaint.channel
     if channel not in Channel.values:
         raise ComplaintError("invalid_channel", _("Unknown channel: %(channel)s.") % {"channel": channel})
+    if kind == MessageKind.AGENT:
+        _refuse_blocked_reply(body)
     with transaction.atomic():
         complaint = _locked(complaint)
         allowed = (
@@ -487,6 +491,9 @@ def message_add(
             sla.sla_stop(complaint=complaint, which="first_reply", at=message.created_at)
         if kind == MessageKind.CUSTOMER:  # the customer answered: the clocks run again
             sla.sla_resume(complaint=complaint, actor=actor)
+            risk = float((analysis.get("escalation") or {}).get("risk") or 0.0)
+            if risk > complaint.escalation_risk:
+                _set(complaint, changes, escalation_risk=risk)
         _save(complaint, changes)
         record_event(
             complaint=complaint,
@@ -495,6 +502,27 @@ def message_add(
             changes={**changes, "message": [None, message.pk]},
         )
     return message
+
+
+def _refuse_blocked_reply(body: str) -> None:
+    """A reply that blames the customer, argues or hides behind rules is not sent (SPEC §5);
+    the same rules run as the agent types."""
+    from django.utils.translation import get_language
+
+    result = check_reply(body)
+    if result.blocked:
+        english = (get_language() or "").startswith("en")
+        blocking = [f for f in result.findings if f.severity == "block"]
+        details = [
+            {"code": f.code, "message": f.message_en if english else f.message_zh, "evidence": f.evidence}
+            for f in blocking
+        ]
+        raise ComplaintError(
+            "reply_blocked",
+            _("This reply was not sent: %(why)s")
+            % {"why": "; ".join(f"{d['message']} ({d['evidence']})" for d in details)},
+            details=details,
+        )
 
 
 def complaint_record_solution(

@@ -3,19 +3,23 @@ rule (permissions, workflow guards) is enforced by the services, not here."""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from kesu.accounts.models import User
+from kesu.accounts.models import Team, User
 from kesu.api.serializers import ComplaintFiltersIn
 from kesu.complaints import permissions, selectors, services
 from kesu.complaints.errors import ComplaintError
@@ -26,9 +30,10 @@ from kesu.complaints.workflow_config import checklist_for, stage_labels
 from kesu.core import privacy, workflow
 from kesu.core.workflow import Stage
 from kesu.escalation import services as escalation_services
+from kesu.escalation.models import Escalation, EscalationLevel
 from kesu.sla import services as sla_services
 from kesu.sla.services import sla_view
-from kesu.web import forms
+from kesu.web import forms, workbench
 
 PAGE_SIZE = 25
 AUDIT_ACTIONS = {
@@ -52,13 +57,69 @@ AUDIT_ACTIONS = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:queue")
+    """A start page per role: the agent's own work, the team lead's team (escalations waiting,
+    complaints at risk), the manager's whole floor."""
+    user = request.user
+    if not user.has_perm("complaints.handle_complaint"):
+        return redirect("web:queue")
+    base = selectors.complaint_list(
+        user=user, filters=selectors.ComplaintFilters(is_open=True), order="urgency"
+    )
+    waiting = (
+        Escalation.objects.filter(status="open")
+        .filter(Q(assigned_to=user) | Q(level__in=_levels_of(user)))
+        .filter(complaint__in=selectors.complaints_visible_to(user).values("pk"))
+        .select_related("complaint", "complaint__customer", "assigned_to")
+        .order_by("created_at")[:20]
+    )
+    sections = {
+        "mine": _rows(base.filter(owner=user)[:15]),
+        "unaccepted": _rows(base.filter(owner__isnull=True)[:15]),
+        "at_risk": _rows(
+            base.filter(
+                Q(sla__first_reply_status__in=["at_risk", "breached"])
+                | Q(sla__effective_status__in=["at_risk", "breached"])
+            )[:15]
+        ),
+    }
+    return render(
+        request,
+        "web/home.html",
+        {
+            "sections": sections,
+            "escalations": list(waiting),
+            "supervisor": user.has_perm("complaints.transfer_complaint"),
+            "sees_all": permissions.sees_all(user),
+        },
+    )
+
+
+def _levels_of(user: User) -> list[int]:
+    roles = list(user.groups.values_list("name", flat=True))
+    return list(
+        EscalationLevel.objects.filter(role__in=roles, position__gt=0).values_list("position", flat=True)
+    )
+
+
+def _rows(complaints) -> list[dict[str, Any]]:
+    return [
+        {
+            "complaint": c,
+            "customer": c.customer.masked()["name"],
+            "excerpt": privacy.mask_text(c.text[:60]),
+            "sla": _queue_sla(c),
+        }
+        for c in complaints
+    ]
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """The complaint queue the user may see, newest first, filtered and paginated."""
-    params = ComplaintFiltersIn(data={k: v for k, v in request.GET.items() if v and k != "page"})
+    """The complaint queue the user may see, most urgent first (nearest deadline, highest
+    escalation risk, most important customer), filtered and paginated."""
+    params = ComplaintFiltersIn(
+        data={k: v for k, v in request.GET.items() if v and k not in {"page", "sort"}}
+    )
     filters = selectors.ComplaintFilters()
     if params.is_valid():
         data = dict(params.validated_data)
@@ -66,18 +127,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         filters = selectors.ComplaintFilters(**data)
     else:
         messages.error(request, _("Some filters were not valid and were ignored."))
-    page = Paginator(selectors.complaint_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = [
-        {
-            "complaint": c,
-            "customer": c.customer.masked()["name"],
-            "excerpt": privacy.mask_text(c.text[:60]),
-            "sla": _queue_sla(c),
-        }
-        for c in page.object_list
-    ]
+    order = "received" if request.GET.get("sort") == "received" else "urgency"
+    page = Paginator(
+        selectors.complaint_list(user=request.user, filters=filters, order=order), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = _rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -92,6 +146,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "priorities": Priority.choices,
             "current": request.GET,
             "can_create": request.user.has_perm("complaints.add_complaint"),
+            "teams": Team.objects.all() if permissions.sees_all(request.user) else [],
+            "order": order,
         },
     )
 
@@ -138,13 +194,19 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
     labels = stage_labels()
     stage = complaint.stage_enum
     customer_name = customer.name if pii else privacy.mask_name(customer.name)
+    messages_list = list(selectors.complaint_messages(complaint=complaint))
+    sees_bad_faith = user.has_perm("complaints.view_bad_faith_signals")
+    panel = workbench.analysis_panel(complaint, show_bad_faith=sees_bad_faith)
+    track = workbench.trajectory(messages_list)
+    latest_emotion = track["last"][0] if track else (panel or {}).get("emotion_code")
+    shown_text = complaint.text if pii else privacy.mask_text(complaint.text)
     conversation = [
         {
             "message": m,
             "body": m.body if pii else privacy.mask_text(m.body),
             "who": customer_name if m.kind == "customer" else str(m.author or ""),
         }
-        for m in selectors.complaint_messages(complaint=complaint)
+        for m in messages_list
     ]
     clocks = sla_view(complaint)
     return {
@@ -162,7 +224,12 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
             for name, view in clocks.items()
         ],
         "escalations": list(complaint.escalations.select_related("assigned_to").order_by("-created_at")[:5]),
-        "text": complaint.text if pii else privacy.mask_text(complaint.text),
+        "text": workbench.highlight(shown_text, workbench.evidence_phrases(complaint.analysis or {})),
+        "panel": panel,
+        "trajectory": track,
+        "stop": workbench.stop_panel(track) if permissions.can_act(user, complaint) else None,
+        "scripts": workbench.suggested_scripts(complaint, latest_emotion) if complaint.is_open else [],
+        "catalogue": solution_catalogue(complaint),
         "customer": {
             "name": customer_name,
             "phone": customer.phone if pii else privacy.mask_phone(customer.phone),
@@ -327,6 +394,36 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
     else:
         messages.success(request, _("Saved."))
     return redirect("web:complaint", reference=reference)
+
+
+def solution_catalogue(complaint: Complaint) -> list[dict[str, str]]:
+    """Options to offer for this complaint's category (data: complaints/data/solutions.json)."""
+    code = complaint.category.code if complaint.category_id else "other"
+    catalogue = _load_catalogue()
+    return catalogue.get(code) or catalogue.get("other", [])
+
+
+@functools.cache
+def _load_catalogue() -> dict[str, list[dict[str, str]]]:
+    path = Path(__file__).resolve().parent.parent / "complaints" / "data" / "solutions.json"
+    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+@login_required
+@require_POST
+def check_reply_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """The reply checker as the agent types (HTMX, debounced) — the same rules refuse a
+    blocked reply when it is sent."""
+    complaint = _complaint_or_404(request, reference)
+    if not permissions.can_act(request.user, complaint):
+        return HttpResponseForbidden(_("You do not have permission to do this."))
+    text = request.POST.get("body", "")[:20_000]
+    result = workbench.check_draft(
+        text,
+        authority_limit=float(request.user.effective_authority_limit()),
+        messages=list(selectors.complaint_messages(complaint=complaint, include_notes=False)),
+    )
+    return render(request, "web/_reply_check.html", {"check": result, "empty": not text.strip()})
 
 
 @login_required

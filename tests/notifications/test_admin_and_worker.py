@@ -77,7 +77,7 @@ def test_an_admin_retries_a_dead_message(client, superuser):
         {"action": "retry", "_selected_action": list(OutboxMessage.objects.values_list("pk", flat=True))},
         follow=True,
     )
-    assert "1 message will be sent again." in response.content.decode()
+    assert "将重新发送 1 条消息" in response.content.decode()  # the admin speaks Chinese first
     dead = OutboxMessage.objects.get(event_key="dead")
     assert (dead.status, dead.attempts) == (Status.PENDING, 0)
     assert OutboxMessage.objects.get(event_key="sent").status == Status.SENT
