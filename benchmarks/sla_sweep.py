@@ -102,11 +102,11 @@ def fill(rows: int, now: datetime, last_sweep: datetime) -> None:
             "INSERT INTO complaints_complaint (reference, customer_id, team_id, owner_id, created_by_id, channel, "
             "source, escalated_complaint, product, order_number, text, language, demand_type, demand_note, "
             "priority, stage, checklist_done, analysis, solution_type, solution_text, refund_method, "
-            "agreement_note, follow_up_result, follow_up_note, close_reason, reopen_count, escalation_level, "
+            "agreement_note, follow_up_result, follow_up_note, close_reason, reopen_count, escalation_level, escalation_risk, "
             "repeat_count, bad_faith, bad_faith_reason, received_at, created_at, updated_at) "
             f"SELECT 'B' || n, {first_customer} + n % {customers}, {team.pk}, {lead.pk}, {lead.pk}, 'phone', "
             "'customer', FALSE, '', '', '宽带断网三天了，一直没人处理', 'zh', '', '', 2, 'listen', "
-            f"{empty_json_list}, {empty_json}, '', '', '', '', '', '', '', 0, 0, 0, FALSE, '', "
+            f"{empty_json_list}, {empty_json}, '', '', '', '', '', '', '', 0, 0, 0.3, 0, FALSE, '', "
             f"{ts(vendor, start, received)}, {ts(vendor, start, received)}, {ts(vendor, start, received)} "
             f"FROM {series(vendor, rows)}"
         )
