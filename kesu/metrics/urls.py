@@ -1,3 +1,13 @@
+from django.urls import path, re_path
+
+from kesu.metrics import views
 
 app_name = "metrics"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("report/", views.report, name="report"),
+    path("complaints/", views.figure_complaints, name="complaints"),
+    re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export_dashboard, name="export"),
+    re_path(r"^export/complaints\.(?P<fmt>csv|xlsx)$", views.export_complaints, name="export-complaints"),
+    path("api/kpis/", views.KpisApi.as_view(), name="api-kpis"),
+]

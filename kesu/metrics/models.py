@@ -1,0 +1,113 @@
+"""What the KPIs need besides the complaints: customers served per month (the denominator of
+the per-million figures) and the targets, both admin-edited (SPEC §7: all admin-editable)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kesu.core import kpi as core
+
+
+class CustomersServed(models.Model):
+    """Customers served in a month, for all tiers (tier empty) or one tier."""
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    tier = models.ForeignKey(
+        "customers.Tier",
+        verbose_name=_("tier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Empty: all customers."),
+    )
+    count = models.PositiveBigIntegerField(_("customers served"))
+
+    class Meta:
+        verbose_name = _("customers served")
+        verbose_name_plural = _("customers served")
+        ordering = ["-month", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "tier"], name="customers_served_month_tier"),
+            models.UniqueConstraint(
+                fields=["month"], condition=Q(tier__isnull=True), name="customers_served_month_all"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.tier or '*'}: {self.count}"
+
+    def clean(self) -> None:
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("Use the first day of the month.")})
+
+
+KPI_LABELS = {
+    core.Kpi.FIRST_REPLY_TIMELINESS: _("First-reply timeliness"),
+    core.Kpi.ON_TIME_EFFECTIVE_REPLY: _("On-time effective reply rate"),
+    core.Kpi.WORK_ORDER_ON_TIME: _("Work-order on-time rate"),
+    core.Kpi.FIRST_CONTACT_RESOLUTION: _("First-contact resolution"),
+    core.Kpi.COMPLAINTS_PER_MILLION: _("Complaints per million customers"),
+    core.Kpi.ESCALATED_COMPLAINTS_PER_MILLION: _("Escalated complaints per million customers"),
+    core.Kpi.SATISFACTION: _("Satisfaction rate"),
+}
+
+
+class KpiTarget(models.Model):
+    """A KPI's target, for all tiers (tier empty) or one tier. Without a row the SPEC default of
+    :mod:`kesu.core.kpi` applies. Rates are fractions (0.96 is 96 %)."""
+
+    kpi = models.CharField(
+        _("KPI"), max_length=40, choices=[(k.value, label) for k, label in KPI_LABELS.items()]
+    )
+    tier = models.ForeignKey(
+        "customers.Tier",
+        verbose_name=_("tier"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty: every tier without a target of its own."),
+    )
+    value = models.DecimalField(
+        _("target"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("A rate as a fraction (0.96 = 96 %); per-million figures as a count. Empty: no target."),
+    )
+    near_margin = models.DecimalField(
+        _("near margin"),
+        max_digits=14,
+        decimal_places=4,
+        default=core.DEFAULT_NEAR_MARGIN,
+        help_text=_("How far short of the target still counts as near (0.02 = two points)."),
+    )
+
+    class Meta:
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        ordering = ["kpi", "tier"]
+        permissions = [("view_kpi_dashboard", _("Can see every team's KPI dashboard"))]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "tier"], name="kpi_target_kpi_tier"),
+            models.UniqueConstraint(
+                fields=["kpi"], condition=Q(tier__isnull=True), name="kpi_target_kpi_all"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kpi_display()} / {self.tier or '*'}"
+
+    def clean(self) -> None:
+        if self.near_margin is not None and self.near_margin < 0:
+            raise ValidationError({"near_margin": _("Must not be negative.")})
+        direction = core.DEFAULT_KPI_TARGETS[core.Kpi(self.kpi)].direction if self.kpi else None
+        if (
+            direction == core.Direction.HIGHER_IS_BETTER
+            and self.value is not None
+            and not 0 <= self.value <= 1
+        ):
+            raise ValidationError({"value": _("A rate's target is between 0 and 1.")})

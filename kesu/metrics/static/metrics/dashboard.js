@@ -1,0 +1,69 @@
+/* Charts of the KPI dashboard (Chart.js, vendored). Every bar, slice and point opens the
+   complaints behind it; the tables beside the charts carry the same links. */
+(function () {
+  "use strict";
+  var node = document.getElementById("metrics-data");
+  if (!node || typeof Chart === "undefined") { return; }
+  var data = JSON.parse(node.textContent);
+  var colours = ["#c2410c", "#0369a1", "#15803d", "#b45309", "#7c3aed", "#be123c", "#0f766e", "#4b5563", "#a16207", "#1d4ed8"];
+  var charts = {};
+
+  function go(links) {
+    return function (event, elements) {
+      if (elements.length && links[elements[0].index]) { window.location.href = links[elements[0].index]; }
+    };
+  }
+  function pointer(event, elements) { event.native.target.style.cursor = elements.length ? "pointer" : "default"; }
+
+  function trend(key) {
+    var kpi = data.kpis.filter(function (k) { return k.key === key; })[0];
+    var scale = kpi.is_rate ? 100 : 1;
+    var values = data.trend.series[key].map(function (v) { return v === null ? null : v * scale; });
+    var target = kpi.target === null ? null : kpi.target * scale;
+    var datasets = [{ label: kpi.label, data: values, borderColor: colours[0], backgroundColor: colours[0], spanGaps: true }];
+    if (target !== null) {
+      datasets.push({ label: "目标 / target", data: values.map(function () { return target; }), borderColor: "#9aa5b1", borderDash: [6, 4], pointRadius: 0 });
+    }
+    if (charts.trend) { charts.trend.destroy(); }
+    charts.trend = new Chart(document.getElementById("chart-trend"), {
+      type: "line",
+      data: { labels: data.trend.months, datasets: datasets },
+      options: { animation: false, scales: { y: { beginAtZero: !kpi.is_rate, suggestedMax: kpi.is_rate ? 100 : undefined } } }
+    });
+  }
+
+  function bars(id, rows, label, horizontal) {
+    return new Chart(document.getElementById(id), {
+      type: "bar",
+      data: { labels: rows.map(function (r) { return r.name; }), datasets: [{ label: label, data: rows.map(function (r) { return r.count; }), backgroundColor: colours[1] }] },
+      options: { animation: false, indexAxis: horizontal ? "y" : "x", onClick: go(rows.map(function (r) { return r.link; })), onHover: pointer, plugins: { legend: { display: false } } }
+    });
+  }
+
+  var select = document.getElementById("trend-kpi");
+  trend(select.value);
+  select.addEventListener("change", function () { trend(select.value); });
+
+  var pareto = data.pareto;
+  charts.pareto = new Chart(document.getElementById("chart-pareto"), {
+    data: {
+      labels: pareto.map(function (r) { return r.name; }),
+      datasets: [
+        { type: "bar", label: "投诉量", data: pareto.map(function (r) { return r.count; }), backgroundColor: colours[0], yAxisID: "y" },
+        { type: "line", label: "累计 %", data: pareto.map(function (r) { return Math.round(r.cumulative * 1000) / 10; }), borderColor: colours[1], yAxisID: "y1" }
+      ]
+    },
+    options: {
+      animation: false, onClick: go(pareto.map(function (r) { return r.link; })), onHover: pointer,
+      scales: { y: { beginAtZero: true }, y1: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } } }
+    }
+  });
+  charts.emotions = new Chart(document.getElementById("chart-emotions"), {
+    type: "doughnut",
+    data: { labels: data.emotions.map(function (r) { return r.name; }), datasets: [{ data: data.emotions.map(function (r) { return r.count; }), backgroundColor: colours }] },
+    options: { animation: false, onClick: go(data.emotions.map(function (r) { return r.link; })), onHover: pointer }
+  });
+  charts.funnel = bars("chart-funnel", data.funnel, "投诉量", true);
+  charts.sources = bars("chart-sources", data.escalated_by_source, "升级投诉", true);
+  window.kesuCharts = charts;
+})();

@@ -1,0 +1,314 @@
+"""The KPI dashboard (SPEC §7), the complaints behind each figure, exports and the monthly
+report. Views parse the request, ask :mod:`kesu.metrics.selectors` and render; the permission
+is checked on the server by :func:`~kesu.metrics.selectors.dashboard_scope`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kesu.api.serializers import ComplaintFiltersIn
+from kesu.complaints import selectors as complaint_selectors
+from kesu.complaints.errors import ComplaintError
+from kesu.complaints.permissions import visibility_filter
+from kesu.core import privacy
+from kesu.customers.models import Tier
+from kesu.metrics import exports, selectors
+from kesu.metrics.periods import Period, parse_period
+from kesu.metrics.selectors import Dashboard, Scope
+
+ASSESSMENT_LABELS = {"met": "达标", "near": "接近目标", "missed": "未达标"}
+
+
+def _team(params: dict[str, str]) -> int | None:
+    value = params.get("team", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ComplaintError("invalid_team", _("Unknown team."))
+    return int(value)
+
+
+def _request_scope(request: HttpRequest) -> tuple[Period, Scope]:
+    params = request.GET.dict()
+    period = parse_period(params)
+    scope = selectors.dashboard_scope(
+        user=request.user, team_id=_team(params), tier_code=params.get("tier", "")
+    )
+    return period, scope
+
+
+def _refused(request: HttpRequest, error: ComplaintError) -> HttpResponse:
+    return render(request, "metrics/refused.html", {"message": error.message}, status=error.status)
+
+
+def _query(period: Period, scope: Scope, **extra: str) -> str:
+    return urlencode({**period.as_query(), **scope.as_query(), **{k: v for k, v in extra.items() if v != ""}})
+
+
+def figure_link(period: Period, scope: Scope, figure: str, part: str = "", value: str = "") -> str:
+    return f"{reverse('metrics:complaints')}?{_query(period, scope, figure=figure, part=part, value=value)}"
+
+
+def queue_link(period: Period, scope: Scope, **filters: str) -> str:
+    """The complaint queue with the same period and scope (its filters: category, team, tier …)."""
+    query = {
+        "received_after": period.start.isoformat(),
+        "received_before": period.end.isoformat(),
+        **({"team": str(scope.team_id)} if scope.team_id else {}),
+        **({"tier": scope.tier_code} if scope.tier_code else {}),
+        **filters,
+    }
+    return f"{reverse('web:queue')}?{urlencode(query)}"
+
+
+def dashboard_context(board: Dashboard) -> dict[str, Any]:
+    """The dashboard as plain data for the template, the charts and the API, with links."""
+    period, scope = board.period, board.scope
+
+    def with_links(figure: selectors.Figure, value: str = "") -> dict[str, Any]:
+        data = figure.as_dict()
+        data["assessment_label"] = ASSESSMENT_LABELS.get(data["assessment"] or "", "")
+        data["link"] = figure_link(period, scope, figure.key, "num", value)
+        data["denominator_link"] = figure_link(period, scope, figure.key, "den", value)
+        return data
+
+    return {
+        "period": {
+            "label": period.label,
+            "first_day": period.first_day.isoformat(),
+            "last_day": period.last_day.isoformat(),
+        },
+        "scope": {"team": scope.team_id, "tier": scope.tier_code},
+        "kpis": [with_links(figure) for figure in board.kpis],
+        "satisfaction_by_tier": [with_links(figure, figure.tier) for figure in board.satisfaction_by_tier],
+        "follow_ups": board.follow_ups,
+        "trend": board.trend,
+        "trend_table": _trend_table(board),
+        "pareto": [
+            {
+                **row,
+                "link": queue_link(period, scope, category=row["code"])
+                if row["code"]
+                else figure_link(period, scope, "category"),
+            }
+            for row in board.pareto
+        ],
+        "emotions": [
+            {**row, "link": figure_link(period, scope, "emotion", value=row["label"])}
+            for row in board.emotions
+        ],
+        "funnel": [
+            {
+                **row,
+                "name": str(row["name"]),
+                "link": figure_link(period, scope, "funnel", value=str(row["level"])),
+            }
+            for row in board.funnel
+        ],
+        "escalated_by_source": [
+            {**row, "link": figure_link(period, scope, "source", value=f"{row['source']}:{row['channel']}")}
+            for row in board.escalated_by_source
+        ],
+        "root_causes": [
+            {
+                **row,
+                "link": figure_link(period, scope, "cause", value=f"{row['category']}/{row['subcategory']}"),
+            }
+            for row in board.root_causes
+        ],
+    }
+
+
+def _trend_table(board: Dashboard) -> list[list[str | int]]:
+    trend, figures = board.trend, board.kpis
+    rows: list[list[str | int]] = []
+    for i, month in enumerate(trend["months"]):
+        cells: list[str | int] = [month, trend["complaints"][i]]
+        for figure in figures:
+            value = trend["series"][figure.key][i]
+            cells.append(figure.display(Decimal(str(value)) if value is not None else None))
+        rows.append(cells)
+    return rows
+
+
+def _filters(request: HttpRequest, period: Period, scope: Scope) -> dict[str, Any]:
+    return {
+        "teams": selectors.team_choices(request.user),
+        "tiers": list(Tier.objects.order_by("rank").values_list("code", "name")),
+        "current": request.GET,
+        "query": _query(period, scope),
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        period, scope = _request_scope(request)
+    except ComplaintError as error:
+        return _refused(request, error)
+    data = dashboard_context(selectors.dashboard(period=period, scope=scope))
+    return render(request, "metrics/dashboard.html", {"data": data, **_filters(request, period, scope)})
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """The monthly report: the same figures as a printable page (print CSS)."""
+    try:
+        period, scope = _request_scope(request)
+    except ComplaintError as error:
+        return _refused(request, error)
+    data = dashboard_context(selectors.dashboard(period=period, scope=scope))
+    team = dict(selectors.team_choices(request.user)).get(scope.team_id, "") if scope.team_id else ""
+    return render(request, "metrics/report.html", {"data": data, "team": team, "tier": scope.tier_code})
+
+
+@login_required
+def figure_complaints(request: HttpRequest) -> HttpResponse:
+    """The complaints behind one figure, as a list or exported (``?format=csv|xlsx``)."""
+    try:
+        period, scope = _request_scope(request)
+    except ComplaintError as error:
+        return _refused(request, error)
+    figure = request.GET.get("figure", "complaints")
+    if figure not in selectors.FIGURES:
+        return HttpResponseBadRequest(_("Unknown figure."))
+    part, value = request.GET.get("part", "den"), request.GET.get("value", "")
+    queryset = selectors.figure_complaints(figure=figure, part=part, value=value, period=period, scope=scope)
+    limit = visibility_filter(request.user)
+    if limit is not None:
+        queryset = queryset.filter(limit)
+    queryset = queryset.order_by("-received_at", "-id")
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        return exports.respond(fmt, f"kesu-{figure}-{period.label}", [exports.complaint_sheet(queryset)])
+    page = Paginator(
+        queryset.select_related("customer", "customer__tier", "team", "owner", "category"), 50
+    ).get_page(request.GET.get("page"))
+    rows = [{"complaint": c, "customer": privacy.mask_name(c.customer.name)} for c in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "metrics/complaints.html",
+        {
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "figure": figure,
+            "part": part,
+            "value": value,
+            "period": period,
+            "dashboard_query": _query(period, scope),
+        },
+    )
+
+
+@login_required
+def export_dashboard(request: HttpRequest, fmt: str) -> HttpResponse:
+    try:
+        period, scope = _request_scope(request)
+    except ComplaintError as error:
+        return _refused(request, error)
+    data = dashboard_context(selectors.dashboard(period=period, scope=scope))
+    return exports.respond(fmt, f"kesu-kpi-{period.label}", dashboard_sheets(data))
+
+
+def dashboard_sheets(data: dict[str, Any]) -> list[exports.Sheet]:
+    kpi_header = ["kpi", "label", "tier", "value", "numerator", "denominator", "target", "assessment"]
+
+    def kpi_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+        return [
+            [
+                r["key"],
+                r["label"],
+                r["tier"],
+                r["value"],
+                r["numerator"],
+                r["denominator"],
+                r["target"],
+                r["assessment"],
+            ]
+            for r in rows
+        ]
+
+    trend = data["trend"]
+    keys = list(trend["series"])
+    return [
+        (_("KPIs"), kpi_header, kpi_rows(data["kpis"]) + kpi_rows(data["satisfaction_by_tier"])),
+        (
+            _("Trend"),
+            ["month", "complaints", *keys],
+            [
+                [month, trend["complaints"][i], *(trend["series"][k][i] for k in keys)]
+                for i, month in enumerate(trend["months"])
+            ],
+        ),
+        (
+            _("Categories"),
+            ["category", "name", "count", "share", "cumulative"],
+            [[r["code"], r["name"], r["count"], r["share"], r["cumulative"]] for r in data["pareto"]],
+        ),
+        (
+            _("Root causes"),
+            ["category", "sub-category", "count", "share"],
+            [
+                [r["category_name"], r["subcategory_name"], r["count"], r["share"]]
+                for r in data["root_causes"]
+            ],
+        ),
+        (
+            _("Emotions"),
+            ["emotion", "name", "count", "share"],
+            [[r["label"], r["name"], r["count"], r["share"]] for r in data["emotions"]],
+        ),
+        (
+            _("Escalation funnel"),
+            ["step", "name", "complaints"],
+            [[r["step"], r["name"], r["count"]] for r in data["funnel"]],
+        ),
+        (
+            _("Escalated by source"),
+            ["source", "channel", "name", "complaints"],
+            [[r["source"], r["channel"], r["name"], r["count"]] for r in data["escalated_by_source"]],
+        ),
+    ]
+
+
+@login_required
+def export_complaints(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Any complaint list of the queue, with the queue's own filters, as CSV or XLSX."""
+    if not selectors.can_view_dashboard(request.user):
+        return _refused(
+            request, ComplaintError("permission_denied", _("Only managers and team leads export lists."))
+        )
+    params = ComplaintFiltersIn(data={k: v for k, v in request.GET.items() if v and k != "page"})
+    if not params.is_valid():
+        return HttpResponseBadRequest(_("Some filters were not valid."))
+    data = dict(params.validated_data)
+    data["is_open"] = data.pop("open", None)
+    fields = complaint_selectors.ComplaintFilters.__dataclass_fields__
+    filters = complaint_selectors.ComplaintFilters(**{k: v for k, v in data.items() if k in fields})
+    queryset = complaint_selectors.complaint_list(user=request.user, filters=filters)
+    return exports.respond(fmt, "kesu-complaints", [exports.complaint_sheet(queryset)])
+
+
+class KpisApi(APIView):
+    """``GET /metrics/api/kpis/?month=2026-11&team=&tier=`` (or ``from``/``to``): every figure
+    of the dashboard as JSON."""
+
+    def get(self, request: Request) -> Response:
+        period, scope = _request_scope(request._request)
+        return Response(dashboard_context(selectors.dashboard(period=period, scope=scope)))
