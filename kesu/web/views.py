@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from kesu.accounts.models import Team, User
 from kesu.api.serializers import ComplaintFiltersIn
 from kesu.complaints import permissions, selectors, services
-from kesu.complaints.errors import ComplaintError
+from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.complaints.importer import import_file
 from kesu.complaints.models import Channel, Complaint, Priority, StageChoices
 from kesu.complaints.services import CustomerData
@@ -52,6 +53,10 @@ AUDIT_ACTIONS = {
     "transferred": _lazy("Transferred"),
     "details_changed": _lazy("Details changed"),
     "reanalysed": _lazy("Analysed again"),
+    "escalated": _lazy("Escalated"),
+    "escalation_resolved": _lazy("Escalation resolved"),
+    "de_escalated": _lazy("De-escalated"),
+    "bad_faith_marked": _lazy("Marked as bad-faith"),
 }
 
 
@@ -223,7 +228,7 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
             }
             for name, view in clocks.items()
         ],
-        "escalations": list(complaint.escalations.select_related("assigned_to").order_by("-created_at")[:5]),
+        "escalations": _escalations(complaint, user),
         "text": workbench.highlight(shown_text, workbench.evidence_phrases(complaint.analysis or {})),
         "panel": panel,
         "trajectory": track,
@@ -261,7 +266,10 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
         if user.has_perm("complaints.view_bad_faith_signals")
         else [],
         "paused": bool(clocks) and any(view.paused for view in clocks.values()),
-        "audit": selectors.complaint_audit(complaint=complaint)
+        "audit": [
+            {"event": event, "action": AUDIT_ACTIONS.get(event.action, event.action)}
+            for event in selectors.complaint_audit(complaint=complaint)
+        ]
         if permissions.can_view_audit(user, complaint)
         else None,
         "message_form": forms.MessageForm(),
@@ -274,6 +282,14 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
         "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),
         "show_agreement": stage == Stage.AGREE,
     }
+
+
+def _escalations(complaint: Complaint, user: User) -> list[Escalation]:
+    """The latest escalations; those open and assigned to the user can be closed from the page."""
+    rows = list(complaint.escalations.select_related("assigned_to").order_by("-created_at")[:5])
+    for escalation in rows:
+        escalation.can_close = escalation.status == "open" and escalation.assigned_to_id == user.pk
+    return rows
 
 
 CLOCK_LABELS = {"first_reply": _lazy("First reply"), "effective": _lazy("Effective reply")}
@@ -307,6 +323,25 @@ def _transfer(actor: User, complaint: Complaint, data: dict[str, Any]) -> Compla
     return services.complaint_transfer(
         complaint=complaint, actor=actor, to_user=to_user, reason=data["reason"]
     )
+
+
+class EscalationCloseForm(django_forms.Form):
+    escalation = django_forms.IntegerField(min_value=1)
+    decision = django_forms.ChoiceField(choices=[("resolve", "resolve"), ("de_escalate", "de_escalate")])
+    note = django_forms.CharField(label=_lazy("Outcome or reason"), max_length=1000)
+
+
+def _close_escalation(actor: User, complaint: Complaint, data: dict[str, Any]) -> Escalation:
+    """Resolve an escalation at its level, or hand the complaint back down a level: only one of
+    the user's own escalations on this complaint (the service checks the permission again)."""
+    escalation = complaint.escalations.filter(pk=data["escalation"], assigned_to=actor).first()
+    if escalation is None:
+        raise PermissionRefused()
+    if data["decision"] == "resolve":
+        return escalation_services.escalation_resolve(
+            escalation=escalation, actor=actor, outcome=data["note"]
+        )
+    return escalation_services.escalation_de_escalate(escalation=escalation, actor=actor, note=data["note"])
 
 
 # action name → (form, service call)
@@ -361,6 +396,7 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
             complaint=c, actor=u, reason="manual", note=d["reason"]
         ),
     ),
+    "escalation": (EscalationCloseForm, _close_escalation),
     "bad_faith": (
         forms.ReasonForm,
         lambda u, c, d: services.complaint_mark_bad_faith(complaint=c, actor=u, reason=d["reason"]),
