@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from kesu.api.serializers import ComplaintFiltersIn
 from kesu.complaints import selectors as complaint_selectors
-from kesu.complaints.errors import ComplaintError
+from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.complaints.permissions import visibility_filter
 from kesu.core import privacy
 from kesu.customers.models import Tier
@@ -291,9 +291,7 @@ def dashboard_sheets(data: dict[str, Any]) -> list[exports.Sheet]:
 def export_complaints(request: HttpRequest, fmt: str) -> HttpResponse:
     """Any complaint list of the queue, with the queue's own filters, as CSV or XLSX."""
     if not selectors.can_view_dashboard(request.user):
-        return _refused(
-            request, ComplaintError("permission_denied", _("Only managers and team leads export lists."))
-        )
+        return _refused(request, PermissionRefused(_("Only managers and team leads export lists.")))
     params = ComplaintFiltersIn(data={k: v for k, v in request.GET.items() if v and k != "page"})
     if not params.is_valid():
         return HttpResponseBadRequest(_("Some filters were not valid."))

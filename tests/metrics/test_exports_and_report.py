@@ -1,0 +1,118 @@
+"""Exports (CSV, XLSX) of the dashboard and of complaint lists, the printable monthly report,
+customers served imported from CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from kesu.metrics.models import CustomersServed
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_dashboard_exports_as_csv_and_xlsx(september, client, manager, team):
+    client.force_login(manager)
+    response = client.get("/metrics/export.csv", {"month": "2026-09", "team": team.pk})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = body(response).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    kpi_rows = {row[0]: row for row in rows if row and row[0] == "on_time_effective_reply"}
+    assert kpi_rows["on_time_effective_reply"][4:6] == ["2", "4"]
+    response = client.get("/metrics/export.xlsx", {"month": "2026-09", "team": team.pk})
+    book = load_workbook(io.BytesIO(response.content))
+    assert {"KPIs", "Trend", "Categories"} <= set(book.sheetnames)
+    values = {row[0]: row for row in book["KPIs"].iter_rows(values_only=True)}
+    assert values["satisfaction"][3] == 0.75 and values["satisfaction"][7] == "missed"
+    assert client.get("/metrics/export.pdf").status_code == 404
+
+
+def test_the_complaints_behind_a_figure_export_with_masked_names(september, client, manager, team):
+    client.force_login(manager)
+    params = {"month": "2026-09", "team": team.pk, "figure": "on_time_effective_reply", "part": "num"}
+    text = body(client.get("/metrics/complaints/", {**params, "format": "csv"})).decode("utf-8-sig")
+    references = {row[0] for row in csv.reader(io.StringIO(text))}
+    assert {september.a.reference, september.b.reference} <= references
+    assert september.c.reference not in references and "张伟" not in text and "张*" in text
+    book = load_workbook(io.BytesIO(client.get("/metrics/complaints/", {**params, "format": "xlsx"}).content))
+    assert book.active.max_row == 3  # header + A + B
+
+
+def test_queue_lists_export_with_the_queues_filters(september, client, manager, lead, agent, team):
+    client.force_login(manager)
+    text = body(client.get("/metrics/export/complaints.csv", {"channel": "letter"})).decode("utf-8-sig")
+    assert september.c.reference in text and september.a.reference not in text
+    client.force_login(lead)
+    text = body(client.get("/metrics/export/complaints.csv")).decode("utf-8-sig")
+    assert september.a.reference in text and september.f.reference not in text  # the lead's team only
+    client.force_login(agent)
+    assert client.get("/metrics/export/complaints.csv").status_code == 403
+
+
+def test_the_monthly_report_is_a_printable_page(september, client, manager, team):
+    client.force_login(manager)
+    response = client.get("/metrics/report/", {"month": "2026-09", "team": team.pk})
+    text = response.content.decode()
+    assert response.status_code == 200 and "metrics/metrics.css" in text and "window.print()" in text
+    assert 'data-kpi="first_contact_resolution"' in text and "2026-09" in text
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("metrics/metrics.css"), encoding="utf-8").read()
+    assert "@media print" in css and ".topbar" in css
+
+
+def test_the_dashboard_page_shows_charts_from_the_packages_own_static_files(september, client, manager):
+    client.force_login(manager)
+    text = client.get("/metrics/", {"month": "2026-09"}).content.decode()
+    assert "metrics/vendor/chart-4.6.1.umd.min.js" in text and 'id="metrics-data"' in text
+    assert "http://" not in text.split("<main>")[1] and "https://" not in text.split("<main>")[1]
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("metrics/vendor/chart-4.6.1.umd.min.js")
+
+
+def test_customers_served_are_imported_from_csv(tmp_path, db):
+    path = tmp_path / "served.csv"
+    path.write_text(
+        "month,tier,count\n2026-10,,20000000\n2026-10,vip,150000\n2026-11-01,,21000000\n", encoding="utf-8"
+    )
+    call_command("import_customers_served", str(path))
+    path.write_text("month,tier,count\n2026-10,,20500000\n", encoding="utf-8")
+    call_command("import_customers_served", str(path))
+    served = {
+        (row.month, row.tier.code if row.tier else ""): row.count for row in CustomersServed.objects.all()
+    }
+    assert served == {
+        (date(2026, 10, 1), ""): 20_500_000,
+        (date(2026, 10, 1), "vip"): 150_000,
+        (date(2026, 11, 1), ""): 21_000_000,
+    }
+    path.write_text("month,tier,count\n2026-12,gold,1\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="unknown tier"):
+        call_command("import_customers_served", str(path))
+
+
+def test_per_million_by_tier_uses_the_tiers_customers(september, api, manager, team):
+    CustomersServed.objects.create(month=date(2026, 9, 1), tier_id=_tier("standard"), count=1_000_000)
+    data = (
+        api(manager)
+        .get("/metrics/api/kpis/", {"month": "2026-09", "team": team.pk, "tier": "standard"})
+        .json()
+    )
+    figure = next(k for k in data["kpis"] if k["key"] == "complaints_per_million")
+    assert (figure["numerator"], figure["denominator"], figure["value"]) == (4, 1_000_000, 4.0)
+
+
+def _tier(code):
+    from kesu.customers.models import Tier
+
+    return Tier.objects.get(code=code).pk
