@@ -187,7 +187,7 @@ def complaint_create(
     with transaction.atomic(savepoint=False):
         if isinstance(customer, CustomerData):
             customer = customer_resolve(data=customer)
-        earlier = find_earlier_on_same_matter(
+        earlier, references = find_earlier_on_same_matter(
             customer=customer, text=text, order_number=order_number, product=product, received_at=received_at
         )
         count = repeats.repeat_count(earlier)
@@ -245,7 +245,7 @@ def complaint_create(
             changes={"stage": [None, complaint.stage], "channel": [None, channel], "team": [None, team.name]},
         )
         if earlier:
-            linked = Complaint.objects.filter(pk=earlier[0].key).values_list("reference", flat=True).first()
+            linked = references.get(earlier[0].key)
             record_event(
                 complaint=complaint,
                 actor=None,
@@ -269,10 +269,11 @@ def complaint_create(
 
 def find_earlier_on_same_matter(
     *, customer: Customer, text: str, order_number: str, product: str, received_at: datetime
-) -> list[repeats.RepeatMatch]:
-    """The customer's complaints on the same matter within the repeat window (SPEC §2)."""
+) -> tuple[list[repeats.RepeatMatch], dict[int, str]]:
+    """The customer's complaints on the same matter within the repeat window (SPEC §2), and
+    the references of the candidates by id."""
     if customer.pk is None:
-        return []
+        return [], {}
     window = getattr(settings, "KESU_REPEAT_WINDOW_DAYS", repeats.DEFAULT_WINDOW_DAYS)
     rows = (
         Complaint.objects.filter(
@@ -281,11 +282,11 @@ def find_earlier_on_same_matter(
             received_at__lte=received_at,
         )
         .order_by("-received_at")
-        .values_list("pk", "text", "received_at", "order_number", "product", "repeat_count")[:50]
+        .values_list("pk", "text", "received_at", "order_number", "product", "repeat_count", "reference")[:50]
     )
-    candidates = [repeats.Candidate(*row) for row in rows]
+    candidates = [repeats.Candidate(*row[:6]) for row in rows]
     new = repeats.Candidate(0, text, received_at, order_number, product)
-    return repeats.find_repeats(new, candidates, window_days=window)
+    return repeats.find_repeats(new, candidates, window_days=window), {row[0]: row[6] for row in rows}
 
 
 def complaint_mark_bad_faith(

@@ -43,35 +43,64 @@ INTAKE_TRIGGERS = (
 REPEAT_ESCALATES_AT = 2
 
 
+LADDER_CACHE_KEY = "kesu:escalation-ladder:v1"
+
+
 def levels() -> list[EscalationLevel]:
-    return list(EscalationLevel.objects.order_by("position"))
+    """The ladder, cached (read at every intake that escalates); admin edits clear it."""
+    from django.core.cache import cache
+
+    ladder = cache.get(LADDER_CACHE_KEY)
+    if ladder is None:
+        ladder = list(EscalationLevel.objects.order_by("position"))
+        cache.set(LADDER_CACHE_KEY, ladder, 60)
+    return ladder
+
+
+def invalidate_ladder(**_: Any) -> None:
+    from django.core.cache import cache
+
+    cache.delete(LADDER_CACHE_KEY)
 
 
 def _assignee(level: EscalationLevel, complaint: Complaint) -> User | None:
     """Someone holding the level's role: in the complaint's team if there is one, else anyone;
     the one with the fewest open escalations, so the load spreads."""
-    from django.db.models import Count, Q
+    from django.db.models import Case, Count, Q, Value, When
 
-    members = User.objects.filter(is_active=True, groups__name=level.role).annotate(
-        load=Count("escalations_assigned", filter=Q(escalations_assigned__status=Status.OPEN))
+    return (
+        User.objects.filter(is_active=True, groups__name=level.role)
+        .annotate(
+            load=Count("escalations_assigned", filter=Q(escalations_assigned__status=Status.OPEN)),
+            elsewhere=Case(When(team_id=complaint.team_id, then=Value(0)), default=Value(1)),
+        )
+        .order_by("elsewhere", "load", "pk")
+        .first()
     )
-    in_team = members.filter(team_id=complaint.team_id).order_by("load", "pk").first()
-    return in_team or members.order_by("load", "pk").first()
 
 
-def compile_package(complaint: Complaint) -> dict[str, Any]:
+def compile_package(complaint: Complaint, *, fresh: bool = False) -> dict[str, Any]:
     """What the next level needs at a glance: customer, problem, timeline, what was tried, and
-    the analysis evidence (SPEC §6). Personal data is masked; the complaint holds the rest."""
+    the analysis evidence (SPEC §6). Personal data is masked; the complaint holds the rest.
+    A ``fresh`` complaint (escalated at intake) has no history beyond its receipt."""
     customer = complaint.customer
     analysis = complaint.analysis or {}
-    timeline = [
-        {"at": e.created_at.isoformat(), "action": e.action, "by": e.actor.username if e.actor_id else None}
-        for e in complaint.audit_events.select_related("actor").order_by("created_at", "id")[:50]
-    ]
-    tried = [
-        {"at": m.created_at.isoformat(), "reply": privacy.mask_text(m.body)[:500]}
-        for m in complaint.messages.filter(kind=MessageKind.AGENT).order_by("created_at", "id")[:20]
-    ]
+    if fresh:
+        timeline = [{"at": complaint.received_at.isoformat(), "action": "created", "by": None}]
+        tried: list[dict[str, Any]] = []
+    else:
+        timeline = [
+            {
+                "at": e.created_at.isoformat(),
+                "action": e.action,
+                "by": e.actor.username if e.actor_id else None,
+            }
+            for e in complaint.audit_events.select_related("actor").order_by("created_at", "id")[:50]
+        ]
+        tried = [
+            {"at": m.created_at.isoformat(), "reply": privacy.mask_text(m.body)[:500]}
+            for m in complaint.messages.filter(kind=MessageKind.AGENT).order_by("created_at", "id")[:20]
+        ]
     if complaint.solution_type:
         tried.append({"solution": complaint.solution_type, "details": complaint.solution_text[:500]})
     return {
@@ -107,12 +136,15 @@ def escalate_complaint(
     note: str = "",
     triggers: list[dict[str, Any]] | None = None,
     to_level: int | None = None,
+    fresh: bool = False,
 ) -> Escalation | None:
     """Hand the complaint to the next level (or ``to_level``). The owner stays the owner
     (首问责任制) and stays involved; the level above takes it over with the agent's help.
 
     ``actor`` is None for automatic escalations, which name their ``to_level``: they return None
     when the complaint is already at or above it, so triggers may fire repeatedly without harm.
+    ``fresh`` is for intake, inside the transaction that just created the complaint: nothing
+    else can hold or have escalated it yet, and its history is the creation alone.
     """
     if reason not in Reason.values:
         raise ComplaintError("invalid_reason", _("Unknown escalation reason."))
@@ -120,7 +152,8 @@ def escalate_complaint(
         raise ComplaintError("reason_required", _("Say why the complaint is escalated."))
     ladder = levels()
     with transaction.atomic():
-        complaint = _locked(complaint)
+        if not fresh:
+            complaint = _locked(complaint)
         if actor is not None and not permissions.can_act(actor, complaint):
             raise PermissionRefused()
         target = to_level if to_level is not None else complaint.escalation_level + 1
@@ -131,7 +164,10 @@ def escalate_complaint(
             raise ComplaintError("top_level", _("The complaint is already at the top escalation level."))
         if target <= complaint.escalation_level and actor is None:
             return None
-        if Escalation.objects.filter(complaint=complaint, level=target, status=Status.OPEN).exists():
+        if (
+            not fresh
+            and Escalation.objects.filter(complaint=complaint, level=target, status=Status.OPEN).exists()
+        ):
             return None
         try:
             with transaction.atomic():
@@ -142,7 +178,7 @@ def escalate_complaint(
                     reason=reason,
                     triggers=triggers or [],
                     note=note.strip(),
-                    package=compile_package(complaint),
+                    package=compile_package(complaint, fresh=fresh),
                     raised_by=actor,
                     assigned_to=_assignee(level, complaint),
                     created_at=clock.now(),
@@ -244,11 +280,11 @@ def escalate_on_intake(complaint: Complaint) -> Escalation | None:
     for code in INTAKE_TRIGGERS:
         if code in by_code:
             return escalate_complaint(
-                complaint=complaint, actor=None, reason=code, triggers=fired, to_level=1
+                complaint=complaint, actor=None, reason=code, triggers=fired, to_level=1, fresh=True
             )
     if complaint.repeat_count >= REPEAT_ESCALATES_AT:
         return escalate_complaint(
-            complaint=complaint, actor=None, reason=Reason.REPEAT, triggers=fired, to_level=1
+            complaint=complaint, actor=None, reason=Reason.REPEAT, triggers=fired, to_level=1, fresh=True
         )
     return None
 
