@@ -253,6 +253,7 @@ def _detail_context(request: HttpRequest, complaint: Complaint) -> dict[str, Any
             {"code": i.code, "label": i.label, "required": i.required, "done": i.code in done}
             for i in checklist_for(stage)
         ],
+        "left_before_next": [i.label for i in checklist_for(stage) if i.required and i.code not in done],
         # Leaving 受理 is the accept action itself (it makes the owner), not a plain move.
         "targets": []
         if stage == Stage.ACCEPT
