@@ -29,7 +29,10 @@ def _require_browser() -> None:
 
 
 @pytest.fixture(scope="session")
-def _chromium() -> Iterator:
+def _chromium(live_server) -> Iterator:
+    """One Chromium for the run. It depends on the live server so that it quits first: its
+    keep-alive connections end, and the server threads close their database connections
+    before the test database is dropped (PostgreSQL refuses to drop a database in use)."""
     _require_browser()
     os.environ.setdefault("SE_OFFLINE", "true")  # belt and braces: Selenium Manager never downloads
     from selenium import webdriver
@@ -67,6 +70,22 @@ def browser(_chromium, live_server):
         _chromium.switch_to.alert.dismiss()
     except Exception:  # no alert is the normal case
         pass
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test leaves a screenshot and the page's HTML beside its tmp files."""
+    report = yield
+    driver = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.failed and driver is not None and call.when == "call":
+        target = Path(item.config._tmp_path_factory.getbasetemp()) / f"browser-{item.name}"
+        try:
+            driver.save_screenshot(f"{target}.png")
+            Path(f"{target}.html").write_text(driver.page_source, encoding="utf-8")
+            report.sections.append(("browser", f"screenshot and HTML: {target}.png / .html"))
+        except Exception as error:  # the browser itself may be what failed
+            report.sections.append(("browser", f"no screenshot: {error!r}"))
+    return report
 
 
 @pytest.fixture
