@@ -50,6 +50,14 @@ class FollowUp(models.Model):
         help_text=_("Empty when the customer answered through a link."),
     )
     created_at = models.DateTimeField(_("followed up at"), default=timezone.now)
+    #: The complaint's team and the customer's tier when the follow-up was made, kept here so the
+    #: satisfaction rate of a period, team and tier is counted from this table alone.
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tier = models.ForeignKey(
+        "customers.Tier", verbose_name=_("tier"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("follow-up")

@@ -168,6 +168,8 @@ def follow_up_record(
             comment=comment,
             recorded_by=actor,
             created_at=complaint.follow_up_at,
+            team_id=complaint.team_id,
+            tier_id=complaint.customer.tier_id,
         )
         if result in DISSATISFIED_RESULTS:
             _reopen_to_team_lead(complaint, actor, follow_up)
@@ -196,6 +198,8 @@ def follow_up_answer_link(*, token: str, result: str, comment: str = "") -> Foll
             comment=comment,
             recorded_by=None,
             created_at=complaint.follow_up_at,
+            team_id=complaint.team_id,
+            tier_id=complaint.customer.tier_id,
         )
         link.used_at = complaint.follow_up_at
         link.follow_up = follow_up

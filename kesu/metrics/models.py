@@ -111,3 +111,46 @@ class KpiTarget(models.Model):
             and not 0 <= self.value <= 1
         ):
             raise ValidationError({"value": _("A rate's target is between 0 and 1.")})
+
+
+class KpiMonth(models.Model):
+    """The counts behind every KPI for one past month, team and tier: a summary of the months
+    before the one on screen, so the 12-month trend does not scan a year of complaints for
+    every page view. Refreshed by ``refresh_kpi_months`` (nightly); the period on screen is
+    always counted live."""
+
+    month = models.DateField(_("month"))
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    tier = models.ForeignKey("customers.Tier", null=True, on_delete=models.CASCADE, related_name="+")
+    complaints = models.PositiveIntegerField(default=0)
+    first_reply_due = models.PositiveIntegerField(default=0)
+    first_reply_in_time = models.PositiveIntegerField(default=0)
+    effective_in_time = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    first_contact = models.PositiveIntegerField(default=0)
+    work_orders = models.PositiveIntegerField(default=0)
+    work_orders_in_time = models.PositiveIntegerField(default=0)
+    #: Follow-ups made in the month by result (``{"satisfied": 12, "unreachable": 3, …}``).
+    follow_ups = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("monthly KPI counts")
+        verbose_name_plural = _("monthly KPI counts")
+        constraints = [models.UniqueConstraint(fields=["month", "team", "tier"], name="kpi_month_team_tier")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.team_id}/{self.tier_id}"
+
+
+class KpiMonthRun(models.Model):
+    """A month whose :class:`KpiMonth` rows are complete (a month without complaints has none)."""
+
+    month = models.DateField(_("month"), unique=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("monthly KPI summary")
+        verbose_name_plural = _("monthly KPI summaries")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

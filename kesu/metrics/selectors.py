@@ -30,27 +30,30 @@ its figures are the sum of the trend's months, so a year costs one scan, not two
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kesu.accounts import roles
 from kesu.accounts.models import Team, User
 from kesu.complaints.errors import PermissionRefused
-from kesu.complaints.models import Complaint, FollowUpResult, Source
+from kesu.complaints.models import Category, Channel, Complaint, FollowUpResult, Source
 from kesu.core import kpi
 from kesu.customers.models import Tier
 from kesu.escalation.models import Escalation, EscalationLevel
 from kesu.followup.models import FollowUp, WorkOrder
-from kesu.metrics.models import KPI_LABELS, CustomersServed, KpiTarget
+from kesu.metrics.models import KPI_LABELS, CustomersServed, KpiMonth, KpiMonthRun, KpiTarget
 from kesu.metrics.periods import Period, add_months
 from kesu.sla.models import ClockStatus
 
@@ -142,7 +145,13 @@ def _scoped(qs: QuerySet, scope: Scope, prefix: str = "complaint__") -> QuerySet
 
 
 def follow_ups_in(start: datetime, end: datetime, scope: Scope) -> QuerySet[FollowUp]:
-    return _scoped(FollowUp.objects.filter(created_at__gte=start, created_at__lt=end), scope)
+    """Follow-ups made in [start, end), by the team and for the tier they were made for."""
+    qs = FollowUp.objects.filter(created_at__gte=start, created_at__lt=end)
+    if scope.team_id:
+        qs = qs.filter(team_id=scope.team_id)
+    if scope.tier_id is not None:
+        qs = qs.filter(tier_id=scope.tier_id)
+    return qs
 
 
 def work_orders_in(start: datetime, end: datetime, scope: Scope, now: datetime) -> QuerySet[WorkOrder]:
@@ -272,18 +281,6 @@ def _month_key(value: datetime | date) -> date:
     return date(value.year, value.month, 1)
 
 
-def _by_month(rows: Iterable[dict[str, Any]], field_name: str = "month") -> dict[date, dict[str, Any]]:
-    return {_month_key(row.pop(field_name)): row for row in rows}
-
-
-def _sum(buckets: Iterable[dict[str, int]]) -> dict[str, int]:
-    total: dict[str, int] = defaultdict(int)
-    for bucket in buckets:
-        for name, count in bucket.items():
-            total[name] += count or 0
-    return dict(total)
-
-
 def customers_served(months: list[date], tier_id: int | None) -> dict[date, int]:
     """Customers served per month: the tier's rows, or the all-tier rows (else the tiers' sum)."""
     rows = CustomersServed.objects.filter(month__in=months)
@@ -364,268 +361,362 @@ def _figures(
     ]
 
 
-def _work_order_counts(now: datetime) -> dict[str, Count]:
-    return {"total": Count("pk"), "in_time": Count("pk", filter=Q(completed_at__lte=F("due_at")))}
+COUNT_FIELDS = (
+    "complaints",
+    "first_reply_due",
+    "first_reply_in_time",
+    "effective_in_time",
+    "escalated",
+    "first_contact",
+    "work_orders",
+    "work_orders_in_time",
+)
+#: Reporting queries on PostgreSQL: compiling them (JIT) costs more than it saves at this size,
+#: and the monthly GROUP BY sorts and hashes fit in memory instead of spilling to disk.
+REPORT_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+
+
+@dataclass
+class Bucket:
+    """The counts behind every KPI for a set of complaints; follow-ups by tier id and result."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    follow_ups: dict[int | None, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+
+    def add(self, other: Bucket) -> Bucket:
+        for name, count in other.counts.items():
+            self.counts[name] += count
+        for tier, results in other.follow_ups.items():
+            for result, count in results.items():
+                self.follow_ups[tier][result] += count
+        return self
+
+    def ratings(self, tier_id: int | None = None, *, every_tier: bool = True) -> dict[str, int]:
+        tiers = self.follow_ups.values() if every_tier else [self.follow_ups.get(tier_id, {})]
+        return _ratings((result, n) for results in tiers for result, n in results.items())
+
+    def unreachable(self) -> int:
+        return sum(results.get(FollowUpResult.UNREACHABLE, 0) for results in self.follow_ups.values())
+
+
+def _live_buckets(
+    start: datetime, end: datetime, scope: Scope, now: datetime, *, by_month: bool, split: bool = False
+) -> dict[tuple[Any, ...], Bucket]:
+    """Count complaints, work orders and follow-ups in [start, end): per month when ``by_month``,
+    and per team and tier too when ``split`` (for :class:`KpiMonth`). Three GROUP BY queries."""
+    tz = timezone.get_current_timezone()
+    buckets: dict[tuple[Any, ...], Bucket] = defaultdict(Bucket)
+
+    def grouped(qs: QuerySet, instant: str, team: str, tier: str) -> tuple[QuerySet, list[str]]:
+        keys = []
+        if by_month:
+            qs = qs.annotate(month=TruncMonth(instant, tzinfo=tz))
+            keys.append("month")
+        if split:
+            keys += [team, tier]
+        return qs, keys
+
+    def key(row: dict[str, Any], keys: list[str]) -> tuple[Any, ...]:
+        return tuple(_month_key(row[k]) if k == "month" else row[k] for k in keys)
+
+    def rows(qs: QuerySet, keys: list[str], counts: dict[str, Count]) -> Iterable[dict[str, Any]]:
+        return qs.values(*keys).annotate(**counts).order_by() if keys else [qs.aggregate(**counts)]
+
+    qs, keys = grouped(complaints_in(start, end, scope), "received_at", "team_id", "customer__tier_id")
+    for row in rows(qs, keys, _complaint_counts(now)):
+        counts = buckets[key(row, keys)].counts
+        for name in COUNT_FIELDS[:6]:
+            counts[name] += row[name] or 0
+    qs, keys = grouped(
+        work_orders_in(start, end, scope, now), "due_at", "complaint__team_id", "complaint__customer__tier_id"
+    )
+    on_time = {
+        "work_orders": Count("pk"),
+        "work_orders_in_time": Count("pk", filter=Q(completed_at__lte=F("due_at"))),
+    }
+    for row in rows(qs, keys, on_time):
+        counts = buckets[key(row, keys)].counts
+        counts["work_orders"] += row["work_orders"] or 0
+        counts["work_orders_in_time"] += row["work_orders_in_time"] or 0
+    qs, keys = grouped(follow_ups_in(start, end, scope), "created_at", "team_id", "tier_id")
+    tier = "tier_id"
+    extra = [] if tier in keys else [tier]
+    for row in qs.values(*keys, *extra, "result").annotate(n=Count("pk")).order_by():
+        buckets[key(row, keys)].follow_ups[row[tier]][row["result"]] += row["n"]
+    return buckets
+
+
+def _rolled_buckets(months: list[date], scope: Scope) -> dict[date, Bucket]:
+    buckets: dict[date, Bucket] = defaultdict(Bucket)
+    if not months:
+        return buckets
+    rows = KpiMonth.objects.filter(month__in=months)
+    if scope.team_id:
+        rows = rows.filter(team_id=scope.team_id)
+    if scope.tier_id is not None:
+        rows = rows.filter(tier_id=scope.tier_id)
+    for row in rows:
+        bucket = buckets[row.month]
+        for name in COUNT_FIELDS:
+            bucket.counts[name] += getattr(row, name)
+        for result, count in row.follow_ups.items():
+            bucket.follow_ups[row.tier_id][result] += count
+    return buckets
+
+
+def refresh_kpi_months(*, months: list[date], now: datetime | None = None) -> int:
+    """(Re)compute the :class:`KpiMonth` summary of past months, all teams and tiers, in one
+    transaction; returns the rows written. The current month is never summarised."""
+    now = now or timezone.now()
+    current = _month_key(now)
+    months = sorted({m.replace(day=1) for m in months if m.replace(day=1) < current})
+    if not months:
+        return 0
+    start, end = (
+        Period.month(months[0].year, months[0].month).start,
+        Period.month(months[-1].year, months[-1].month).end,
+    )
+    with _reporting_session():
+        buckets = _live_buckets(start, end, Scope(), now, by_month=True, split=True)
+        rows = [
+            KpiMonth(
+                month=month,
+                team_id=team,
+                tier_id=tier,
+                follow_ups={
+                    result: n for results in bucket.follow_ups.values() for result, n in results.items()
+                },
+                **bucket.counts,
+            )
+            for (month, team, tier), bucket in buckets.items()
+            if month in months
+        ]
+        KpiMonth.objects.filter(month__in=months).delete()
+        KpiMonth.objects.bulk_create(rows, batch_size=1000)
+        for month in months:
+            KpiMonthRun.objects.update_or_create(month=month, defaults={"computed_at": now})
+    return len(rows)
+
+
+@contextmanager
+def _reporting_session() -> Iterator[None]:
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, value in REPORT_SETTINGS.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        yield
+
+
+def _figures_of(bucket: Bucket, served: int, targets: Targets, tier: str) -> list[Figure]:
+    counts = bucket.counts
+    return _figures(
+        counts,
+        {"total": counts["work_orders"], "in_time": counts["work_orders_in_time"]},
+        served,
+        bucket.ratings(),
+        targets,
+        tier,
+    )
 
 
 def dashboard(*, period: Period, scope: Scope, now: datetime | None = None) -> Dashboard:
     """Every figure of the dashboard for a period and scope (permission checked by the caller
-    through :func:`dashboard_scope`)."""
+    through :func:`dashboard_scope`).
+
+    The period is counted live. So are the months of the 12-month trend, except a leading run of
+    past months already summarised in :class:`KpiMonth` (refreshed nightly): a month on screen
+    then scans that month, not the year."""
     now = now or timezone.now()
+    with _reporting_session():
+        return _dashboard(period, scope, now)
+
+
+def _dashboard(period: Period, scope: Scope, now: datetime) -> Dashboard:
     targets = Targets()
     last_month = period.months()[-1]
     trend_months = [add_months(last_month, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
-    trend_start = Period.month(trend_months[0].year, trend_months[0].month).start
     trend_end = Period.month(last_month.year, last_month.month).end
-    tz = timezone.get_current_timezone()
-
-    complaint_trend = _by_month(
-        complaints_in(trend_start, trend_end, scope)
-        .annotate(month=TruncMonth("received_at", tzinfo=tz))
-        .values("month")
-        .annotate(**_complaint_counts(now))
-        .order_by()
-    )
-    rating_trend: dict[date, dict[str, int]] = defaultdict(dict)
-    unreachable_trend: dict[date, int] = defaultdict(int)
-    for row in (
-        follow_ups_in(trend_start, trend_end, scope)
-        .annotate(month=TruncMonth("created_at", tzinfo=tz))
-        .values("month", "result")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        month = _month_key(row["month"])
-        if row["result"] == FollowUpResult.UNREACHABLE:
-            unreachable_trend[month] += row["n"]
-        else:
-            rating_trend[month][row["result"]] = row["n"]
-    work_order_trend = _by_month(
-        work_orders_in(trend_start, trend_end, scope, now)
-        .annotate(month=TruncMonth("due_at", tzinfo=tz))
-        .values("month")
-        .annotate(**_work_order_counts(now))
-        .order_by()
-    )
-    served_by_month = customers_served(sorted({*trend_months, *period.months()}), scope.tier_id)
-
-    in_trend = period.whole_months and period.first_day >= trend_months[0]
-    period_months = period.months()
-    if in_trend:
-        counts = _sum(complaint_trend.get(m, {}) for m in period_months)
-        work_orders = _sum(work_order_trend.get(m, {}) for m in period_months)
-        rating_rows = [(r, n) for m in period_months for r, n in rating_trend.get(m, {}).items()]
-    else:
-        counts = complaints_in(period.start, period.end, scope).aggregate(**_complaint_counts(now))
-        work_orders = work_orders_in(period.start, period.end, scope, now).aggregate(
-            **_work_order_counts(now)
-        )
-        rating_rows = list(
-            follow_ups_in(period.start, period.end, scope)
-            .exclude(result=FollowUpResult.UNREACHABLE)
-            .values_list("result")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-    served = sum(served_by_month.get(m, 0) for m in period_months)
-    figures = _figures(counts, work_orders, served, _ratings(rating_rows), targets, scope.tier_code)
-
-    # Satisfaction per tier, for the period.
-    by_tier: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    tier_rows = (
-        follow_ups_in(period.start, period.end, scope)
-        .exclude(result=FollowUpResult.UNREACHABLE)
-        .values_list("complaint__customer__tier__code", "result")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for tier, result, count in tier_rows:
-        by_tier[tier].append((result, count))
-    tier_names = dict(Tier.objects.values_list("code", "name"))
-    satisfaction_by_tier = []
-    for tier in Tier.objects.order_by("rank", "code").values_list("code", flat=True):
-        if scope.tier_code and tier != scope.tier_code:
-            continue
-        satisfaction_by_tier.append(
-            Figure(
-                kpi.Kpi.SATISFACTION.value,
-                tier_names[tier],
-                kpi.satisfaction_rate(_ratings(by_tier.get(tier, []))),
-                targets.get(kpi.Kpi.SATISFACTION, tier),
-                tier,
-            )
-        )
-
-    # The trend: each KPI per month over the last twelve.
-    series: dict[str, list[float | None]] = defaultdict(list)
-    volumes: list[int] = []
+    summarised = set(KpiMonthRun.objects.filter(month__in=trend_months).values_list("month", flat=True))
+    rolled: list[date] = []
     for month in trend_months:
-        month_figures = _figures(
-            complaint_trend.get(month, {}),
-            work_order_trend.get(month, {}),
-            served_by_month.get(month, 0),
-            _ratings(rating_trend.get(month, {}).items()),
-            targets,
-            scope.tier_code,
+        if month not in summarised or month >= period.first_day.replace(day=1) or month >= _month_key(now):
+            break
+        rolled.append(month)
+    live_from = trend_months[len(rolled)]
+    monthly: dict[date, Bucket] = defaultdict(Bucket, _rolled_buckets(rolled, scope))
+    live_start = Period.month(live_from.year, live_from.month).start
+    for (month,), bucket in _live_buckets(live_start, trend_end, scope, now, by_month=True).items():
+        monthly[month] = bucket
+
+    period_months = period.months()
+    if period.whole_months and period.first_day >= trend_months[0]:
+        current = Bucket()
+        for month in period_months:
+            current.add(monthly[month])
+    else:
+        current = _live_buckets(period.start, period.end, scope, now, by_month=False).get((), Bucket())
+    served_by_month = customers_served(sorted({*trend_months, *period_months}), scope.tier_id)
+    served = sum(served_by_month.get(m, 0) for m in period_months)
+    figures = _figures_of(current, served, targets, scope.tier_code)
+
+    tiers = list(Tier.objects.order_by("rank", "code").values_list("pk", "code", "name"))
+    satisfaction_by_tier = [
+        Figure(
+            kpi.Kpi.SATISFACTION.value,
+            name,
+            kpi.satisfaction_rate(current.ratings(tier_id, every_tier=False)),
+            targets.get(kpi.Kpi.SATISFACTION, code),
+            code,
         )
-        for figure in month_figures:
+        for tier_id, code, name in tiers
+        if not scope.tier_code or code == scope.tier_code
+    ]
+
+    series: dict[str, list[float | None]] = defaultdict(list)
+    for month in trend_months:
+        for figure in _figures_of(monthly[month], served_by_month.get(month, 0), targets, scope.tier_code):
             series[figure.key].append(float(figure.value.value) if figure.value.value is not None else None)
-        volumes.append(complaint_trend.get(month, {}).get("complaints", 0))
-    trend = {"months": [f"{m:%Y-%m}" for m in trend_months], "series": dict(series), "complaints": volumes}
+    trend = {
+        "months": [f"{m:%Y-%m}" for m in trend_months],
+        "series": dict(series),
+        "complaints": [monthly[m].counts["complaints"] for m in trend_months],
+        "summarised": [f"{m:%Y-%m}" for m in rolled],
+    }
 
     period_qs = complaints_in(period.start, period.end, scope)
-    total = counts.get("complaints", 0)
-    pareto, causes = _pareto_and_causes(period_qs, total)
+    total = current.counts["complaints"]
+    parts = _breakdown(period_qs, total)
+    ratings = current.ratings()
     return Dashboard(
         period=period,
         scope=scope,
         kpis=figures,
         satisfaction_by_tier=satisfaction_by_tier,
         trend=trend,
-        pareto=pareto,
-        emotions=_emotions(period_qs, total),
-        funnel=_funnel(period_qs, total, scope, period),
-        escalated_by_source=_escalated_by_source(period_qs),
-        root_causes=causes,
-        follow_ups={
-            "successful": sum(n for _r, n in rating_rows),
-            "unreachable": sum(unreachable_trend.get(m, 0) for m in period_months)
-            if in_trend
-            else follow_ups_in(period.start, period.end, scope)
-            .filter(result=FollowUpResult.UNREACHABLE)
-            .count(),
-        },
+        pareto=parts["pareto"],
+        emotions=parts["emotions"],
+        funnel=parts["funnel"],
+        escalated_by_source=parts["sources"],
+        root_causes=parts["causes"],
+        follow_ups={"successful": sum(ratings.values()), "unreachable": current.unreachable()},
     )
 
 
-def _pareto_and_causes(
-    qs: QuerySet[Complaint], total: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Category Pareto (with the cumulative share) and the top category/sub-category pairs, from
-    one GROUP BY over both."""
-    rows = list(
-        qs.values("category__code", "category__name", "subcategory__code", "subcategory__name")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    categories: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        code = row["category__code"] or ""
-        entry = categories.setdefault(
-            code, {"code": code, "name": row["category__name"] or _("Uncategorised"), "count": 0}
-        )
-        entry["count"] += row["n"]
-    pareto, running = [], 0
-    for entry in sorted(categories.values(), key=lambda e: (-e["count"], e["code"])):
-        running += entry["count"]
-        pareto.append(
-            {
-                **entry,
-                "share": entry["count"] / total if total else 0,
-                "cumulative": running / total if total else 0,
-            }
-        )
-    causes = [
-        {
-            "category": row["category__code"] or "",
-            "category_name": row["category__name"] or _("Uncategorised"),
-            "subcategory": row["subcategory__code"] or "",
-            "subcategory_name": row["subcategory__name"] or "",
-            "count": row["n"],
-            "share": row["n"] / total if total else 0,
-        }
-        for row in sorted(
-            rows, key=lambda r: (-r["n"], r["category__code"] or "", r["subcategory__code"] or "")
-        )[:10]
-    ]
-    return pareto, causes
+def _breakdown(qs: QuerySet[Complaint], total: int) -> dict[str, list[dict[str, Any]]]:
+    """The category Pareto, the top causes, the emotion mix, the escalation funnel and the
+    escalated complaints by source, from one GROUP BY over the period's complaints (a few
+    thousand groups at most: categories × emotions × sources), folded here.
 
-
-EMOTION_LABELS = {
-    "anger": "愤怒",
-    "disappointment": "失望",
-    "anxiety": "焦虑",
-    "confusion": "困惑",
-    "neutral": "平静",
-    "satisfied": "满意",
-    "expectation": "期待",
-}
-
-
-def _emotions(qs: QuerySet[Complaint], total: int) -> list[dict[str, Any]]:
-    """The emotion mix, from ``analysis.emotion.label`` in SQL (``->>`` on PostgreSQL,
-    ``json_extract`` on SQLite)."""
-    rows = (
-        qs.annotate(emotion=KT("analysis__emotion__label"))
-        .values("emotion")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-    )
-    return [
-        {
-            "label": row["emotion"] or "",
-            "name": EMOTION_LABELS.get(row["emotion"] or "", row["emotion"] or _("Unknown")),
-            "count": row["n"],
-            "share": row["n"] / total if total else 0,
-        }
-        for row in rows
-    ]
-
-
-def _funnel(qs: QuerySet[Complaint], total: int, scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Received → escalated to each level of the ladder (complaints that reached it)."""
+    The emotion is ``analysis.emotion.label`` read in SQL (``->>`` on PostgreSQL,
+    ``json_extract`` on SQLite); the funnel counts the complaints that reached each level of the
+    ladder, with one hashed ``IN`` over the escalations per level."""
     ladder = list(
         EscalationLevel.objects.filter(position__gte=1)
         .order_by("position")
         .values_list("position", "code", "name")
     )
-    escalations = _scoped(
-        Escalation.objects.filter(
-            complaint__received_at__gte=period.start, complaint__received_at__lt=period.end
-        ),
-        scope,
+    reached = {
+        f"reached_{position}": Count(
+            "pk", filter=Q(pk__in=Escalation.objects.filter(level__gte=position).values("complaint_id"))
+        )
+        for position, _code, _name in ladder
+    }
+    rows = list(
+        qs.annotate(emotion=KT("analysis__emotion__label"))
+        .values("category_id", "subcategory_id", "emotion", "source", "channel", "escalated_complaint")
+        .annotate(n=Count("pk"), **reached)
+        .order_by()
     )
-    reached = (
-        escalations.aggregate(
-            **{
-                f"l{position}": Count("complaint_id", distinct=True, filter=Q(level__gte=position))
-                for position, _c, _n in ladder
+    names = dict(
+        Category.objects.filter(
+            pk__in={r["category_id"] for r in rows} | {r["subcategory_id"] for r in rows}
+        ).values_list("pk", "code")
+    )
+    labels = dict(Category.objects.filter(pk__in=names).values_list("pk", "name"))
+
+    def share(count: int) -> float:
+        return count / total if total else 0
+
+    by_category: dict[int | None, int] = defaultdict(int)
+    by_cause: dict[tuple[int | None, int | None], int] = defaultdict(int)
+    by_emotion: dict[str, int] = defaultdict(int)
+    by_source: dict[tuple[str, str], int] = defaultdict(int)
+    funnel_counts: dict[int, int] = defaultdict(int)
+    for row in rows:
+        by_category[row["category_id"]] += row["n"]
+        by_cause[(row["category_id"], row["subcategory_id"])] += row["n"]
+        by_emotion[row["emotion"] or ""] += row["n"]
+        if row["escalated_complaint"]:
+            by_source[(row["source"], row["channel"])] += row["n"]
+        for position, _code, _name in ladder:
+            funnel_counts[position] += row[f"reached_{position}"]
+
+    uncategorised = _("Uncategorised")
+    pareto, running = [], 0
+    for category, count in sorted(by_category.items(), key=lambda item: (-item[1], names.get(item[0], ""))):
+        running += count
+        pareto.append(
+            {
+                "code": names.get(category, ""),
+                "name": labels.get(category, uncategorised),
+                "count": count,
+                "share": share(count),
+                "cumulative": share(running),
             }
         )
-        if ladder
-        else {}
-    )
-    steps = [{"step": "received", "level": 0, "name": _("Received"), "count": total}]
-    for position, code, name in ladder:
-        steps.append(
-            {"step": code, "level": position, "name": name, "count": reached.get(f"l{position}") or 0}
-        )
-    return steps
-
-
-def _escalated_by_source(qs: QuerySet[Complaint]) -> list[dict[str, Any]]:
-    """Escalated complaints 升级投诉 by where they came from (referrals, walk-ins, letters)."""
-    labels = dict(Source.choices)
-    from kesu.complaints.models import Channel
-
-    channels = dict(Channel.choices)
-    rows = (
-        qs.filter(escalated_complaint=True)
-        .values("source", "channel")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "source", "channel")
-    )
-    return [
+    causes = [
         {
-            "source": row["source"],
-            "channel": row["channel"],
-            "name": str(labels.get(row["source"], row["source"]))
-            if row["source"] != Source.CUSTOMER
-            else str(channels.get(row["channel"], row["channel"])),
-            "count": row["n"],
+            "category": names.get(category, ""),
+            "category_name": labels.get(category, uncategorised),
+            "subcategory": names.get(sub, ""),
+            "subcategory_name": labels.get(sub, ""),
+            "count": count,
+            "share": share(count),
         }
-        for row in rows
+        for (category, sub), count in sorted(
+            by_cause.items(),
+            key=lambda item: (-item[1], names.get(item[0][0], ""), names.get(item[0][1], "")),
+        )[:10]
     ]
+    emotions = [
+        {
+            "label": label,
+            "name": str(EMOTION_LABELS.get(label, label or _("Unknown"))),
+            "count": count,
+            "share": share(count),
+        }
+        for label, count in sorted(by_emotion.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    funnel = [{"step": "received", "level": 0, "name": _("Received"), "count": total}] + [
+        {"step": code, "level": position, "name": name, "count": funnel_counts[position]}
+        for position, code, name in ladder
+    ]
+    sources, channels = dict(Source.choices), dict(Channel.choices)
+    escalated = [
+        {
+            "source": source,
+            "channel": channel,
+            "name": str(sources[source] if source != Source.CUSTOMER else channels.get(channel, channel)),
+            "count": count,
+        }
+        for (source, channel), count in sorted(by_source.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return {"pareto": pareto, "causes": causes, "emotions": emotions, "funnel": funnel, "sources": escalated}
+
+
+EMOTION_LABELS = {
+    "anger": _lazy("Anger"),
+    "disappointment": _lazy("Disappointment"),
+    "anxiety": _lazy("Anxiety"),
+    "confusion": _lazy("Confusion"),
+    "neutral": _lazy("Calm"),
+    "satisfied": _lazy("Satisfied"),
+    "expectation": _lazy("Expectation"),
+}
 
 
 def team_choices(user: User) -> list[tuple[int, str]]:
@@ -680,7 +771,7 @@ def figure_complaints(
     if figure == kpi.Kpi.SATISFACTION:
         answers = follow_ups_in(period.start, period.end, scope).exclude(result=FollowUpResult.UNREACHABLE)
         if value:
-            answers = answers.filter(complaint__customer__tier__code=value)
+            answers = answers.filter(tier__code=value)
         if numerator:
             answers = answers.filter(result__in=SATISFIED_RESULTS)
         return Complaint.objects.filter(pk__in=answers.values("complaint_id"))

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,7 +29,7 @@ from kesu.metrics import exports, selectors
 from kesu.metrics.periods import Period, parse_period
 from kesu.metrics.selectors import Dashboard, Scope
 
-ASSESSMENT_LABELS = {"met": "达标", "near": "接近目标", "missed": "未达标"}
+ASSESSMENT_LABELS = {"met": _lazy("Met"), "near": _lazy("Near the target"), "missed": _lazy("Missed")}
 
 
 def _team(params: dict[str, str]) -> int | None:
@@ -79,7 +80,7 @@ def dashboard_context(board: Dashboard) -> dict[str, Any]:
 
     def with_links(figure: selectors.Figure, value: str = "") -> dict[str, Any]:
         data = figure.as_dict()
-        data["assessment_label"] = ASSESSMENT_LABELS.get(data["assessment"] or "", "")
+        data["assessment_label"] = str(ASSESSMENT_LABELS.get(data["assessment"] or "", ""))
         data["link"] = figure_link(period, scope, figure.key, "num", value)
         data["denominator_link"] = figure_link(period, scope, figure.key, "den", value)
         return data
@@ -96,6 +97,12 @@ def dashboard_context(board: Dashboard) -> dict[str, Any]:
         "follow_ups": board.follow_ups,
         "trend": board.trend,
         "trend_table": _trend_table(board),
+        "labels": {
+            "target": _("Target"),
+            "complaints": _("Complaints"),
+            "cumulative": _("Cumulative %"),
+            "escalated": _("Escalated complaints"),
+        },
         "pareto": [
             {
                 **row,

@@ -31,6 +31,7 @@ def test_the_agent_records_a_call_and_the_complaint_keeps_the_result(at_follow_u
     )
     complaint.refresh_from_db()
     assert (follow_up.method, follow_up.recorded_by, follow_up.successful) == ("call", agent, True)
+    assert (follow_up.team_id, follow_up.tier.code) == (complaint.team_id, "standard")
     assert complaint.follow_up_result == "satisfied" and complaint.stage == "follow_up"
     event = AuditEvent.objects.filter(complaint=complaint, action="follow_up_recorded").get()
     assert event.actor == agent and event.changes["follow_up_result"] == ["", "satisfied"]

@@ -40,6 +40,12 @@ def _clocks(complaint: Complaint, first: str, effective: str, first_due: datetim
     )
 
 
+def follow_up(**fields):
+    """A follow-up as the services record it: with the complaint's team and the customer's tier."""
+    complaint = fields["complaint"]
+    return FollowUp.objects.create(team_id=complaint.team_id, tier_id=complaint.customer.tier_id, **fields)
+
+
 @pytest.fixture
 def september(make_complaint, agent, other_agent, other_team, lead):
     network = Category.objects.get_or_create(code="kpi-network", defaults={"name": "网络故障"})[0]
@@ -109,20 +115,12 @@ def september(make_complaint, agent, other_agent, other_team, lead):
     )
     Escalation.objects.create(complaint=b, level=2, level_code="manager", reason="manual", created_at=at(7))
 
-    FollowUp.objects.create(
-        complaint=a, method="call", result="very_satisfied", recorded_by=agent, created_at=at(22)
-    )
-    FollowUp.objects.create(complaint=b, method="link", result="basically_satisfied", created_at=at(22))
-    FollowUp.objects.create(
-        complaint=c, method="call", result="dissatisfied", recorded_by=agent, created_at=at(23)
-    )
-    FollowUp.objects.create(
-        complaint=d, method="call", result="unreachable", recorded_by=agent, created_at=at(23)
-    )
-    FollowUp.objects.create(
-        complaint=e, method="call", result="satisfied", recorded_by=agent, created_at=at(3)
-    )
-    FollowUp.objects.create(
+    follow_up(complaint=a, method="call", result="very_satisfied", recorded_by=agent, created_at=at(22))
+    follow_up(complaint=b, method="link", result="basically_satisfied", created_at=at(22))
+    follow_up(complaint=c, method="call", result="dissatisfied", recorded_by=agent, created_at=at(23))
+    follow_up(complaint=d, method="call", result="unreachable", recorded_by=agent, created_at=at(23))
+    follow_up(complaint=e, method="call", result="satisfied", recorded_by=agent, created_at=at(3))
+    follow_up(
         complaint=f, method="call", result="very_dissatisfied", recorded_by=other_agent, created_at=at(3)
     )
 

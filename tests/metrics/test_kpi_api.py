@@ -147,3 +147,28 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     client.force_login(manager)
     with django_assert_max_num_queries(20):
         assert client.get("/metrics/", {"month": "2026-09"}).status_code == 200
+
+
+def test_summarised_months_give_the_same_figures_as_counting_live(september, api, manager, team):
+    from django.core.management import call_command
+
+    from kesu.metrics.models import KpiMonth, KpiMonthRun
+
+    live = api(manager).get("/metrics/api/kpis/", {"month": "2026-10", "team": team.pk}).json()
+    live_year = api(manager).get("/metrics/api/kpis/", {"from": "2025-11-01", "to": "2026-10-31"}).json()
+    call_command("refresh_kpi_months", "--from", "2025-10", "--to", "2026-10")
+    assert KpiMonthRun.objects.count() == 13 and KpiMonth.objects.filter(month="2026-09-01").exists()
+    summarised = api(manager).get("/metrics/api/kpis/", {"month": "2026-10", "team": team.pk}).json()
+    assert summarised["trend"]["summarised"][-1] == "2026-09"  # only months before the one on screen
+    for key in ("series", "complaints", "months"):
+        assert summarised["trend"][key] == live["trend"][key]
+    assert summarised["kpis"] == live["kpis"]
+    year = api(manager).get("/metrics/api/kpis/", {"from": "2025-11-01", "to": "2026-10-31"}).json()
+    assert (
+        year["kpis"] == live_year["kpis"]
+        and year["satisfaction_by_tier"] == live_year["satisfaction_by_tier"]
+    )
+    september_only = api(manager).get("/metrics/api/kpis/", {"month": "2026-09", "team": team.pk}).json()
+    assert september_only["trend"]["summarised"][-1] == "2026-08"
+    figures = {k["key"]: k for k in september_only["kpis"]}
+    assert (figures["satisfaction"]["numerator"], figures["satisfaction"]["denominator"]) == (3, 4)

@@ -22,7 +22,7 @@
     var target = kpi.target === null ? null : kpi.target * scale;
     var datasets = [{ label: kpi.label, data: values, borderColor: colours[0], backgroundColor: colours[0], spanGaps: true }];
     if (target !== null) {
-      datasets.push({ label: "目标 / target", data: values.map(function () { return target; }), borderColor: "#9aa5b1", borderDash: [6, 4], pointRadius: 0 });
+      datasets.push({ label: data.labels.target, data: values.map(function () { return target; }), borderColor: "#9aa5b1", borderDash: [6, 4], pointRadius: 0 });
     }
     if (charts.trend) { charts.trend.destroy(); }
     charts.trend = new Chart(document.getElementById("chart-trend"), {
@@ -49,8 +49,8 @@
     data: {
       labels: pareto.map(function (r) { return r.name; }),
       datasets: [
-        { type: "bar", label: "投诉量", data: pareto.map(function (r) { return r.count; }), backgroundColor: colours[0], yAxisID: "y" },
-        { type: "line", label: "累计 %", data: pareto.map(function (r) { return Math.round(r.cumulative * 1000) / 10; }), borderColor: colours[1], yAxisID: "y1" }
+        { type: "bar", label: data.labels.complaints, data: pareto.map(function (r) { return r.count; }), backgroundColor: colours[0], yAxisID: "y" },
+        { type: "line", label: data.labels.cumulative, data: pareto.map(function (r) { return Math.round(r.cumulative * 1000) / 10; }), borderColor: colours[1], yAxisID: "y1" }
       ]
     },
     options: {
@@ -63,7 +63,7 @@
     data: { labels: data.emotions.map(function (r) { return r.name; }), datasets: [{ data: data.emotions.map(function (r) { return r.count; }), backgroundColor: colours }] },
     options: { animation: false, onClick: go(data.emotions.map(function (r) { return r.link; })), onHover: pointer }
   });
-  charts.funnel = bars("chart-funnel", data.funnel, "投诉量", true);
-  charts.sources = bars("chart-sources", data.escalated_by_source, "升级投诉", true);
+  charts.funnel = bars("chart-funnel", data.funnel, data.labels.complaints, true);
+  charts.sources = bars("chart-sources", data.escalated_by_source, data.labels.escalated, true);
   window.kesuCharts = charts;
 })();
