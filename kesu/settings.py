@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -81,6 +82,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "kesu.urls"
 WSGI_APPLICATION = "kesu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["kesu.accounts.backends.CachedPermissionsBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -194,6 +196,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "kesu.sla.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    "metrics-refresh-kpi-months": {
+        "task": "kesu.metrics.tasks.refresh_kpi_months",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "notifications-deliver-outbox": {
         "task": "kesu.notifications.tasks.deliver_outbox",
         "schedule": 30.0,

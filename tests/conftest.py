@@ -33,9 +33,13 @@ def _fresh_cache():
     """Cached configuration must not leak from one test's (rolled back) database to the next."""
     from django.core.cache import cache
 
+    from kesu import memo
+
     cache.clear()
+    memo.clear()
     yield
     cache.clear()
+    memo.clear()
 
 
 @pytest.fixture(autouse=True)

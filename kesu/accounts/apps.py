@@ -12,3 +12,15 @@ class AccountsConfig(AppConfig):
 
         # Groups and their permissions are configuration that must exist after every migrate.
         post_migrate.connect(sync_role_groups, dispatch_uid="kesu.accounts.sync_role_groups")
+
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed, post_save
+
+        from kesu.accounts.backends import forget_permissions
+        from kesu.accounts.models import User
+
+        for relation in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+            m2m_changed.connect(
+                forget_permissions, sender=relation, dispatch_uid=f"perms-{relation.__name__}"
+            )
+        post_save.connect(forget_permissions, sender=User, dispatch_uid="perms-user-save")

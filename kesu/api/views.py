@@ -23,6 +23,7 @@ from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.complaints.importer import import_file
 from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Complaint
+from kesu.followup.services import follow_up_record
 from kesu.sla import services as sla_services
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -150,9 +151,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request: Request, reference: str) -> Response:
         data = self._valid(s.FollowUpIn)
-        complaint = services.complaint_record_follow_up(
-            complaint=self.get_object(), actor=request.user, result=data["result"], note=data["note"]
+        follow_up = follow_up_record(
+            complaint=self.get_object(), actor=request.user, result=data["result"], comment=data["note"]
         )
+        complaint = follow_up.complaint
         return self._refresh(complaint)
 
     @extend_schema(request=s.ReasonIn, responses=s.ComplaintOut)

@@ -717,14 +717,17 @@ def complaint_create_idempotent(
     """
 
     def replay() -> tuple[Complaint, bool] | None:
-        record = IdempotencyRecord.objects.select_related("complaint").filter(user=actor, key=key).first()
+        found = IdempotencyRecord.objects.filter(user=actor, key=key).values_list(
+            "fingerprint", "complaint_id"
+        )
+        record = found.first()
         if record is None:
             return None
-        if record.fingerprint != fingerprint:
+        if record[0] != fingerprint:
             raise Conflict(
                 "idempotency_key_reused", _("This Idempotency-Key was already used for a different request.")
             )
-        return record.complaint, True
+        return Complaint.objects.get(pk=record[1]), True
 
     if (earlier := replay()) is not None:
         return earlier

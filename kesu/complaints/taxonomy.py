@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
-
+from kesu import memo
 from kesu.complaints.models import Category
 
 CACHE_KEY = "kesu:taxonomy:v1"
@@ -13,15 +12,12 @@ CACHE_SECONDS = 60
 
 
 def invalidate(**_: Any) -> None:
-    cache.delete(CACHE_KEY)
+    memo.forget(CACHE_KEY)
 
 
 def category_by_code(code: str, *, parent: Category | None = None) -> Category | None:
     """The category (or, with ``parent``, the sub-category of it) with this code, if any."""
-    table = cache.get(CACHE_KEY)
-    if table is None:
-        table = {c.code: c for c in Category.objects.all()}
-        cache.set(CACHE_KEY, table, CACHE_SECONDS)
+    table = memo.remember(CACHE_KEY, lambda: {c.code: c for c in Category.objects.all()}, CACHE_SECONDS)
     category = table.get(code)
     if category is None:
         return None

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.utils.translation import get_language
 
+from kesu import memo
 from kesu.complaints.models import ChecklistItemConfig, StageChoices, StageConfig
 from kesu.core.workflow import DEFAULT_CHECKLISTS, Stage
 
@@ -28,21 +28,22 @@ class ChecklistEntry:
 
 
 def invalidate(**_: Any) -> None:
-    cache.delete(CACHE_KEY)
+    memo.forget(CACHE_KEY)
 
 
 def _config() -> dict[str, Any]:
-    config = cache.get(CACHE_KEY)
-    if config is None:
-        config = {
-            s.stage: {"name": s.name, "name_en": s.name_en, "items": []}
-            for s in StageConfig.objects.all().only("stage", "name", "name_en")
-        }
-        for item in (
-            ChecklistItemConfig.objects.filter(active=True).select_related("stage").order_by("position", "id")
-        ):
-            config[item.stage.stage]["items"].append((item.code, item.label, item.label_en, item.required))
-        cache.set(CACHE_KEY, config, CACHE_SECONDS)
+    return memo.remember(CACHE_KEY, _load, CACHE_SECONDS)
+
+
+def _load() -> dict[str, Any]:
+    config = {
+        s.stage: {"name": s.name, "name_en": s.name_en, "items": []}
+        for s in StageConfig.objects.all().only("stage", "name", "name_en")
+    }
+    for item in (
+        ChecklistItemConfig.objects.filter(active=True).select_related("stage").order_by("position", "id")
+    ):
+        config[item.stage.stage]["items"].append((item.code, item.label, item.label_en, item.required))
     return config
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
-
+from kesu import memo
 from kesu.customers.models import Tier
 
 CACHE_KEY = "kesu:tiers:v1"
@@ -14,15 +13,11 @@ DEFAULT_TIER = "standard"
 
 
 def invalidate(**_: Any) -> None:
-    cache.delete(CACHE_KEY)
+    memo.forget(CACHE_KEY)
 
 
 def _table() -> dict[str, Tier]:
-    table = cache.get(CACHE_KEY)
-    if table is None:
-        table = {tier.code: tier for tier in Tier.objects.all()}
-        cache.set(CACHE_KEY, table, CACHE_SECONDS)
-    return table
+    return memo.remember(CACHE_KEY, lambda: {tier.code: tier for tier in Tier.objects.all()}, CACHE_SECONDS)
 
 
 def tier_by_code(code: str) -> Tier | None:

@@ -23,6 +23,8 @@ from kesu.complaints.models import Category, Complaint
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer, Tier
+from kesu.followup.services import follow_up_record
+from kesu.metrics.models import CustomersServed
 
 CORPUS = Path(__file__).with_name("corpus.json")
 DEMO_PASSWORD = "kesu-demo"
@@ -169,18 +171,29 @@ def _advance(
             if stage == Stage.CLOSED:
                 follow_up = case.get("follow_up")
                 if follow_up:
-                    services.complaint_record_follow_up(
+                    follow_up_record(
                         complaint=complaint,
                         actor=owner,
                         result=follow_up["rating"],
-                        note=follow_up.get("comment", ""),
+                        comment=follow_up.get("comment", ""),
                     )
+                    complaint.refresh_from_db()
+                    if complaint.stage != Stage.FOLLOW_UP:  # dissatisfied: reopened to the team lead
+                        return
                 else:
                     services.complaint_set_close_reason(
                         complaint=complaint, actor=owner, reason="客户表示无需回访。"
                     )
                 complaint.refresh_from_db()
             move(stage)
+
+
+def _customers_served() -> None:
+    """Customers served per month (the per-million KPIs' denominator), as admins would enter."""
+    month = timezone.localdate().replace(day=1)
+    for _ in range(13):
+        CustomersServed.objects.get_or_create(month=month, tier=None, defaults={"count": 2_400_000})
+        month = (month - timedelta(days=1)).replace(day=1)
 
 
 def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 2026) -> int:
@@ -197,6 +210,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
     for data, customer in zip(corpus["customers"], customers, strict=True):
         by_lang.setdefault(data.get("lang", "zh-hans"), []).append(customer)
     teams = {key: Team.objects.get(name=name) for key, name in TEAMS.items()}
+    _customers_served()
     agents = {
         key: [u for u in users.values() if u.team_id == team.pk and u.groups.filter(name=AGENT).exists()]
         for key, team in teams.items()

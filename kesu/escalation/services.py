@@ -48,19 +48,15 @@ LADDER_CACHE_KEY = "kesu:escalation-ladder:v1"
 
 def levels() -> list[EscalationLevel]:
     """The ladder, cached (read at every intake that escalates); admin edits clear it."""
-    from django.core.cache import cache
+    from kesu import memo
 
-    ladder = cache.get(LADDER_CACHE_KEY)
-    if ladder is None:
-        ladder = list(EscalationLevel.objects.order_by("position"))
-        cache.set(LADDER_CACHE_KEY, ladder, 60)
-    return ladder
+    return memo.remember(LADDER_CACHE_KEY, lambda: list(EscalationLevel.objects.order_by("position")), 60)
 
 
 def invalidate_ladder(**_: Any) -> None:
-    from django.core.cache import cache
+    from kesu import memo
 
-    cache.delete(LADDER_CACHE_KEY)
+    memo.forget(LADDER_CACHE_KEY)
 
 
 def _assignee(level: EscalationLevel, complaint: Complaint) -> User | None:

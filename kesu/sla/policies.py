@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
-
+from kesu import memo
 from kesu.core.sla import DEFAULT_AT_RISK_RATIO, DEFAULT_POLICIES, BusinessCalendar, SlaPolicy
 from kesu.sla.models import BusinessCalendarConfig, SlaPolicyConfig
 
@@ -25,23 +24,23 @@ class AppliedPolicy:
 
 
 def invalidate(**_: Any) -> None:
-    cache.delete(CACHE_KEY)
+    memo.forget(CACHE_KEY)
 
 
 def _cached() -> dict[str, Any]:
-    cached = cache.get(CACHE_KEY)
-    if cached is None:
-        cached = {
-            "policies": {
-                (row.tier.code, row.priority): AppliedPolicy(
-                    row.first_reply_hours, row.effective_reply_hours, row.at_risk_ratio, row.calendar_id
-                )
-                for row in SlaPolicyConfig.objects.select_related("tier")
-            },
-            "calendars": dict(BusinessCalendarConfig.objects.values_list("pk", "data")),
-        }
-        cache.set(CACHE_KEY, cached, CACHE_SECONDS)
-    return cached
+    return memo.remember(CACHE_KEY, _load, CACHE_SECONDS)
+
+
+def _load() -> dict[str, Any]:
+    return {
+        "policies": {
+            (row.tier.code, row.priority): AppliedPolicy(
+                row.first_reply_hours, row.effective_reply_hours, row.at_risk_ratio, row.calendar_id
+            )
+            for row in SlaPolicyConfig.objects.select_related("tier")
+        },
+        "calendars": dict(BusinessCalendarConfig.objects.values_list("pk", "data")),
+    }
 
 
 def policy_for(*, tier: str, priority: int) -> AppliedPolicy:

@@ -32,6 +32,7 @@ from kesu.core import privacy, workflow
 from kesu.core.workflow import Stage
 from kesu.escalation import services as escalation_services
 from kesu.escalation.models import Escalation, EscalationLevel
+from kesu.followup.services import follow_up_record
 from kesu.sla import services as sla_services
 from kesu.sla.services import sla_view
 from kesu.web import forms, workbench
@@ -57,6 +58,13 @@ AUDIT_ACTIONS = {
     "escalation_resolved": _lazy("Escalation resolved"),
     "de_escalated": _lazy("De-escalated"),
     "bad_faith_marked": _lazy("Marked as bad-faith"),
+    "sla_paused": _lazy("Clocks paused"),
+    "sla_resumed": _lazy("Clocks resumed"),
+    "sla_at_risk": _lazy("At risk"),
+    "sla_breached": _lazy("Breached"),
+    "linked_repeat": _lazy("Linked as a repeat"),
+    "approval_requested": _lazy("Approval requested"),
+    "approval_decided": _lazy("Approval decided"),
 }
 
 
@@ -373,9 +381,7 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
     ),
     "follow_up": (
         forms.FollowUpForm,
-        lambda u, c, d: services.complaint_record_follow_up(
-            complaint=c, actor=u, result=d["result"], note=d["note"]
-        ),
+        lambda u, c, d: follow_up_record(complaint=c, actor=u, result=d["result"], comment=d["note"]),
     ),
     "close_reason": (
         forms.ReasonForm,

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.models import Complaint, Message, MessageKind
+from kesu.complaints.taxonomy import category_by_code
 from kesu.core.replies import check_reply, stop_reminder
 from kesu.scripts.selectors import scripts_for
 
@@ -90,8 +91,16 @@ def analysis_panel(complaint: Complaint, *, show_bad_faith: bool) -> dict[str, A
         return None
     escalation = analysis.get("escalation", {})
     emotion = analysis.get("emotion", {})
+    category = dict(analysis.get("category", {}))
+    for key in ("code", "sub"):  # show the taxonomy's (admin-edited) names, not codes
+        found = category_by_code(category[key]) if category.get(key) else None
+        if found is None and key == "sub" and category.get(key):
+            parent = category_by_code(category.get("code") or "")
+            found = category_by_code(category[key], parent=parent) if parent else None
+        if found is not None:
+            category[key] = found.name
     return {
-        "category": analysis.get("category", {}),
+        "category": category,
         "value": VALUE_LABELS.get(analysis.get("value_orientation") or "", None),
         "emotion": EMOTION_LABELS.get(emotion.get("label", ""), emotion.get("label")),
         "emotion_code": emotion.get("label"),

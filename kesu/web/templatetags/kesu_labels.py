@@ -1,0 +1,27 @@
+"""Names for codes that pages show: escalation levels (admin-edited ladder), risk levels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+RISK_LEVELS = {"low": _("low"), "medium": _("medium"), "high": _("high")}
+
+
+@register.filter
+def level_name(code: str) -> str:
+    from kesu.escalation.services import levels
+
+    for level in levels():
+        if level.code == code:
+            english = (get_language() or "").startswith("en")
+            return (level.name_en or level.name) if english else level.name
+    return code
+
+
+@register.filter
+def risk_level(code: str) -> str:
+    return str(RISK_LEVELS.get(code, code))
