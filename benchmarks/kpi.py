@@ -41,7 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.sla_sweep import PG_ADMIN_URL, series, ts  # noqa: E402  (the same row source)
+from benchmarks import sla_sweep  # noqa: E402  (the same database set-up and row source)
+from benchmarks.sla_sweep import series, ts  # noqa: E402
 
 PG_DB = "kesu_bench_kpi"
 TEAMS = 10
@@ -50,29 +51,7 @@ FIRST_MONTH, LAST_MONTH = date(2025, 11, 1), date(2026, 10, 1)
 
 
 def configure(db: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kesu.settings"
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["KESU_OUTBOX_DELIVER_ON_COMMIT"] = "0"
-    if db == "sqlite":
-        import tempfile
-
-        tmp = tempfile.mkdtemp(prefix="kesu-kpi-")
-        os.environ["KESU_SQLITE_PATH"] = os.path.join(tmp, "bench.sqlite3")
-        os.environ["KESU_VAR_DIR"] = tmp
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            admin.execute(f"CREATE DATABASE {PG_DB}")
-        os.environ["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_DB
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    sla_sweep.configure(db, database=PG_DB, prefix="kesu-kpi-")
 
 
 def h(prime: int) -> str:
