@@ -1,12 +1,15 @@
 """Intake throughput: complaints created through the HTTP API under concurrency.
 
-Serves the app with gunicorn (several workers) on a fresh database — SQLite and/or PostgreSQL —
+Serves the app with gunicorn (several worker processes) on a fresh database — SQLite and/or PostgreSQL —
 then POSTs complaints from concurrent keep-alive clients, each with its own Idempotency-Key,
 and prints complaints/s and p50/p95/p99 latency. Every created complaint is counted in the
 database afterwards, so a fast but lossy run cannot pass unnoticed.
 
     python benchmarks/intake.py                      # both databases
-    python benchmarks/intake.py --db postgres --requests 5000 --concurrency 16
+    python benchmarks/intake.py --db postgres --requests 5000 --concurrency 8 --workers 3 --threads 2
+
+It also prints the CPU the app (gunicorn), PostgreSQL and the client spent per request, read
+from /proc, so a reader sees where the two cores went.
 
 Target on a 2-core machine: ≥ 200 complaints/s on PostgreSQL with p95 under 100 ms.
 """
@@ -79,6 +82,22 @@ def count_complaints(env: dict[str, str]) -> int:
         [sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
     )
     return int(out.stdout.strip().splitlines()[-1])
+
+
+def cpu_seconds(match) -> float:
+    """User+system CPU of the processes whose /proc stat matches (Linux; 0 elsewhere)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if match(int(entry.name), name, int(fields[1])):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def wait_for(port: int, timeout: float = 30) -> None:
@@ -204,7 +223,18 @@ def run(db: str, args: argparse.Namespace) -> dict[str, float | int | str]:
         wait_for(port)
         load(port, token, min(100, args.requests), args.concurrency)  # warm-up: imports, connections
         before = count_complaints(env)
+        server_pid = server.pid
+
+        def app(pid: int, name: str, ppid: int) -> bool:
+            return pid == server_pid or ppid == server_pid
+
+        def database(pid: int, name: str, ppid: int) -> bool:
+            return name.startswith("postgres")
+
+        app_before, db_before = cpu_seconds(app), cpu_seconds(database)
         latencies, errors, elapsed = load(port, token, args.requests, args.concurrency)
+        app_ms = (cpu_seconds(app) - app_before) / args.requests * 1000
+        db_ms = (cpu_seconds(database) - db_before) / args.requests * 1000
         stored = count_complaints(env) - before
     finally:
         server.terminate()
@@ -221,6 +251,8 @@ def run(db: str, args: argparse.Namespace) -> dict[str, float | int | str]:
         "p95_ms": q[94] * 1000,
         "p99_ms": q[98] * 1000,
         "client_cpu_ms": load.client_cpu_ms,
+        "app_cpu_ms": app_ms,
+        "db_cpu_ms": db_ms if db == "postgres" else 0.0,
     }
 
 
@@ -230,9 +262,9 @@ def main() -> int:
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(
@@ -247,7 +279,8 @@ def main() -> int:
         r = run(db, args)
         print(
             f"{r['db']:<10} {r['per_s']:>13.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-            f"{r['errors']:>7} {r['stored']:>7} {r['client_cpu_ms']:>18.2f}"
+            f"{r['errors']:>7} {r['stored']:>7}   {r['app_cpu_ms']:.2f} / {r['db_cpu_ms']:.2f} / "
+            f"{r['client_cpu_ms']:.2f}"
         )
         ok &= r["errors"] == 0 and r["stored"] == r["requests"]
     print("target (PostgreSQL): ≥ 200 complaints/s, p95 < 100 ms")
