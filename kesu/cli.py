@@ -37,7 +37,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _serve(bind: str, workers: int) -> int:
+    from django.conf import settings
+
     _manage("collectstatic", "--noinput", verbosity=0)
+    if not settings.CELERY_BROKER_URL:
+        # No broker, no beat: a small loop beside the server sweeps the SLAs and delivers the
+        # outbox every minute (it shares the terminal's process group, so Ctrl-C stops it too).
+        import subprocess
+
+        subprocess.Popen([sys.executable, "-m", "kesu.cli", "manage", "run_periodic"])
     print(f"Kesu 客诉 is serving on http://{bind}/  (Ctrl-C stops it)", flush=True)
     os.execvp(
         sys.executable,

@@ -106,3 +106,15 @@ def test_two_sweeps_at_once_and_a_worker_killed_mid_delivery_send_one_sms_per_co
     assert len(files) == 12
     for complaint in complaints:
         assert sum(complaint.reference in f.read_text(encoding="utf-8") for f in files) == 1
+
+
+@pytest.mark.django_db
+def test_the_embedded_scheduler_sweeps_and_delivers(make_complaint, settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.KESU_SMS_DIR = tmp_path / "sms"
+    late = make_complaint(received_at=timezone.now() - 49 * HOURS)
+    call_command("run_periodic", "--once")
+    assert ComplaintSla.objects.get(pk=late.pk).first_reply_status == "breached"
+    assert OutboxMessage.objects.get(channel="sms").status == "sent"
+    assert len(list((tmp_path / "sms").glob("*.sms"))) == 1

@@ -1,0 +1,36 @@
+"""The embedded default's stand-in for Celery beat: run the SLA sweep and deliver the outbox
+every minute in a loop. `kesu demo` and `kesu serve` start it beside the web server when no
+CELERY_BROKER_URL is set; production runs `celery beat` instead."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.core.management.base import BaseCommand
+
+from kesu.notifications.delivery import deliver_due
+from kesu.sla.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Run the SLA sweep and outbox delivery periodically (the embedded default's scheduler)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=60.0)
+        parser.add_argument("--once", action="store_true", help="one round, then stop")
+
+    def handle(self, *args, **options):
+        parent = os.getppid()
+        while True:
+            report = sweep()
+            delivered = deliver_due(limit=1000)
+            if options["verbosity"] > 1:
+                self.stdout.write(f"sweep {report.as_dict()} · outbox {delivered.as_dict()}")
+            if options["once"]:
+                return
+            deadline = time.monotonic() + options["interval"]
+            while time.monotonic() < deadline:
+                if os.getppid() != parent:  # the server it ran beside has gone: stop too
+                    return
+                time.sleep(1)
