@@ -93,7 +93,7 @@ class ClockStatus(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     BREACHED = "breached", _("Breached")
-    MET = "met", _("Met")
+    MET = "met", _("Met in time")
     MET_LATE = "met_late", _("Met late")
 
 

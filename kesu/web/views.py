@@ -306,7 +306,7 @@ SLA_STATUS_LABELS = {
     "on_track": _lazy("On track"),
     "at_risk": _lazy("At risk"),
     "breached": _lazy("Breached"),
-    "met": _lazy("Met"),
+    "met": _lazy("Met in time"),
     "met_late": _lazy("Met late"),
 }
 
