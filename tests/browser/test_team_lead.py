@@ -59,7 +59,9 @@ def test_a_team_lead_handles_the_escalation_waiting_for_them(browser, login, lea
     assert "找律师" in marked and "12315" in marked
     triggers = css(browser, "ul.triggers").text
     assert "找律师" in triggers and "12315" in triggers
-    assert "high" in css(browser, ".tag.risk").get_attribute("class") and "高" in css(browser, ".tag.risk").text
+    assert (
+        "high" in css(browser, ".tag.risk").get_attribute("class") and "高" in css(browser, ".tag.risk").text
+    )
 
     # The escalated level talks to the customer.
     css(browser, "#id_body").send_keys(REPLY)
