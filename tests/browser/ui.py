@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT_SECONDS = 10
@@ -36,10 +36,25 @@ def page_errors(driver: WebDriver) -> list[str]:
     return [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".messages li.error")]
 
 
+def gone(element: WebElement):
+    """A wait condition: the element has left the page. While the page is being replaced,
+    chromedriver may answer with a generic inspector error ("does not belong to the
+    document") instead of a stale-element error; both mean the old page is gone."""
+
+    def check(_driver: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+        return False
+
+    return check
+
+
 def submit(driver: WebDriver, button: WebElement) -> None:
     """Click a button that posts a form, wait for the next page, and fail on an error message."""
     button.click()
-    wait(driver).until(ec.staleness_of(button))
+    wait(driver).until(gone(button))
     wait(driver).until(lambda d: d.execute_script("return document.readyState") == "complete")
     errors = page_errors(driver)
     assert not errors, f"the page refused the action: {errors}"
