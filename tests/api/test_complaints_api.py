@@ -96,9 +96,9 @@ def test_invalid_input_is_a_clear_400_naming_the_field(api, agent, body, field):
 def test_validation_messages_follow_the_users_language(api, agent):
     response = api(agent).post(URL, payload(text=""), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
-    assert "不能为空" in json.dumps(response.json(), ensure_ascii=False) or "该字段" in json.dumps(
-        response.json(), ensure_ascii=False
-    )
+    body = response.json()
+    assert body["message"] == "部分字段填写有误。"
+    assert body["fields"]["text"] == ["该字段不能为空。"]
 
 
 def test_malformed_json_and_oversize_bodies_are_refused_without_a_500(api, agent):
@@ -129,7 +129,8 @@ def test_agents_see_only_their_teams_complaints_and_managers_see_all(
 def test_lists_mask_personal_data_and_qa_never_sees_it(api, make_complaint, agent, qa):
     complaint = make_complaint(text="请回电13812345678，我的卡号4111111111111111被多扣了钱")
     row = api(agent).get(URL).json()["results"][0]
-    assert row["customer"]["phone"] == "138****0000" or "****" in row["customer"]["phone"]
+    phone = complaint.customer.phone
+    assert row["customer"]["phone"] == f"{phone[:3]}****{phone[-4:]}"
     assert row["customer"]["masked"] is True and "13812345678" not in row["excerpt"]
     detail = api(qa).get(f"{URL}{complaint.reference}/").json()
     assert detail["customer"]["masked"] is True and "****" in detail["customer"]["phone"]
