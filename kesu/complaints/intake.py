@@ -3,6 +3,7 @@ web form, so that all three accept and refuse exactly the same things."""
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,21 @@ from kesu.complaints.services import CustomerData
 MAX_TEXT = 20_000
 
 
-class CustomerIn(serializers.Serializer):
+class _CopiedFields:
+    """DRF deep-copies every declared field for each serializer instance, rebuilding each field
+    and deep-copying its choices (lazy translations) and validators: a tenth of an API intake.
+    These schemas hold only plain value fields, whose per-instance state is what ``bind()``
+    assigns, so a shallow copy per instance is enough; nested serializers are still built anew.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
+            for name, field in self._declared_fields.items()  # type: ignore[attr-defined]
+        }
+
+
+class CustomerIn(_CopiedFields, serializers.Serializer):
     external_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=100)
     phone = serializers.RegexField(
@@ -30,7 +45,7 @@ class CustomerIn(serializers.Serializer):
     tier = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
 
 
-class ComplaintCreateIn(serializers.Serializer):
+class ComplaintCreateIn(_CopiedFields, serializers.Serializer):
     customer = CustomerIn()
     text = serializers.CharField(max_length=MAX_TEXT, trim_whitespace=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
