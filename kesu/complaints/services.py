@@ -109,8 +109,8 @@ def _new_reference(received_at: datetime) -> str:
     return f"KS{local:%Y%m%d}{secrets.randbelow(10**8):08d}"
 
 
-def customer_resolve(*, data: CustomerData) -> Customer:
-    """Find the returning customer by id or phone, or create one."""
+def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
+    """Find the returning customer by id or phone, or create one; and whether it was created."""
     tier = None
     if data.tier:
         tier = tier_by_code(data.tier)
@@ -120,11 +120,11 @@ def customer_resolve(*, data: CustomerData) -> Customer:
     if data.external_id:
         customer = existing.filter(external_id=data.external_id).first()
         if customer is not None:
-            return customer
+            return customer, False
     elif data.phone:
         customer = existing.filter(phone=data.phone).order_by("pk").first()
         if customer is not None:
-            return customer
+            return customer, False
     fields = {
         "external_id": data.external_id or f"C{secrets.token_hex(6).upper()}",
         "name": data.name,
@@ -135,9 +135,9 @@ def customer_resolve(*, data: CustomerData) -> Customer:
     }
     try:
         with transaction.atomic():
-            return Customer.objects.create(**fields)
+            return Customer.objects.create(**fields), True
     except IntegrityError:  # the same new customer arrived twice at once
-        return existing.get(external_id=fields["external_id"])
+        return existing.get(external_id=fields["external_id"]), False
 
 
 def complaint_create(
@@ -185,11 +185,19 @@ def complaint_create(
 
     # No savepoint of its own: a failure rolls back the caller's transaction as a whole.
     with transaction.atomic(savepoint=False):
+        new_customer = False
         if isinstance(customer, CustomerData):
-            customer = customer_resolve(data=customer)
-        earlier, references = find_earlier_on_same_matter(
-            customer=customer, text=text, order_number=order_number, product=product, received_at=received_at
-        )
+            customer, new_customer = customer_resolve(data=customer)
+        earlier: list[repeats.RepeatMatch] = []
+        references: dict[int, str] = {}
+        if not new_customer:  # a customer created just now has no earlier complaints to look up
+            earlier, references = find_earlier_on_same_matter(
+                customer=customer,
+                text=text,
+                order_number=order_number,
+                product=product,
+                received_at=received_at,
+            )
         count = repeats.repeat_count(earlier)
         analysis = analyse_complaint_text(text, tier=customer.tier.code, repeat_count=count)
         if category is None and analysis.get("category", {}).get("code"):
@@ -202,8 +210,14 @@ def complaint_create(
             priority = Priority.NORMAL
             if analysis.get("escalation", {}).get("level") == "high":
                 priority = Priority.HIGH
+        repeat_of = None
         if earlier:  # 多次投诉未得到解决: each time again is more urgent (a third time, two levels)
             priority = min(priority + min(count, 2), Priority.URGENT)
+            # The earlier complaint as far as the lookup read it; whoever names it (the API's
+            # response does) need not read it again. Other fields load on access as usual.
+            repeat_of = Complaint.from_db(
+                Complaint.objects.db, ["id", "reference"], [earlier[0].key, references[earlier[0].key]]
+            )
         complaint = Complaint.objects.create(
             reference=_new_reference(received_at),
             customer=customer,
@@ -226,7 +240,7 @@ def complaint_create(
             analysis=analysis,
             received_at=received_at,
             external_ref=external_ref or None,
-            repeat_of_id=earlier[0].key if earlier else None,
+            repeat_of=repeat_of,
             escalation_risk=float(analysis.get("escalation", {}).get("risk") or 0.0),
             repeat_count=count,
         )
@@ -244,14 +258,13 @@ def complaint_create(
             action="created",
             changes={"stage": [None, complaint.stage], "channel": [None, channel], "team": [None, team.name]},
         )
-        if earlier:
-            linked = references.get(earlier[0].key)
+        if repeat_of is not None:
             record_event(
                 complaint=complaint,
                 actor=None,
                 action="linked_repeat",
                 changes={
-                    "repeat_of": [None, linked],
+                    "repeat_of": [None, repeat_of.reference],
                     "repeat_count": [0, count],
                     "priority": [None, priority],
                 },
@@ -717,10 +730,10 @@ def complaint_create_idempotent(
     """
 
     def replay() -> tuple[Complaint, bool] | None:
-        found = IdempotencyRecord.objects.filter(user=actor, key=key).values_list(
+        found = IdempotencyRecord.objects.filter(user_id=actor.pk, key=key).values_list(
             "fingerprint", "complaint_id"
         )
-        record = found.first()
+        record = next(iter(found), None)  # (user, key) is unique: no ORDER BY/LIMIT to compile
         if record is None:
             return None
         if record[0] != fingerprint:

@@ -1,0 +1,53 @@
+"""API intake is the hot path: its round trips to the database are counted, and what the
+shortcuts skip is still done (a returning customer's repeat is found and linked)."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from kesu.complaints.models import AuditEvent, Complaint, Message
+from kesu.sla.models import ComplaintSla
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/complaints/"
+TEXT = "宽带断网三天了，打了五次电话都说在处理，一直没有修好"
+
+
+@pytest.fixture
+def client(agent):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    # The first call loads per-process configuration (stages, tiers, policies, permissions).
+    warm = {"customer": {"name": "预热"}, "text": "预热用的投诉内容", "channel": "web"}
+    assert client.post(URL, warm, format="json", HTTP_IDEMPOTENCY_KEY="warm").status_code == 201
+    return client
+
+
+def post(client, external_id: str, key: str):
+    body = {"customer": {"name": "李娜", "external_id": external_id}, "text": TEXT, "channel": "web"}
+    response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_a_new_customers_complaint_takes_a_dozen_round_trips(client, django_assert_max_num_queries):
+    # the key check; the customer looked up and created (under a savepoint); the complaint, its
+    # first message, the audit event, the clocks and the key recorded; the transaction's
+    # savepoint in the test. No repeat lookup for a customer who did not exist a moment ago.
+    with django_assert_max_num_queries(12):
+        body = post(client, "C-NEW", "k1")
+    complaint = Complaint.objects.get(reference=body["reference"])
+    assert Message.objects.filter(complaint=complaint).count() == 1
+    assert AuditEvent.objects.filter(complaint=complaint, action="created").exists()
+    assert ComplaintSla.objects.filter(complaint=complaint).exists()
+
+
+def test_a_returning_customers_repeat_is_still_found_and_linked(client, django_assert_max_num_queries):
+    first = post(client, "C-BACK", "k1")
+    with django_assert_max_num_queries(11):
+        again = post(client, "C-BACK", "k2")
+    assert again["repeat_of"] == first["reference"] and again["repeat_count"] == 1
+    assert AuditEvent.objects.filter(complaint__reference=again["reference"], action="linked_repeat").exists()
