@@ -113,6 +113,13 @@ if DATABASE_URL:
             conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters travel apart from the SQL text (the extended protocol) instead of being
+        # quoted into it on the client: less work per query in the app. Statements are still not
+        # prepared (Django's default), so connection poolers keep working.
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+            "DB_SERVER_SIDE_BINDING", True
+        )
     # A test database per test process, so two suites on one machine never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_kesu_{os.getpid()}"}
 else:
