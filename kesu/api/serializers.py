@@ -114,8 +114,12 @@ class _MaskingMixin:
     full_view = False
 
     def _pii(self, complaint: Complaint) -> bool:
-        user = self.context["request"].user  # type: ignore[attr-defined]
-        return self.full_view and permissions.can_see_pii(user, complaint)
+        """Asked several times per complaint (customer, text, excerpt); decided once."""
+        decided = self.__dict__.setdefault("_pii_decided", {})
+        if complaint.pk not in decided:
+            user = self.context["request"].user  # type: ignore[attr-defined]
+            decided[complaint.pk] = self.full_view and permissions.can_see_pii(user, complaint)
+        return decided[complaint.pk]
 
     def _customer(self, complaint: Complaint) -> dict[str, Any]:
         customer = complaint.customer
@@ -178,7 +182,7 @@ class ComplaintListOut(_MaskingMixin, serializers.Serializer):
             "category": obj.category.code if obj.category_id else None,
             "priority": obj.priority,
             "stage": obj.stage,
-            "stage_label": str(obj.get_stage_display()),
+            "stage_label": str(StageChoices(obj.stage).label),  # get_stage_display() rehashes all choices
             "excerpt": self.get_excerpt(obj),
             "received_at": _iso(obj.received_at),
             "first_reply_at": _iso(obj.first_reply_at),
@@ -186,8 +190,11 @@ class ComplaintListOut(_MaskingMixin, serializers.Serializer):
         }
 
 
+_DATETIME = serializers.DateTimeField()  # stateless: one instance formats every timestamp
+
+
 def _iso(value: Any) -> str | None:
-    return None if value is None else serializers.DateTimeField().to_representation(value)
+    return None if value is None else _DATETIME.to_representation(value)
 
 
 def _money(value: Any) -> str | None:
