@@ -147,7 +147,9 @@ def escalate_complaint(
     if actor is not None and reason == Reason.MANUAL and not note.strip():
         raise ComplaintError("reason_required", _("Say why the complaint is escalated."))
     ladder = levels()
-    with transaction.atomic():
+    # A fresh complaint escalates inside the transaction that creates it: no savepoint of its
+    # own, a failure rolls back the intake as a whole.
+    with transaction.atomic(savepoint=not fresh):
         if not fresh:
             complaint = _locked(complaint)
         if actor is not None and not permissions.can_act(actor, complaint):
@@ -165,22 +167,26 @@ def escalate_complaint(
             and Escalation.objects.filter(complaint=complaint, level=target, status=Status.OPEN).exists()
         ):
             return None
-        try:
-            with transaction.atomic():
-                escalation = Escalation.objects.create(
-                    complaint=complaint,
-                    level=level.position,
-                    level_code=level.code,
-                    reason=reason,
-                    triggers=triggers or [],
-                    note=note.strip(),
-                    package=compile_package(complaint, fresh=fresh),
-                    raised_by=actor,
-                    assigned_to=_assignee(level, complaint),
-                    created_at=clock.now(),
-                )
-        except IntegrityError:  # a concurrent trigger escalated it to this level first
-            return None
+        fields = {
+            "complaint": complaint,
+            "level": level.position,
+            "level_code": level.code,
+            "reason": reason,
+            "triggers": triggers or [],
+            "note": note.strip(),
+            "package": compile_package(complaint, fresh=fresh),
+            "raised_by": actor,
+            "assigned_to": _assignee(level, complaint),
+            "created_at": clock.now(),
+        }
+        if fresh:  # nobody else sees the complaint yet, so nobody else can have escalated it
+            escalation = Escalation.objects.create(**fields)
+        else:
+            try:
+                with transaction.atomic():
+                    escalation = Escalation.objects.create(**fields)
+            except IntegrityError:  # a concurrent trigger escalated it to this level first
+                return None
         before = complaint.escalation_level
         complaint.escalation_level = level.position
         complaint.save(update_fields=["escalation_level", "updated_at"])
