@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from kesu import memo
 from kesu.notifications import conf
 from kesu.notifications.models import RETRYABLE, Channel, OutboxMessage, Status, WebhookEndpoint
 
@@ -35,6 +36,19 @@ class SmsRow(NamedTuple):
     phone: str
     text: str
     complaint_id: int | None = None
+
+
+ENDPOINTS_CACHE_KEY = "kesu:webhook-endpoints:v1"
+
+
+def active_endpoints() -> list[WebhookEndpoint]:
+    """The active webhook endpoints: configuration, read for every event, so remembered per
+    process for 60 s; a change in the admin clears it at once in the process that saved it."""
+    return memo.remember(ENDPOINTS_CACHE_KEY, lambda: list(WebhookEndpoint.objects.filter(active=True)), 60)
+
+
+def forget_endpoints(**_: Any) -> None:
+    memo.forget(ENDPOINTS_CACHE_KEY)
 
 
 def _require(**values: str) -> None:
@@ -109,7 +123,7 @@ def emit_event(
     The receiver gets ``{"id": event_key, "type": event_type, "created_at": …, "data": payload}``.
     """
     _require(event_key=event_key, event_type=event_type)
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.subscribes_to(event_type)]
+    endpoints = [e for e in active_endpoints() if e.subscribes_to(event_type)]
     if not endpoints:
         return 0
     envelope = {
