@@ -59,20 +59,42 @@ def invalidate_ladder(**_: Any) -> None:
     memo.forget(LADDER_CACHE_KEY)
 
 
+ROLE_HOLDERS_CACHE_PREFIX = "kesu:role-holders:"
+
+
+def role_holders(role: str) -> list[User]:
+    """The active users holding a role, read at every escalation: remembered per process for
+    30 s like permissions, and cleared with them when users or their groups change."""
+    from kesu import memo
+
+    return memo.remember(
+        f"{ROLE_HOLDERS_CACHE_PREFIX}{role}",
+        lambda: list(User.objects.filter(is_active=True, groups__name=role).order_by("pk")),
+        30,
+    )
+
+
+def forget_role_holders(**_: Any) -> None:
+    from kesu import memo
+
+    memo.forget_prefix(ROLE_HOLDERS_CACHE_PREFIX)
+
+
 def _assignee(level: EscalationLevel, complaint: Complaint) -> User | None:
     """Someone holding the level's role: in the complaint's team if there is one, else anyone;
     the one with the fewest open escalations, so the load spreads."""
-    from django.db.models import Case, Count, Q, Value, When
+    from django.db.models import Count
 
-    return (
-        User.objects.filter(is_active=True, groups__name=level.role)
-        .annotate(
-            load=Count("escalations_assigned", filter=Q(escalations_assigned__status=Status.OPEN)),
-            elsewhere=Case(When(team_id=complaint.team_id, then=Value(0)), default=Value(1)),
-        )
-        .order_by("elsewhere", "load", "pk")
-        .first()
+    holders = role_holders(level.role)
+    if not holders:
+        return None
+    load = dict(
+        Escalation.objects.filter(status=Status.OPEN, assigned_to__in=[user.pk for user in holders])
+        .values_list("assigned_to")
+        .annotate(Count("id"))
+        .order_by()
     )
+    return min(holders, key=lambda user: (user.team_id != complaint.team_id, load.get(user.pk, 0), user.pk))
 
 
 def compile_package(complaint: Complaint, *, fresh: bool = False) -> dict[str, Any]:

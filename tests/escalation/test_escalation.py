@@ -33,6 +33,21 @@ def test_a_complaint_threatening_court_escalates_to_the_team_lead_at_intake(make
     assert AuditEvent.objects.filter(complaint=complaint, action="escalated").count() == 1
 
 
+def test_the_escalation_goes_to_the_least_loaded_lead_of_the_team_first(make_complaint, lead, other_lead):
+    from tests.factories import UserFactory
+
+    # Another team's lead with nothing to do is passed over for the complaint's own team.
+    assert Escalation.objects.get(complaint=make_complaint(text=THREAT)).assigned_to == lead
+    second = UserFactory(username="lead2", team=lead.team, role="team_lead")  # joins: seen at once
+    assert Escalation.objects.get(complaint=make_complaint(text=THREAT)).assigned_to == second
+    assert Escalation.objects.get(complaint=make_complaint(text=THREAT)).assigned_to == lead
+    lead.is_active = False
+    lead.save()  # leaves: seen at once
+    assert Escalation.objects.get(complaint=make_complaint(text=THREAT)).assigned_to == second
+    second.groups.clear()
+    assert Escalation.objects.get(complaint=make_complaint(text=THREAT)).assigned_to == other_lead
+
+
 def test_a_calm_complaint_is_not_escalated(make_complaint):
     complaint = make_complaint(text="请问我的快递到哪里了？单号查不到。")
     assert not Escalation.objects.filter(complaint=complaint).exists()
