@@ -41,7 +41,7 @@ from kesu.core import repeats, workflow
 from kesu.core.replies import check_reply
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer
-from kesu.customers.tiers import default_tier, tier_by_code
+from kesu.customers.tiers import default_tier, tier_by_code, tier_by_pk
 
 
 @dataclass(frozen=True)
@@ -116,15 +116,14 @@ def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
         tier = tier_by_code(data.tier)
         if tier is None:
             raise ComplaintError("unknown_tier", _("Unknown customer tier: %(tier)s.") % {"tier": data.tier})
-    existing = Customer.objects.select_related("tier")
     if data.external_id:
-        customer = existing.filter(external_id=data.external_id).first()
+        customer = next(iter(Customer.objects.filter(external_id=data.external_id)), None)  # unique
         if customer is not None:
-            return customer, False
+            return _with_tier(customer), False
     elif data.phone:
-        customer = existing.filter(phone=data.phone).order_by("pk").first()
+        customer = Customer.objects.filter(phone=data.phone).order_by("pk").first()
         if customer is not None:
-            return customer, False
+            return _with_tier(customer), False
     fields = {
         "external_id": data.external_id or f"C{secrets.token_hex(6).upper()}",
         "name": data.name,
@@ -137,7 +136,15 @@ def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
         with transaction.atomic():
             return Customer.objects.create(**fields), True
     except IntegrityError:  # the same new customer arrived twice at once
-        return existing.get(external_id=fields["external_id"]), False
+        return _with_tier(Customer.objects.get(external_id=fields["external_id"])), False
+
+
+def _with_tier(customer: Customer) -> Customer:
+    """Tiers are a handful of remembered rows (``kesu.customers.tiers``): no join to read them."""
+    tier = tier_by_pk(customer.tier_id)
+    if tier is not None:
+        customer.tier = tier
+    return customer
 
 
 def complaint_create(

@@ -1,4 +1,4 @@
-"""Tier look-ups by code, cached (a handful of rows read on every intake)."""
+"""Tier look-ups by code or id, cached (a handful of rows read on every intake)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ def _table() -> dict[str, Tier]:
 
 def tier_by_code(code: str) -> Tier | None:
     return _table().get(code)
+
+
+def tier_by_pk(pk: int) -> Tier | None:
+    return next((tier for tier in _table().values() if tier.pk == pk), None)
 
 
 def default_tier() -> Tier | None:

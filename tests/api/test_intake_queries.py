@@ -26,8 +26,9 @@ def client(agent):
     return client
 
 
-def post(client, external_id: str, key: str):
-    body = {"customer": {"name": "李娜", "external_id": external_id}, "text": TEXT, "channel": "web"}
+def post(client, external_id: str, key: str, **customer):
+    customer = {"name": "李娜", "external_id": external_id, **customer}
+    body = {"customer": customer, "text": TEXT, "channel": "web"}
     response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert response.status_code == 201, response.content
     return response.json()
@@ -46,8 +47,9 @@ def test_a_new_customers_complaint_takes_a_dozen_round_trips(client, django_asse
 
 
 def test_a_returning_customers_repeat_is_still_found_and_linked(client, django_assert_max_num_queries):
-    first = post(client, "C-BACK", "k1")
+    first = post(client, "C-BACK", "k1", tier="vip")
     with django_assert_max_num_queries(11):
-        again = post(client, "C-BACK", "k2")
+        again = post(client, "C-BACK", "k2", tier="standard")  # the record is not overwritten
     assert again["repeat_of"] == first["reference"] and again["repeat_count"] == 1
+    assert again["customer"]["tier"] == "vip"
     assert AuditEvent.objects.filter(complaint__reference=again["reference"], action="linked_repeat").exists()
