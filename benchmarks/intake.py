@@ -1,12 +1,15 @@
 """Intake throughput: complaints created through the HTTP API under concurrency.
 
-Serves the app with gunicorn (several worker processes) on a fresh database — SQLite and/or PostgreSQL —
-then POSTs complaints from concurrent keep-alive clients, each with its own Idempotency-Key,
-and prints complaints/s and p50/p95/p99 latency. Every created complaint is counted in the
-database afterwards, so a fast but lossy run cannot pass unnoticed.
+Serves the app as ``kesu serve`` does (gunicorn's sync worker processes, an access log) on a
+fresh database — SQLite and/or PostgreSQL — then POSTs complaints from concurrent HTTP/1.1
+clients, each request with its own Idempotency-Key, and prints complaints/s and p50/p95/p99
+latency. Every created complaint is counted in the database afterwards, so a fast but lossy run
+cannot pass unnoticed.
 
     python benchmarks/intake.py                      # both databases
     python benchmarks/intake.py --db postgres --requests 5000 --concurrency 8 --workers 3 --threads 2
+
+``--threads`` above 1 serves with gunicorn's threaded workers (gthread, keep-alive) instead.
 
 It also prints the CPU the app (gunicorn), PostgreSQL and the client spent per request, read
 from /proc, so a reader sees where the two cores went, and the CPU everything else on the
@@ -33,6 +36,10 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kesu.cli import gunicorn_command  # noqa: E402  (serves the way ``kesu serve`` does)
+
 PG_ADMIN_URL = os.environ.get("KESU_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = "kesu_bench_intake"
 
@@ -209,28 +216,10 @@ def run(db: str, args: argparse.Namespace) -> dict[str, float | int | str]:
         env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
     token = prepare(env)
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kesu.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    command = gunicorn_command(f"127.0.0.1:{port}", args.workers, access_log=os.path.join(tmp, "access.log"))
+    if args.threads > 1:
+        command += ["--threads", str(args.threads), "--keep-alive", "30"]
+    server = subprocess.Popen([*command, "--log-level", "warning"], env=env, cwd=ROOT)
     try:
         wait_for(port)
         load(port, token, min(100, args.requests), args.concurrency)  # warm-up: imports, connections
@@ -284,7 +273,9 @@ def main() -> int:
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(
         f"intake benchmark: {args.requests} POST /api/v1/complaints/, {args.concurrency} concurrent clients, "
-        f"gunicorn {args.workers} workers × {args.threads} threads, {os.cpu_count()} CPUs"
+        f"gunicorn {args.workers} "
+        + (f"workers × {args.threads} threads" if args.threads > 1 else "sync workers")
+        + f", {os.cpu_count()} CPUs"
     )
     print(
         f"{'database':<10} {'complaints/s':>13} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'stored':>7}"

@@ -47,22 +47,25 @@ def _serve(bind: str, workers: int) -> int:
 
         subprocess.Popen([sys.executable, "-m", "kesu.cli", "manage", "run_periodic"])
     print(f"Kesu 客诉 is serving on http://{bind}/  (Ctrl-C stops it)", flush=True)
-    os.execvp(
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kesu.wsgi:application",
-            "--bind",
-            bind,
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "-",
-        ],
-    )
+    os.execvp(sys.executable, gunicorn_command(bind, workers))
     return 0  # pragma: no cover - execvp does not return
+
+
+def gunicorn_command(bind: str, workers: int, *, access_log: str = "-") -> list[str]:
+    """How ``kesu serve`` runs gunicorn (its default sync workers, an access log line per
+    request); the intake benchmark serves the same way."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kesu.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        access_log,
+    ]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
