@@ -115,11 +115,15 @@ if DATABASE_URL:
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Parameters travel apart from the SQL text (the extended protocol) instead of being
-        # quoted into it on the client: less work per query in the app. Statements are still not
-        # prepared (Django's default), so connection poolers keep working.
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-            "DB_SERVER_SIDE_BINDING", True
-        )
+        # quoted into it on the client: less work per query in the app. A statement run
+        # DB_PREPARE_THRESHOLD times on a connection is prepared (psycopg's own default, 5, which
+        # Django turns off for connection poolers): the server stops parsing and planning the
+        # same INSERTs and look-ups on every intake. Empty turns it off (PgBouncer in transaction
+        # mode before 1.21).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
+        threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip()
+        options["prepare_threshold"] = int(threshold) if threshold else None
     # A test database per test process, so two suites on one machine never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_kesu_{os.getpid()}"}
 else:
