@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -243,12 +244,13 @@ class ComplaintOut(ComplaintListOut):
     def get_text(self, obj: Complaint) -> str:
         return self._text(obj, obj.text)
 
+    @cached_property
     def _sees_bad_faith(self) -> bool:
         return self.context["request"].user.has_perm("complaints.view_bad_faith_signals")
 
     def _analysis(self, obj: Complaint) -> dict[str, Any]:
         """Bad-faith signals are for team leads to judge; agents do not see them (SPEC §3)."""
-        if self._sees_bad_faith() or "bad_faith" not in (obj.analysis or {}):
+        if self._sees_bad_faith or "bad_faith" not in (obj.analysis or {}):
             return obj.analysis
         return {key: value for key, value in obj.analysis.items() if key != "bad_faith"}
 
@@ -293,7 +295,7 @@ class ComplaintOut(ComplaintListOut):
             escalation_level=obj.escalation_level,
             sla={name: view.as_dict() for name, view in sla_view(obj).items()},
             bad_faith=obj.bad_faith,
-            bad_faith_reason=obj.bad_faith_reason if self._sees_bad_faith() else "",
+            bad_faith_reason=obj.bad_faith_reason if self._sees_bad_faith else "",
             accepted_at=_iso(obj.accepted_at),
             effective_solution_at=_iso(obj.effective_solution_at),
             customer_agreed_at=_iso(obj.customer_agreed_at),

@@ -27,9 +27,16 @@ class _CopiedFields:
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
-            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
+            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else _shallow(field)
             for name, field in self._declared_fields.items()  # type: ignore[attr-defined]
         }
+
+
+def _shallow(field: serializers.Field) -> serializers.Field:
+    """``copy.copy`` without the pickle protocol's detour: a new instance sharing the attributes."""
+    clone = field.__class__.__new__(field.__class__)
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 class CustomerIn(_CopiedFields, serializers.Serializer):
