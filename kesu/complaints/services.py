@@ -109,6 +109,30 @@ def _new_reference(received_at: datetime) -> str:
     return f"KS{local:%Y%m%d}{secrets.randbelow(10**8):08d}"
 
 
+# References are KS + day + 8 random digits: short enough to read out on the phone, so two complaints of
+# one day can draw the same one (at 10,000 a day, about once in three days). The unique index catches it
+# and the intake is stored again under a fresh reference; the customer never sees the clash.
+REFERENCE_ATTEMPTS = 5
+
+
+def _reference_taken(reference: str) -> bool:
+    """Whether an IntegrityError came from the reference being taken (asked after the rollback)."""
+    return Complaint.objects.filter(reference=reference).exists()
+
+
+def _with_unique_reference(received_at: datetime, store: Any, *, savepoint: bool) -> Any:
+    """Run ``store(reference)`` in a transaction, again with a new reference while it clashes."""
+    for attempt in range(REFERENCE_ATTEMPTS):
+        reference = _new_reference(received_at)
+        try:
+            with transaction.atomic(savepoint=savepoint):
+                return store(reference)
+        except IntegrityError:
+            if attempt == REFERENCE_ATTEMPTS - 1 or not _reference_taken(reference):
+                raise
+    raise AssertionError("unreachable")
+
+
 def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
     """Find the returning customer by id or phone, or create one; and whether it was created."""
     tier = None
@@ -164,11 +188,15 @@ def complaint_create(
     category: Category | None = None,
     received_at: datetime | None = None,
     external_ref: str | None = None,
+    reference: str | None = None,
 ) -> Complaint:
     """Take a complaint in (受理): record it, its first customer message and the audit event.
 
     A referral from above (regulator, authority, headquarters) or a walk-in/letter marks it as an
     escalated complaint (升级投诉). The analysis engine reads the customer's words at once.
+
+    ``reference`` is for a caller that retries its own transaction on a clash
+    (``complaint_create_idempotent``); without it a fresh one is drawn, and drawn again if taken.
     """
     if not actor.has_perm("complaints.add_complaint"):
         raise PermissionRefused()
@@ -190,100 +218,149 @@ def complaint_create(
     if received_at > timezone.now() + timedelta(minutes=5):
         raise ComplaintError("received_in_future", _("The time received cannot be in the future."))
 
-    # No savepoint of its own: a failure rolls back the caller's transaction as a whole.
-    with transaction.atomic(savepoint=False):
-        new_customer = False
-        if isinstance(customer, CustomerData):
-            customer, new_customer = customer_resolve(data=customer)
-        earlier: list[repeats.RepeatMatch] = []
-        references: dict[int, str] = {}
-        if not new_customer:  # a customer created just now has no earlier complaints to look up
-            earlier, references = find_earlier_on_same_matter(
-                customer=customer,
-                text=text,
-                order_number=order_number,
-                product=product,
-                received_at=received_at,
-            )
-        count = repeats.repeat_count(earlier)
-        analysis = analyse_complaint_text(text, tier=customer.tier.code, repeat_count=count)
-        if category is None and analysis.get("category", {}).get("code"):
-            category = category_by_code(analysis["category"]["code"])
-        subcategory = None
-        sub_code = analysis.get("category", {}).get("sub")
-        if category is not None and sub_code:
-            subcategory = category_by_code(sub_code, parent=category)
-        if priority is None:
-            priority = Priority.NORMAL
-            if analysis.get("escalation", {}).get("level") == "high":
-                priority = Priority.HIGH
-        repeat_of = None
-        if earlier:  # 多次投诉未得到解决: each time again is more urgent (a third time, two levels)
-            priority = min(priority + min(count, 2), Priority.URGENT)
-            # The earlier complaint as far as the lookup read it; whoever names it (the API's
-            # response does) need not read it again. Other fields load on access as usual.
-            repeat_of = Complaint.from_db(
-                Complaint.objects.db, ["id", "reference"], [earlier[0].key, references[earlier[0].key]]
-            )
-        complaint = Complaint.objects.create(
-            reference=_new_reference(received_at),
+    def store(reference: str) -> Complaint:
+        return _complaint_store(
+            actor=actor,
             customer=customer,
-            team=team,
-            created_by=actor,
+            text=text,
             channel=channel,
+            team=team,
             source=source,
-            escalated_complaint=source != Source.CUSTOMER or channel in ESCALATED_CHANNELS,
             product=product,
             order_number=order_number,
-            text=text,
-            language=analysis.get("language", ""),
             demand_type=demand_type,
             demand_amount=demand_amount,
             demand_note=demand_note,
             priority=priority,
             category=category,
-            subcategory=subcategory,
-            checklist_done=["recorded"],
-            analysis=analysis,
             received_at=received_at,
-            external_ref=external_ref or None,
-            repeat_of=repeat_of,
-            escalation_risk=float(analysis.get("escalation", {}).get("risk") or 0.0),
-            repeat_count=count,
+            external_ref=external_ref,
+            reference=reference,
         )
-        Message.objects.create(
-            complaint=complaint,
-            kind=MessageKind.CUSTOMER,
-            channel=channel,
-            body=text,
-            analysis=analysis,
-            created_at=received_at,
+
+    if reference is not None:
+        # No savepoint of its own: a failure rolls back the caller's transaction as a whole.
+        with transaction.atomic(savepoint=False):
+            return store(reference)
+    # Inside a caller's transaction a clash can only be undone to a savepoint; on its own, the
+    # transaction is this one and rolls back whole.
+    return _with_unique_reference(
+        received_at, store, savepoint=transaction.get_connection().in_atomic_block
+    )
+
+
+def _complaint_store(
+    *,
+    actor: User,
+    customer: CustomerData | Customer,
+    text: str,
+    channel: str,
+    team: Team,
+    source: str,
+    product: str,
+    order_number: str,
+    demand_type: str,
+    demand_amount: Decimal | None,
+    demand_note: str,
+    priority: int | None,
+    category: Category | None,
+    received_at: datetime,
+    external_ref: str | None,
+    reference: str,
+) -> Complaint:
+    """The writes of ``complaint_create``, in the caller's transaction, under a given reference."""
+    new_customer = False
+    if isinstance(customer, CustomerData):
+        customer, new_customer = customer_resolve(data=customer)
+    earlier: list[repeats.RepeatMatch] = []
+    references: dict[int, str] = {}
+    if not new_customer:  # a customer created just now has no earlier complaints to look up
+        earlier, references = find_earlier_on_same_matter(
+            customer=customer,
+            text=text,
+            order_number=order_number,
+            product=product,
+            received_at=received_at,
         )
+    count = repeats.repeat_count(earlier)
+    analysis = analyse_complaint_text(text, tier=customer.tier.code, repeat_count=count)
+    if category is None and analysis.get("category", {}).get("code"):
+        category = category_by_code(analysis["category"]["code"])
+    subcategory = None
+    sub_code = analysis.get("category", {}).get("sub")
+    if category is not None and sub_code:
+        subcategory = category_by_code(sub_code, parent=category)
+    if priority is None:
+        priority = Priority.NORMAL
+        if analysis.get("escalation", {}).get("level") == "high":
+            priority = Priority.HIGH
+    repeat_of = None
+    if earlier:  # 多次投诉未得到解决: each time again is more urgent (a third time, two levels)
+        priority = min(priority + min(count, 2), Priority.URGENT)
+        # The earlier complaint as far as the lookup read it; whoever names it (the API's
+        # response does) need not read it again. Other fields load on access as usual.
+        repeat_of = Complaint.from_db(
+            Complaint.objects.db, ["id", "reference"], [earlier[0].key, references[earlier[0].key]]
+        )
+    complaint = Complaint.objects.create(
+        reference=reference,
+        customer=customer,
+        team=team,
+        created_by=actor,
+        channel=channel,
+        source=source,
+        escalated_complaint=source != Source.CUSTOMER or channel in ESCALATED_CHANNELS,
+        product=product,
+        order_number=order_number,
+        text=text,
+        language=analysis.get("language", ""),
+        demand_type=demand_type,
+        demand_amount=demand_amount,
+        demand_note=demand_note,
+        priority=priority,
+        category=category,
+        subcategory=subcategory,
+        checklist_done=["recorded"],
+        analysis=analysis,
+        received_at=received_at,
+        external_ref=external_ref or None,
+        repeat_of=repeat_of,
+        escalation_risk=float(analysis.get("escalation", {}).get("risk") or 0.0),
+        repeat_count=count,
+    )
+    Message.objects.create(
+        complaint=complaint,
+        kind=MessageKind.CUSTOMER,
+        channel=channel,
+        body=text,
+        analysis=analysis,
+        created_at=received_at,
+    )
+    record_event(
+        complaint=complaint,
+        actor=actor,
+        action="created",
+        changes={"stage": [None, complaint.stage], "channel": [None, channel], "team": [None, team.name]},
+    )
+    if repeat_of is not None:
         record_event(
             complaint=complaint,
-            actor=actor,
-            action="created",
-            changes={"stage": [None, complaint.stage], "channel": [None, channel], "team": [None, team.name]},
+            actor=None,
+            action="linked_repeat",
+            changes={
+                "repeat_of": [None, repeat_of.reference],
+                "repeat_count": [0, count],
+                "priority": [None, priority],
+            },
+            note=earlier[0].reason,
         )
-        if repeat_of is not None:
-            record_event(
-                complaint=complaint,
-                actor=None,
-                action="linked_repeat",
-                changes={
-                    "repeat_of": [None, repeat_of.reference],
-                    "repeat_count": [0, count],
-                    "priority": [None, priority],
-                },
-                note=earlier[0].reason,
-            )
-        # The service-level clocks start at receipt; important/urgent complaints escalate at
-        # once (SPEC §4). Lazy imports: both capabilities build on this module.
-        from kesu.escalation.services import escalate_on_intake
-        from kesu.sla.services import sla_start
+    # The service-level clocks start at receipt; important/urgent complaints escalate at
+    # once (SPEC §4). Lazy imports: both capabilities build on this module.
+    from kesu.escalation.services import escalate_on_intake
+    from kesu.sla.services import sla_start
 
-        sla_start(complaint)
-        escalate_on_intake(complaint)
+    sla_start(complaint)
+    escalate_on_intake(complaint)
     return complaint
 
 
@@ -749,14 +826,19 @@ def complaint_create_idempotent(
             )
         return Complaint.objects.get(pk=record[1]), True
 
+    def store(reference: str) -> Complaint:
+        complaint = complaint_create(actor=actor, reference=reference, **fields)
+        IdempotencyRecord.objects.create(user=actor, key=key, fingerprint=fingerprint, complaint=complaint)
+        return complaint
+
     if (earlier := replay()) is not None:
         return earlier
+    received_at = fields.get("received_at") or clock.now()
+    fields["received_at"] = received_at
     try:
-        with transaction.atomic():
-            complaint = complaint_create(actor=actor, **fields)
-            IdempotencyRecord.objects.create(
-                user=actor, key=key, fingerprint=fingerprint, complaint=complaint
-            )
+        complaint = _with_unique_reference(
+            received_at, store, savepoint=transaction.get_connection().in_atomic_block
+        )
     except IntegrityError:
         if (earlier := replay()) is not None:
             return earlier

@@ -255,3 +255,72 @@ def test_the_database_itself_refuses_to_rewrite_the_audit_trail(make_complaint):
             "UPDATE complaints_auditevent SET note = 'tampered' WHERE complaint_id = %s", [complaint.pk]
         )
     assert AuditEvent.objects.get(complaint=complaint).note == ""
+
+
+class TestReferenceClash:
+    """References are short and random, so two complaints can draw the same one: the second is
+    stored under a fresh reference, whole, and nothing of the first attempt is left behind."""
+
+    @pytest.fixture
+    def draws(self, monkeypatch):
+        drawn: list[str] = []
+        queue: list[str] = []
+        real = services._new_reference
+
+        def fake(received_at):
+            ref = queue.pop(0) if queue else real(received_at)
+            drawn.append(ref)
+            return ref
+
+        monkeypatch.setattr(services, "_new_reference", fake)
+        return queue, drawn
+
+    def test_a_taken_reference_is_drawn_again(self, make_complaint, draws):
+        queue, drawn = draws
+        first = make_complaint()
+        queue.append(first.reference)
+        second = make_complaint(text="宽带又断了，这是第二件事。", order_number="B-2")
+        assert len(drawn) == 3 and drawn[1] == first.reference
+        assert second.reference == drawn[2] != first.reference
+        assert Complaint.objects.count() == 2
+        assert Message.objects.filter(complaint=second).count() == 1
+        assert AuditEvent.objects.filter(complaint=second, action="created").count() == 1
+        first.refresh_from_db()
+        assert first.text.startswith("手机买了一周")
+
+    def test_a_new_customer_of_the_failed_attempt_is_not_left_behind(self, make_complaint, draws, agent):
+        from kesu.customers.models import Customer
+
+        queue, _ = draws
+        first = make_complaint()
+        before = Customer.objects.count()
+        queue.append(first.reference)
+        second = make_complaint(customer=services.CustomerData(name="王芳", phone="13900001111"))
+        assert Customer.objects.count() == before + 1
+        assert second.customer.phone == "13900001111" and second.customer.pk is not None
+
+    def test_through_the_api_with_an_idempotency_key(self, agent, draws, api):
+        queue, drawn = draws
+        client = api(agent)
+        body = {"customer": {"name": "李娜"}, "text": "快递丢了一周没人管", "channel": "web"}
+        first = client.post("/api/v1/complaints/", body, format="json", HTTP_IDEMPOTENCY_KEY="a")
+        queue.append(first.json()["reference"])
+        second = client.post(
+            "/api/v1/complaints/", {**body, "text": "另一件事：扣费不对"}, format="json", HTTP_IDEMPOTENCY_KEY="b"
+        )
+        assert second.status_code == 201, second.content
+        assert second.json()["reference"] == drawn[-1] != first.json()["reference"]
+        again = client.post(
+            "/api/v1/complaints/", {**body, "text": "另一件事：扣费不对"}, format="json", HTTP_IDEMPOTENCY_KEY="b"
+        )
+        assert again.status_code == 200 and again.json()["reference"] == second.json()["reference"]
+        assert Complaint.objects.count() == 2
+
+    def test_another_integrity_error_is_not_retried(self, make_complaint, draws):
+        from django.db import IntegrityError
+
+        _, drawn = draws
+        make_complaint(external_ref="ROW-1")
+        with pytest.raises(IntegrityError):
+            make_complaint(external_ref="ROW-1")
+        assert len(drawn) == 2  # one draw each: the second failed for its external reference
