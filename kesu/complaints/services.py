@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Team, User
-from kesu.complaints import clock, permissions
+from kesu.complaints import clock, intake_reads, permissions
 from kesu.complaints.analysis import analyse_complaint_text, analyse_message
 from kesu.complaints.errors import ComplaintError, Conflict, PermissionRefused
 from kesu.complaints.models import (
@@ -141,11 +141,11 @@ def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
         if tier is None:
             raise ComplaintError("unknown_tier", _("Unknown customer tier: %(tier)s.") % {"tier": data.tier})
     if data.external_id:
-        customer = next(iter(Customer.objects.filter(external_id=data.external_id)), None)  # unique
+        customer = intake_reads.customer_by_external_id(data.external_id)
         if customer is not None:
             return _with_tier(customer), False
     elif data.phone:
-        customer = Customer.objects.filter(phone=data.phone).order_by("pk").first()
+        customer = intake_reads.customer_by_phone(data.phone)
         if customer is not None:
             return _with_tier(customer), False
     fields = {
@@ -372,15 +372,7 @@ def find_earlier_on_same_matter(
     if customer.pk is None:
         return [], {}
     window = getattr(settings, "KESU_REPEAT_WINDOW_DAYS", repeats.DEFAULT_WINDOW_DAYS)
-    rows = (
-        Complaint.objects.filter(
-            customer=customer,
-            received_at__gte=received_at - timedelta(days=window),
-            received_at__lte=received_at,
-        )
-        .order_by("-received_at")
-        .values_list("pk", "text", "received_at", "order_number", "product", "repeat_count", "reference")[:50]
-    )
+    rows = intake_reads.recent_complaints(customer.pk, received_at - timedelta(days=window), received_at)
     candidates = [repeats.Candidate(*row[:6]) for row in rows]
     new = repeats.Candidate(0, text, received_at, order_number, product)
     return repeats.find_repeats(new, candidates, window_days=window), {row[0]: row[6] for row in rows}
@@ -814,10 +806,7 @@ def complaint_create_idempotent(
     """
 
     def replay() -> tuple[Complaint, bool] | None:
-        found = IdempotencyRecord.objects.filter(user_id=actor.pk, key=key).values_list(
-            "fingerprint", "complaint_id"
-        )
-        record = next(iter(found), None)  # (user, key) is unique: no ORDER BY/LIMIT to compile
+        record = intake_reads.idempotency_record(actor.pk, key)
         if record is None:
             return None
         if record[0] != fingerprint:
