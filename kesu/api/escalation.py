@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -100,10 +100,16 @@ def _complaint(request: Request, reference: str):
     return complaint
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The complaint's reference")
+    ]
+)
 class ComplaintEscalationViewSet(viewsets.ViewSet):
     """Escalate a complaint by hand, list its escalations, ask for an approval."""
 
     lookup_field = "reference"
+    lookup_value_regex = "[A-Za-z0-9-]+"
 
     @extend_schema(request=EscalateIn, responses={201: EscalationOut})
     @action(detail=True, methods=["post"])

@@ -244,9 +244,7 @@ def complaint_create(
             return store(reference)
     # Inside a caller's transaction a clash can only be undone to a savepoint; on its own, the
     # transaction is this one and rolls back whole.
-    return _with_unique_reference(
-        received_at, store, savepoint=transaction.get_connection().in_atomic_block
-    )
+    return _with_unique_reference(received_at, store, savepoint=transaction.get_connection().in_atomic_block)
 
 
 def _complaint_store(

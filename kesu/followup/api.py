@@ -26,7 +26,9 @@ def _complaint(request: Request, reference: str) -> Complaint:
     return complaint
 
 
-class FollowUpIn(serializers.Serializer):
+class FollowUpRecordIn(serializers.Serializer):
+    """A follow-up result recorded by the agent (the customer's own answer comes by link)."""
+
     result = serializers.ChoiceField(choices=FollowUpResult.choices)
     comment = serializers.CharField(
         max_length=services.MAX_COMMENT, required=False, allow_blank=True, default=""
@@ -84,10 +86,10 @@ class FollowUpsView(APIView):
         rows = FollowUp.objects.filter(complaint=complaint).select_related("recorded_by")
         return Response(FollowUpOut(rows, many=True).data)
 
-    @extend_schema(request=FollowUpIn, responses={201: FollowUpOut})
+    @extend_schema(request=FollowUpRecordIn, responses={201: FollowUpOut})
     def post(self, request: Request, reference: str) -> Response:
         complaint = _complaint(request, reference)
-        data = FollowUpIn(data=request.data)
+        data = FollowUpRecordIn(data=request.data)
         data.is_valid(raise_exception=True)
         follow_up = services.follow_up_record(complaint=complaint, actor=request.user, **data.validated_data)
         return Response(FollowUpOut(follow_up).data, status=status.HTTP_201_CREATED)

@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -314,6 +316,16 @@ class KpisApi(APIView):
     """``GET /metrics/api/kpis/?month=2026-11&team=&tier=`` (or ``from``/``to``): every figure
     of the dashboard as JSON."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="start of a custom period"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="end of a custom period"),
+            OpenApiParameter("team", int, description="team id (managers; a team lead sees their own)"),
+            OpenApiParameter("tier", str, description="customer tier code"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         period, scope = _request_scope(request._request)
         return Response(dashboard_context(selectors.dashboard(period=period, scope=scope)))

@@ -306,12 +306,18 @@ class TestReferenceClash:
         first = client.post("/api/v1/complaints/", body, format="json", HTTP_IDEMPOTENCY_KEY="a")
         queue.append(first.json()["reference"])
         second = client.post(
-            "/api/v1/complaints/", {**body, "text": "另一件事：扣费不对"}, format="json", HTTP_IDEMPOTENCY_KEY="b"
+            "/api/v1/complaints/",
+            {**body, "text": "另一件事：扣费不对"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="b",
         )
         assert second.status_code == 201, second.content
         assert second.json()["reference"] == drawn[-1] != first.json()["reference"]
         again = client.post(
-            "/api/v1/complaints/", {**body, "text": "另一件事：扣费不对"}, format="json", HTTP_IDEMPOTENCY_KEY="b"
+            "/api/v1/complaints/",
+            {**body, "text": "另一件事：扣费不对"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="b",
         )
         assert again.status_code == 200 and again.json()["reference"] == second.json()["reference"]
         assert Complaint.objects.count() == 2
