@@ -15,15 +15,18 @@ _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG)
 _MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "k": 1000, "w": 10_000}
 
 _MONEY_UNIT = r"(?:块钱|元钱|元|块|圆|人民币|rmb|yuan|dollars?|usd|bucks|美元|美金)"
-_AMOUNT = re.compile(
+_AMOUNT_BODY = (
     r"(?P<cur>[¥$]|rmb|人民币)?\s?"
     r"(?:(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s?(?P<mult>[十百千万亿]+|k\b|w\b)?"
     # the colloquial rest after a 千/万/亿: 2万5 = 25000, 2万5千 = 25000, 1万2000 = 12000, 3千五 = 3500
     r"(?:(?<=[千万亿])(?P<tail>\d+[十百千]?|[零〇一二两三四五六七八九十百千]+))?"
     rf"|(?P<cn>[{_CN_CHARS}]+))"
-    rf"\s?(?P<unit>{_MONEY_UNIT})?",
-    re.IGNORECASE,
+    rf"\s?(?P<unit>{_MONEY_UNIT})?"
 )
+# Every way a match can begin, as a lookahead: most positions fail at once and the matches found are the
+# same (without it the regex tried its whole alternation at every character; a test compares the two).
+_AMOUNT_START = rf"(?=[\s¥$\d{_CN_CHARS}]|rmb|人民币)"
+_AMOUNT = re.compile(_AMOUNT_START + _AMOUNT_BODY, re.IGNORECASE)
 # A measure word right after a bare number means it is not money: 两万公里, 三千次, 一万个.
 _NOT_MONEY_AFTER = re.compile(
     r"\s?(?:多)?(?:公里|千米|km|米|次|个|人|天|小时|分钟|年|月|号|台|辆|部|件|倍|周|页|条|斤|克|度|岁|家|元素|%)"

@@ -16,8 +16,8 @@ from .errors import AnalysisError
 # Longer texts are cut: analysis time stays bounded (a complaint letter is far shorter than this).
 MAX_CHARS = 20_000
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # runs: counted by their lengths
+_LATIN = re.compile(r"[A-Za-z]+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -51,8 +51,8 @@ class NormalizedText:
 
 
 def detect_language(nfkc_text: str, simplified: str) -> str:
-    han = len(_HAN.findall(nfkc_text))
-    latin = len(_LATIN.findall(nfkc_text))
+    han = sum(map(len, _HAN.findall(nfkc_text)))
+    latin = sum(map(len, _LATIN.findall(nfkc_text)))
     if han == 0 and latin == 0:
         return "unknown"
     if han and latin >= max(8, 2 * han):
