@@ -42,7 +42,8 @@ class LinearTextModel:
     def vectorize(self, lookup: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, tf-idf weights, l2-normalised) from a FeatureSpace lookup: sklearn's weighting.
 
-        Features the model does not know have idf 0 in its rows, so they add nothing, not even to the norm.
+        Features the model does not know have idf 0 in its rows; they are dropped, so the scores and the
+        explanation gather only this model's rows.
         """
         rows, log_tf = lookup
         weights = log_tf * self.idf[rows]
@@ -63,12 +64,21 @@ class LinearTextModel:
         self.idf, self.coef = idf, coef
         self._inv_rows = rows
 
+    def set_space(self, names: list[str], readable: np.ndarray) -> None:
+        """The shared feature names, and which of them may be shown as evidence (see ``explain``)."""
+        self.space_names = names
+        # One class's coefficients as a contiguous row, zero where the feature is not readable.
+        self._explain_coef = np.ascontiguousarray(self.coef.T) * readable
+
     def scores(self, vector: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         """Decision values (with the per-class bias tuned by cross-validation)."""
         ids, weights = vector
         if ids.size == 0:
             return self.intercept + self.bias
-        return weights @ self.coef[ids] + self.intercept + self.bias
+        scores = weights @ self.coef[ids]
+        scores += self.intercept
+        scores += self.bias
+        return scores
 
     def proba(self, vector: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         s = self.scores(vector) * self.temperature
@@ -76,20 +86,28 @@ class LinearTextModel:
         return s / s.sum()
 
     def explain(self, vector: tuple[np.ndarray, np.ndarray], class_index: int, k: int = 3) -> list[str]:
-        """The k features that pushed hardest towards a class: the evidence for a model conclusion."""
+        """The k features that pushed hardest towards a class: the evidence for a model conclusion.
+
+        Only features a person can read count: n-grams of two characters or more and emoticons, not
+        single characters or skip-bigrams (their coefficients are zeroed in ``_explain_coef``).
+        """
         ids, weights = vector
         if ids.size == 0:
             return []
-        contrib = weights * self.coef[ids, class_index]
-        top = np.argpartition(-contrib, min(3 * k, contrib.size - 1))[: 3 * k + 1]
-        order = top[np.argsort(-contrib[top])]
+        contrib = weights * self._explain_coef[class_index][ids]
+        m = 3 * k + 1
+        if contrib.size > m:
+            top = np.argpartition(contrib, contrib.size - m)[contrib.size - m :]
+        else:
+            top = np.arange(contrib.size)
+        order = top[np.argsort(-contrib[top], kind="stable")]
         inverse = self.space_names
         out: list[str] = []
         for j in order:
             if contrib[j] <= 0 or len(out) >= k:
                 break
             feature = inverse[int(ids[j])].strip("^$")
-            if len(feature) >= 2 and not feature.startswith("S:") and feature not in out:
+            if feature not in out:
                 out.append(feature)
         return out
 
@@ -115,9 +133,10 @@ class FeatureSpace:
             for feature in model._inverse():
                 index.setdefault(feature, len(index))
         names = list(index)
+        readable = np.fromiter(map(_readable, names), dtype=np.float32, count=len(names))
         for model in models:
             model.remap(index, len(index))
-            model.space_names = names
+            model.set_space(names, readable)
         self.index = index
         hashes = hash_names(names)
         order = np.argsort(hashes, kind="stable")
@@ -135,3 +154,8 @@ class FeatureSpace:
         np.minimum(pos, self.keys.size - 1, out=pos)
         known = self.keys[pos] == hashes
         return self.rows[pos[known]], 1.0 + np.log(tf[known].astype(np.float32))
+
+
+def _readable(feature: str) -> bool:
+    """Evidence a person can read: at least two characters once the boundary marks ^ $ are dropped."""
+    return len(feature.strip("^$")) >= 2 and not feature.startswith("S:")
