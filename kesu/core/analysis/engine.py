@@ -11,7 +11,7 @@ from .demands import DemandAnalyzer, max_amount
 from .emotion import EmotionAnalyzer
 from .errors import AnalysisError
 from .escalation import EscalationAnalyzer
-from .lexicon import Negation, read_tsv
+from .lexicon import Lexicon, LexiconBank, Negation, read_tsv
 from .linear import FeatureSpace, LinearTextModel
 from .normalize import normalize
 from .result import Analysis, Emotion, Trajectory
@@ -42,6 +42,10 @@ class Engine:
         self.escalation = EscalationAnalyzer(negation)
         self.demands = DemandAnalyzer(negation)
         self.bad_faith = BadFaithAnalyzer(negation)
+        analyzers = (self.emotion, self.category, self.values, self.escalation, self.demands, self.bad_faith)
+        self.lexicons = LexiconBank(
+            value for a in analyzers for value in vars(a).values() if isinstance(value, Lexicon)
+        )
 
     def analyze(self, text: str, context: dict | None = None) -> Analysis:
         if context is not None and not isinstance(context, dict):

@@ -1,4 +1,7 @@
-"""Lexicons as data files, matched with one Aho-Corasick automaton each, plus negation and clauses.
+"""Lexicons as data files, matched with Aho-Corasick automata, plus negation and clauses.
+
+A lexicon on its own has its own automaton; the engine's lexicons share one (``LexiconBank``), so a text
+is scanned once for all of them instead of once per lexicon.
 
 Every ``data/*.tsv`` file is tab-separated, ``#`` starts a comment line. The files are meant to be read
 and edited by complaint-team leads; see each file's header for its columns.
@@ -7,6 +10,7 @@ and edited by complaint-team leads; see each file's header for its columns.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -60,25 +64,86 @@ class Lexicon:
         for key, group in by_key.items():
             self._automaton.add_word(key, (len(key), tuple(group)))
         self.size = len(by_key)
+        self._bank: LexiconBank | None = None
+        self._slot = 0
         if by_key:
             self._automaton.make_automaton()
 
     def find(self, text: str) -> list[Hit]:
+        """Every phrase occurrence, sorted by (start, -end)."""
+        if self._bank is not None:
+            return list(self._bank.hits(text)[self._slot])
         if not self.size:
             return []
-        hits = []
+        hits: list[Hit] = []
         n = len(text)
         for last, (length, group) in self._automaton.iter(text):
             start, end = last - length + 1, last + 1
-            key = text[start:end]
-            if _ASCII_WORD.match(key[0]) and start > 0 and _ASCII_WORD.match(text[start - 1]):
-                continue
-            if _ASCII_WORD.match(key[-1]) and end < n and _ASCII_WORD.match(text[end]):
+            if _off_word_boundary(text, start, end, n):
                 continue
             for entry in group:
                 hits.append(Hit(entry, start, end))
-        hits.sort(key=lambda h: (h.start, -h.end))
+        hits.sort(key=_hit_order)
         return hits
+
+
+def _hit_order(hit: Hit) -> tuple[int, int]:
+    return hit.start, -hit.end
+
+
+def _off_word_boundary(text: str, start: int, end: int, n: int) -> bool:
+    """An ASCII phrase inside a longer word (sue in issue) is no match."""
+    if _ASCII_WORD.match(text[start]) and start > 0 and _ASCII_WORD.match(text[start - 1]):
+        return True
+    return bool(_ASCII_WORD.match(text[end - 1]) and end < n and _ASCII_WORD.match(text[end]))
+
+
+class LexiconBank:
+    """Several lexicons matched in one pass: one automaton over all their phrases.
+
+    ``Lexicon.find`` of a member asks the bank, which scans each text once and keeps the hits of the
+    last text it scanned (per thread), so the engine's eight lexicons cost one scan per text. The hits
+    are the same as each lexicon's own automaton would give.
+    """
+
+    def __init__(self, lexicons: Iterable[Lexicon]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        by_key: dict[str, list[tuple[int, tuple[Entry, ...]]]] = {}
+        members = list(dict.fromkeys(lexicons))
+        for slot, lexicon in enumerate(members):
+            if lexicon.size:
+                for key, (_length, group) in lexicon._automaton.items():
+                    by_key.setdefault(key, []).append((slot, group))
+        for key, groups in by_key.items():
+            self._automaton.add_word(key, (len(key), tuple(groups)))
+        self._empty = bool(not by_key)
+        if by_key:
+            self._automaton.make_automaton()
+        self._members = len(members)
+        self._last = threading.local()
+        for slot, lexicon in enumerate(members):
+            lexicon._bank, lexicon._slot = self, slot
+
+    def hits(self, text: str) -> list[list[Hit]]:
+        last = self._last
+        if getattr(last, "text", None) is text:
+            return last.hits
+        per: list[list[Hit]] = [[] for _ in range(self._members)]
+        if not self._empty:
+            n = len(text)
+            for end_index, (length, groups) in self._automaton.iter(text):
+                start, end = end_index - length + 1, end_index + 1
+                if _off_word_boundary(text, start, end, n):
+                    continue
+                for slot, group in groups:
+                    bucket = per[slot]
+                    for entry in group:
+                        bucket.append(Hit(entry, start, end))
+            for bucket in per:
+                if len(bucket) > 1:
+                    bucket.sort(key=_hit_order)
+        last.text, last.hits = text, per
+        return per
 
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
