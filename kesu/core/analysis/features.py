@@ -67,7 +67,33 @@ def feature_hash(name: str) -> int:
 
 
 def hash_names(names: list[str]) -> np.ndarray:
-    return np.fromiter(map(feature_hash, names), dtype=np.uint64, count=len(names))
+    """``feature_hash`` of every name, computed with numpy: names of one length hash together.
+
+    The Python loop over 150,000 vocabulary names with big-integer arithmetic was half the engine's load.
+    """
+    n = len(names)
+    bodies = list(names)
+    seeds = np.full(n, SEED_NGRAM, dtype=np.uint64)
+    skip = [i for i, name in enumerate(names) if name[:2] == "S:" and len(name) == 4]
+    emoticon = [i for i, name in enumerate(names) if name[:2] == "E:"]
+    for i in skip + emoticon:
+        bodies[i] = names[i][2:]
+    seeds[skip] = SEED_SKIP
+    seeds[emoticon] = SEED_EMOTICON
+    lengths = np.fromiter(map(len, bodies), dtype=np.int64, count=n)
+    codes = np.frombuffer("".join(bodies).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    out = np.empty(n, dtype=np.uint64)
+    m = np.uint64(_M)
+    for length in np.unique(lengths).tolist():
+        index = np.flatnonzero(lengths == length)
+        h = seeds[index]
+        first = starts[index]
+        for j in range(length):
+            h = h * m + codes[first + j]  # uint64 arithmetic wraps modulo 2**64, like _poly's mask
+        out[index] = h
+    return out
 
 
 _SEED_N_M = np.uint64((SEED_NGRAM * _M) & _MASK)

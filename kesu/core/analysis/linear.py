@@ -133,7 +133,8 @@ class FeatureSpace:
             for feature in model._inverse():
                 index.setdefault(feature, len(index))
         names = list(index)
-        readable = np.fromiter(map(_readable, names), dtype=np.float32, count=len(names))
+        # Evidence a person can read: two characters or more once the marks ^ $ are dropped, no skip-bigram.
+        readable = np.array([len(f.strip("^$")) >= 2 and f[:2] != "S:" for f in names], dtype=np.float32)
         for model in models:
             model.remap(index, len(index))
             model.set_space(names, readable)
@@ -154,8 +155,3 @@ class FeatureSpace:
         np.minimum(pos, self.keys.size - 1, out=pos)
         known = self.keys[pos] == hashes
         return self.rows[pos[known]], 1.0 + np.log(tf[known].astype(np.float32))
-
-
-def _readable(feature: str) -> bool:
-    """Evidence a person can read: at least two characters once the boundary marks ^ $ are dropped."""
-    return len(feature.strip("^$")) >= 2 and not feature.startswith("S:")

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kesu.core.analysis import get_engine
-from kesu.core.analysis.features import feature_hash, ngram_features, text_hashes
+from kesu.core.analysis.features import feature_hash, hash_names, ngram_features, text_hashes
 from kesu.core.analysis.normalize import normalize
 
 
@@ -36,3 +36,21 @@ def test_real_sentences_and_lookup():
         assert dict(zip(rows.tolist(), log_tf.tolist(), strict=True)) == {
             k: np.float32(v) for k, v in expected.items()
         }
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("^$S:E[怒]我要投诉ab😡 "), min_size=1, max_size=10)
+        | st.text(min_size=1, max_size=6),
+        max_size=30,
+    )
+)
+def test_vectorised_name_hashes_equal_feature_hash(names):
+    assert hash_names(names).tolist() == [feature_hash(n) for n in names]
+
+
+def test_the_vocabulary_hashes_equal_feature_hash():
+    names = get_engine().features.index
+    sample = list(names)[::97]
+    assert hash_names(sample).tolist() == [feature_hash(n) for n in sample]
