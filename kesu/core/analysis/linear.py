@@ -106,8 +106,9 @@ class LinearTextModel:
         for j in order:
             if contrib[j] <= 0 or len(out) >= k:
                 break
-            feature = inverse[int(ids[j])].strip("^$")
-            if feature not in out:
+            name = inverse[int(ids[j])]
+            feature = name[2:] if name.startswith("E:") else name.strip("^$")  # an emoticon shows as [怒]
+            if not any(feature in shown for shown in out):  # 怒] adds nothing after [怒]
                 out.append(feature)
         return out
 

@@ -125,3 +125,11 @@ def test_the_amount_lookahead_finds_the_same_matches(text):
         return [(m.start(), m.end(), m.groupdict()) for m in pattern.finditer(text)]
 
     assert spans(amounts._AMOUNT) == spans(_NO_LOOKAHEAD)
+
+
+def test_an_emoticon_is_shown_once_as_written():
+    result = get_engine().analyze("气死了[怒][怒]")
+    model_evidence = [e for e in result.emotion.evidence if e.startswith("model:")]
+    assert "model:E:[怒]" not in model_evidence
+    assert model_evidence.count("model:[怒]") <= 1
+    assert "model:怒]" not in model_evidence  # a piece of an n-gram already shown
