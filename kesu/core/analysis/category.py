@@ -14,6 +14,9 @@ from .result import CATEGORIES, Category
 
 MODEL_WEIGHT = 1.0  # model probability is added to the lexicon score (one phrase ~ 1.0)
 MIN_SCORE = 0.55  # below this nothing is convincing: category "other"
+# A negated phrase of these categories is still the complaint: 还没发货, 一直没送到 (a delay) like 没有质量问题
+# is rare beside 不能用. For the others a negation takes the phrase back: 不是态度问题, 没有乱收费.
+NEGATION_KEEPS = frozenset({"product_quality", "logistics_delay"})
 
 
 class CategoryAnalyzer:
@@ -33,7 +36,7 @@ class CategoryAnalyzer:
         evidence: dict[str, list[str]] = {c: [] for c in CATEGORIES}
         for hit in self.lexicon.find(text):
             e = hit.entry
-            if e.code != "product_quality" and self.negation.is_negated(text, hit.start):
+            if e.code not in NEGATION_KEEPS and self.negation.is_negated(text, hit.start):
                 continue
             score[e.code] += e.weight
             if e.sub:

@@ -52,6 +52,11 @@ def test_result_contract():
         ("宽带网速慢，达不到宣传的速度", None, None, None),
         ("销售虚假宣传，与宣传不符", "rights_dispute", "false_advertising", "fairness"),
         ("My package never arrived", "logistics_delay", "delivery_delay", "speed"),
+        # a negated delivery word is still a delay: 没发货 is the complaint, not its absence
+        ("下单一周了还没发货", "logistics_delay", "delivery_delay", "speed"),
+        ("说好24小时上门维修,等了三天都没人来", "logistics_delay", "service_delay", "speed"),
+        ("收到的衣服有破洞,质量太差了", "product_quality", "functional_defect", "reliability"),
+        ("退货流程太复杂了,填了一堆表格还要等审核", "process", "complicated_procedure", "flexibility"),
         ("The staff was rude and hung up on me", "service_attitude", "cold_staff", "respect"),
     ],
 )
