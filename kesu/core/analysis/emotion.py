@@ -31,7 +31,7 @@ SMP_TO_KESU = {
 # Without a model (English) the lexicon decides against a flat neutral prior.
 LEXICON_WEIGHT = 0.6
 LEXICON_WEIGHT_WITH_MODEL = 0.2
-# A short, polite information question (请问我的快递到哪了？) is calm, even though 请问 on Weibo is mostly
+# A short, polite information question or request (请问我的快递到哪了？ 请帮我查一下订单) is calm, even though 请问 on Weibo is mostly
 # sarcastic and the model learned it as anger; the rule stands down on any negative word or "!".
 INFO_QUESTION_WEIGHT = 0.8
 INFO_QUESTION_MAX_CHARS = 40
@@ -43,9 +43,18 @@ _REPROACH = re.compile(
 )
 WHERE_WHEN_MAX_CHARS = 25
 _INFO_QUESTION = re.compile(
-    r"^(?:(?:你好|您好|hi|hello)[,\s]*)?(?:请问|问一下|问下|想问一下|想咨询一下|咨询一下|麻烦问一下|请教一下|麻烦帮我查一下)"
+    r"^(?:(?:你好|您好|hi|hello)[,\s]*)?(?:请问|问一下|问下|想问一下|想咨询一下|咨询一下|麻烦问一下|请教一下|麻烦帮我查一下"
+    # a plain request for information or a change of details (我想查一下订单状态, 请帮我把账单寄到新地址)
+    r"|请帮我|请帮忙|麻烦帮我|麻烦你帮我|帮我查|我想查|我想咨询|我想了解|我想问|我想确认|我要查询|查询一下)"
 )
 NEGATIVE = ("anger", "disappointment", "anxiety")
+CALM_OR_PLEASED = ("satisfied", "neutral")
+_SERVICE_HOPE = re.compile(
+    r"(?:希望|期待|期望|盼|盼望|请|麻烦)[^,.!?;。，！？；]{0,12}"
+    r"(?:处理|解决|答复|回复|回电|联系我|退款|退货|换货|赔偿|补偿|说法|结果|方案|尽快|早日|及时|跟进|核实|改进)"
+    r"|\b(?:please|hope|hoping|expect|looking forward)\b[^.!?;]{0,40}"
+    r"\b(?:resolve|fix|refund|respond|reply|call me|get back|as soon as possible|asap)"
+)
 _EXCLAIM = re.compile(r"!{2,}")
 _QUESTION = re.compile(r"\?{2,}")
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
@@ -73,6 +82,8 @@ class EmotionAnalyzer:
         for hit in hits:
             label = hit.entry.code
             value = hit.entry.weight
+            if label == "neutral":  # a blocker (怎么办理): it only keeps a shorter word inside it quiet
+                continue
             if self.negation.is_negated(text, hit.start):
                 if label == "satisfied":  # 不满意, not happy: a disappointed customer
                     label, value = "disappointment", 0.65
@@ -107,6 +118,17 @@ class EmotionAnalyzer:
             score["neutral"] += INFO_QUESTION_WEIGHT
             words.setdefault("neutral", []).append(question)
         label = max(score, key=score.get)
+        if (
+            label in CALM_OR_PLEASED
+            and "expectation" in lex
+            and not any(n in lex for n in NEGATIVE)
+            and _SERVICE_HOPE.search(text)
+        ):
+            # The model has no expectation class: 希望尽快处理,谢谢 reads to it as happy. A hope for a
+            # fix or an answer, with no negative word, turns a calm or pleased reading into expectation
+            # (a hope in general, 希望你健康, stays the model's).
+            score["expectation"] = max(score["expectation"], score[label] + 1e-6)
+            label = "expectation"
         total = sum(score.values()) or 1.0
         confidence = score[label] / total
         evidence = list(dict.fromkeys(words.get(label, [])))[:5]
@@ -146,15 +168,15 @@ class EmotionAnalyzer:
 
 
 def _longest_only(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit inside a longer one of the same label (太失望 counts once, not also as 失望).
+    """Drop a hit inside a longer one (太失望 counts once, not also as 失望; 怎么办理 blocks 怎么办).
 
     Hits come sorted by (start, -end), so any hit that contains another comes before it.
     """
     out = []
-    reach: dict[str, int] = {}
+    reach = -1
     for h in hits:
-        if reach.get(h.entry.code, -1) >= h.end:
+        if reach >= h.end:
             continue
-        reach[h.entry.code] = max(reach.get(h.entry.code, -1), h.end)
+        reach = max(reach, h.end)
         out.append(h)
     return out

@@ -183,6 +183,9 @@ def test_no_context_crashes_the_engine(context):
         "您好，请问订单什么时候发货",
         "我的快递到哪了",
         "退款进度怎么样了",
+        "我想查一下订单的物流状态",
+        "请帮我把账单寄到新地址",
+        "您好，我想咨询一下信用卡分期怎么办理",
     ],
 )
 def test_plain_information_questions_are_calm(text):
@@ -190,7 +193,40 @@ def test_plain_information_questions_are_calm(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["请问你们还要不要脸！", "为什么还没发货，气死我了", "请问为什么还没退款，太失望了"]
+    "text",
+    [
+        "请问你们还要不要脸！",
+        "为什么还没发货，气死我了",
+        "请问为什么还没退款，太失望了",
+        "请帮我查一下为什么又乱扣费，太过分了",
+    ],
 )
 def test_reproachful_questions_are_not_calm(text):
     assert analyze(text).emotion.label in ("anger", "disappointment")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "希望你们尽快给我处理，谢谢",
+        "期待你们能给个满意的答复",
+        "Please resolve this as soon as possible, thanks",
+    ],
+)
+def test_a_hope_for_a_fix_is_expectation(text):
+    # the model has no expectation class and reads the thanks as happy
+    assert analyze(text).emotion.label == "expectation"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("希望你健康快乐", "satisfied"), ("希望尽快处理，气死我了，都一个月了", "anger")],
+)
+def test_a_hope_in_general_or_beside_anger_is_not_expectation(text, label):
+    assert analyze(text).emotion.label == label
+
+
+def test_a_word_inside_a_longer_phrase_does_not_count():
+    # 怎么办理 (how to apply) is no 怎么办 (what shall I do): a plain question, not anxiety
+    assert analyze("您好，我想咨询一下信用卡分期怎么办理").emotion.label == "neutral"
+    assert analyze("卡被冻结了怎么办啊，急死了").emotion.label != "neutral"
