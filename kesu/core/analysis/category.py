@@ -54,7 +54,8 @@ class CategoryAnalyzer:
         confidence = round(score[best] / total, 3)
         sub = subs[best].most_common(1)[0][0] if subs[best] else None
         ev = list(dict.fromkeys(evidence[best]))[:5]
-        if vector is not None and best in self.model.classes:
+        # "other" means nothing named a category: the model's features for it explain nothing.
+        if vector is not None and best in self.model.classes and best != "other":
             ev += [f"model:{f}" for f in self.model.explain(vector, self.model.classes.index(best), k=2)]
         return Category(code=best, sub=sub, confidence=confidence, evidence=ev)
 

@@ -133,3 +133,9 @@ def test_an_emoticon_is_shown_once_as_written():
     assert "model:E:[怒]" not in model_evidence
     assert model_evidence.count("model:[怒]") <= 1
     assert "model:怒]" not in model_evidence  # a piece of an n-gram already shown
+
+
+def test_category_other_shows_no_model_features():
+    result = get_engine().analyze("叫你们经理来！要求赔偿五千元，不然我就去12315投诉")
+    assert result.category.code == "other"
+    assert result.category.evidence == []
