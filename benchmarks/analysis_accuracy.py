@@ -5,7 +5,9 @@
 
 - Emotion: macro-F1 on SMP2020-EWECT usual_eval (never trained on; the 129 texts that also occur in
   usual_train are removed from training), 6 classes mapped per ../shared/data/README.md; also on the
-  de-duplicated eval rows and on CLUE emotion valid (not trained on). Baselines: TF-IDF char 1-3-gram
+  de-duplicated eval rows and on CLUE emotion valid (not trained on), and, on the waimai_10k
+  food-delivery reviews (labelled by polarity only), the share of negative reviews read as a negative
+  emotion (anger, disappointment, anxiety, confusion) and of positive ones read as satisfied. Baselines: TF-IDF char 1-3-gram
   LinearSVC trained on usual_train, snownlp and cnsenti.
 - Category: macro-F1 on the fixed 25 % held-out slice of the car complaints (training/datasets.py).
 - Escalation triggers: precision/recall per text trigger on benchmarks/data/escalation_triggers.tsv.
@@ -30,6 +32,7 @@ from kesu.core.analysis.escalation import TEXT_TRIGGERS  # noqa: E402
 from training import datasets  # noqa: E402
 
 LABELS6 = ["anger", "disappointment", "anxiety", "confusion", "neutral", "satisfied"]
+NEGATIVE_EMOTIONS = {"anger", "disappointment", "anxiety", "confusion"}
 
 
 def macro(gold: list[str], pred: list[str], labels: list[str] | None = None) -> float:
@@ -150,6 +153,32 @@ def emotion_section(with_baselines: bool) -> list[tuple[str, str, str]]:
             f"{macro(clue_gold, clue_pred, labels5):.4f}",
         )
     )
+    # Customer reviews (a polarity, not an emotion, per review): does the emotion point the right way?
+    reviews = datasets.waimai_reviews()
+    review_texts = [t for t, _ in reviews]
+    systems = [("Kesu engine", kesu_emotions(review_texts))]
+    if with_baselines:
+        systems.append(
+            (
+                "TF-IDF char1-3 LinearSVC (usual_train)",
+                baseline_tfidf(datasets.smp_usual_train(), review_texts),
+            )
+        )
+        systems.append(("snownlp 0.12.3 (polarity mapped)", baseline_snownlp(review_texts)))
+    for polarity, wanted, name in (
+        ("negative", NEGATIVE_EMOTIONS, "a negative emotion"),
+        ("positive", {"satisfied"}, "satisfied"),
+    ):
+        for system, labels in systems:
+            picked = [lab for lab, (_, pol) in zip(labels, reviews, strict=True) if pol == polarity]
+            share = sum(lab in wanted for lab in picked) / len(picked)
+            rows.append(
+                (
+                    f"waimai_10k {polarity} reviews ({len(picked)}, unseen) read as {name}",
+                    system,
+                    f"{share:.3f}",
+                )
+            )
     return rows
 
 

@@ -84,6 +84,16 @@ def clue_valid() -> list[tuple[str, str]]:
     return rows
 
 
+def waimai_reviews() -> list[tuple[str, str]]:
+    """(review, "positive" | "negative") of the waimai_10k food-delivery reviews; never trained on."""
+    with open(data_dir() / "waimai_10k" / "waimai_10k.csv", encoding="utf-8", newline="") as fh:
+        return [
+            (r["review"], "positive" if r["label"] == "1" else "negative")
+            for r in csv.DictReader(fh)
+            if r["review"].strip()
+        ]
+
+
 def emotion_training_rows() -> list[tuple[str, str]]:
     """usual_train + virus_train, minus every text that also appears in usual_eval (129 do)."""
     held_out = {t for t, _ in smp_usual_eval()}
