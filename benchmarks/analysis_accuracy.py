@@ -1,14 +1,15 @@
 """Accuracy of the analysis engine on held-out real data, beside baselines.
 
-    python benchmarks/analysis_accuracy.py            # everything (about a minute)
+    python benchmarks/analysis_accuracy.py            # everything (about two minutes)
     python benchmarks/analysis_accuracy.py --no-baselines
 
 - Emotion: macro-F1 on SMP2020-EWECT usual_eval (never trained on; the 129 texts that also occur in
   usual_train are removed from training), 6 classes mapped per ../shared/data/README.md; also on the
   de-duplicated eval rows and on CLUE emotion valid (not trained on), and, on the waimai_10k
   food-delivery reviews (labelled by polarity only), the share of negative reviews read as a negative
-  emotion (anger, disappointment, anxiety, confusion) and of positive ones read as satisfied. Baselines: TF-IDF char 1-3-gram
-  LinearSVC trained on usual_train, snownlp and cnsenti.
+  emotion (anger, disappointment, anxiety, confusion) and of positive ones read as satisfied.
+  Baselines: TF-IDF char 1-3-gram LinearSVC trained on usual_train, snownlp and cnsenti (snownlp and the
+  TF-IDF baseline on the reviews too).
 - Category: macro-F1 on the fixed 25 % held-out slice of the car complaints (training/datasets.py).
 - Escalation triggers: precision/recall per text trigger on benchmarks/data/escalation_triggers.tsv.
 """

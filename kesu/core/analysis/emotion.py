@@ -31,8 +31,9 @@ SMP_TO_KESU = {
 # Without a model (English) the lexicon decides against a flat neutral prior.
 LEXICON_WEIGHT = 0.6
 LEXICON_WEIGHT_WITH_MODEL = 0.2
-# A short, polite information question or request (请问我的快递到哪了？ 请帮我查一下订单) is calm, even though 请问 on Weibo is mostly
-# sarcastic and the model learned it as anger; the rule stands down on any negative word or "!".
+# A short, polite information question or request (请问我的快递到哪了？ 请帮我查一下订单) is calm, even
+# though 请问 on Weibo is mostly sarcastic and the model learned it as anger; the rule stands down on any
+# negative word or "!".
 INFO_QUESTION_WEIGHT = 0.8
 INFO_QUESTION_MAX_CHARS = 40
 # Without 请问: a short where/when/progress question (我的快递到哪了, 什么时候发货?) unless it reads as a
