@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo serve test test-postgres lint bench-intake train clean
+.PHONY: install demo serve test test-postgres lint bench-intake bench-analysis train clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ lint: install
 
 bench-intake: install
 	$(BIN)/python benchmarks/intake.py
+
+## train: rebuild the analysis models from ../shared/data (or KESU_DATA_DIR); about a minute
+train: install
+	$(BIN)/python -m training.train_models
+
+## bench-analysis: the analysis engine's accuracy and speed, beside snownlp and cnsenti (installed here)
+bench-analysis: install
+	$(BIN)/pip install -q -c requirements.lock -e '.[bench]'
+	$(BIN)/python benchmarks/analysis_accuracy.py
+	$(BIN)/python benchmarks/analysis_speed.py
 
 clean:
 	rm -rf $(VENV) var/ .pytest_cache
