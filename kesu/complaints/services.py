@@ -479,8 +479,14 @@ def _move(
     now = clock.now()
     values: dict[str, Any] = {"stage": target.value}
     if workflow.is_reopen(complaint.stage_enum, target):
+        # Handled again: the next reply and the next solution are the ones the restarted clocks wait for.
         values.update(
-            reopen_count=complaint.reopen_count + 1, closed_at=None, follow_up_result="", close_reason=""
+            reopen_count=complaint.reopen_count + 1,
+            closed_at=None,
+            follow_up_result="",
+            close_reason="",
+            first_reply_at=None,
+            effective_solution_at=None,
         )
     if target == Stage.FOLLOW_UP and complaint.resolved_at is None:
         values["resolved_at"] = now
@@ -510,6 +516,10 @@ def complaint_transition(*, complaint: Complaint, actor: User | None, to: str, r
         _save(complaint, changes)
         action = "reopened" if workflow.is_reopen(source, target) else "stage_changed"
         record_event(complaint=complaint, actor=actor, action=action, changes=changes, note=reason)
+        if action == "reopened":
+            from kesu.sla.services import sla_restart
+
+            sla_restart(complaint=complaint, actor=actor, at=clock.now())
     return complaint
 
 
@@ -839,7 +849,9 @@ def complaint_reanalyse(*, complaint_id: int) -> dict[str, Any]:
         complaint = (
             Complaint.objects.select_for_update().select_related("customer__tier").get(pk=complaint_id)
         )
-        analysis = analyse_complaint_text(complaint.text, tier=complaint.customer.tier.code)
+        analysis = analyse_complaint_text(
+            complaint.text, tier=complaint.customer.tier.code, repeat_count=complaint.repeat_count
+        )
         changed = analysis != complaint.analysis
         if changed:
             before = (complaint.analysis or {}).get("category", {}).get("code")

@@ -68,6 +68,38 @@ def sla_start(complaint: Complaint) -> ComplaintSla:
     return row
 
 
+def sla_restart(*, complaint: Complaint, actor: User | None, at: datetime) -> None:
+    """Run both clocks anew from ``at`` (a reopened complaint is handled again), with the targets
+    that apply now; the pauses, warnings and breaches of the earlier round are done with."""
+    row = ComplaintSla.objects.select_for_update().filter(pk=complaint.pk).first()
+    if row is None:
+        return
+    applied = policy_for(tier=complaint.customer.tier.code, priority=complaint.priority)
+    before = {"received_at": row.received_at, "first_reply": row.first_reply_status, "effective": row.effective_status}
+    row.received_at = at
+    row.first_reply_hours = applied.first_reply_hours
+    row.effective_reply_hours = applied.effective_reply_hours
+    row.at_risk_ratio = applied.at_risk_ratio
+    row.calendar_id = applied.calendar_id
+    row.pauses, row.paused_since = [], None
+    row.first_reply_status = row.effective_status = ClockStatus.ON_TRACK
+    row.first_reply_warned_at = row.effective_warned_at = None
+    row.first_reply_breached_at = row.effective_breached_at = None
+    row.customer_sms_at = None
+    _reschedule(row, at)
+    row.save()
+    record_event(
+        complaint=complaint,
+        actor=actor,
+        action="sla_restarted",
+        changes={
+            "sla.received_at": [before["received_at"], at],
+            "sla.first_reply": [before["first_reply"], row.first_reply_status],
+            "sla.effective": [before["effective"], row.effective_status],
+        },
+    )
+
+
 def sla_stop(*, complaint: Complaint, which: str, at: datetime) -> None:
     """Stop a clock: ``first_reply`` at the first reply, ``effective`` at the effective solution,
     ``both`` at closure. A clock stopped on or before its deadline is met, after it met late."""

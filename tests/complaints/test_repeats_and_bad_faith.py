@@ -67,3 +67,15 @@ def test_bad_faith_signals_are_shown_to_team_leads_not_agents(api, make_complain
     response = api(lead).post(f"{url}bad-faith/", {"reason": "威胁传播负面信息"}, format="json")
     assert response.status_code == 200 and response.json()["bad_faith"] is True
     assert api(agent).post(f"{url}bad-faith/", {"reason": "x"}, format="json").status_code == 403
+
+
+def test_analysing_again_keeps_the_repeat_count(make_complaint):
+    """A third complaint on the same matter keeps its ``repeat`` trigger when analysed again."""
+    make_complaint(text=FIRST, received_at=timezone.now() - timedelta(days=6))
+    make_complaint(text="这是我第二次投诉了，宽带还是断网，上次说三天修好到现在也没修好")
+    third = make_complaint(text="第三次了！宽带断网的问题还是没修好，你们到底管不管")
+    assert "repeat" in {t["code"] for t in third.analysis["escalation"]["triggers"]}
+    services.complaint_reanalyse(complaint_id=third.pk)
+    third.refresh_from_db()
+    assert "repeat" in {t["code"] for t in third.analysis["escalation"]["triggers"]}
+    assert not AuditEvent.objects.filter(complaint=third, action="reanalysed").exists()

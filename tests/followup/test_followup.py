@@ -69,7 +69,7 @@ def test_a_dissatisfied_call_reopens_the_complaint_to_the_owners_team_lead(at_fo
     assert escalation.level == 1 and escalation.assigned_to == lead
     assert "还是黑屏" in escalation.note
     actions = list(complaint.audit_events.values_list("action", flat=True))
-    assert actions[-4:] == ["follow_up_recorded", "stage_changed", "reopened", "escalated"]
+    assert actions[-5:] == ["follow_up_recorded", "stage_changed", "reopened", "sla_restarted", "escalated"]
     assert FollowUp.objects.get(complaint=complaint).result == "very_dissatisfied"
 
 

@@ -93,3 +93,35 @@ def test_the_api_shows_the_clocks(api, make_complaint, agent):
     body = api(agent).get(f"/api/v1/complaints/{complaint.reference}/").json()
     assert body["sla"]["effective"]["status"] == "on_track"
     assert body["sla"]["first_reply"]["deadline"].startswith(str(complaint.received_at.year))
+
+
+def test_a_dissatisfied_follow_up_closes_reopens_and_restarts_both_clocks(make_complaint, agent, lead):
+    """The complaint is handled again: both clocks run anew from the reopening, with the tier's
+    targets, and the next reply and solution stop them as the first ones did."""
+    from kesu.followup.services import follow_up_record
+    from tests.followup.conftest import walk_to
+
+    received = timezone.now() - timedelta(hours=30)
+    with clock.frozen(received + timedelta(hours=1)):
+        complaint = walk_to(make_complaint(received_at=received), agent, "follow_up")
+    assert ComplaintSla.objects.get(pk=complaint.pk).effective_status == "met"
+    reopened = received + timedelta(hours=20)
+    with clock.frozen(reopened):
+        follow_up_record(complaint=complaint, actor=agent, result="dissatisfied", comment="还是黑屏")
+    complaint.refresh_from_db()
+    assert complaint.stage == "listen" and complaint.reopen_count == 1
+    row = ComplaintSla.objects.get(pk=complaint.pk)
+    assert (row.first_reply_status, row.effective_status) == ("on_track", "on_track")
+    assert row.received_at == reopened
+    assert row.first_reply_due_at == reopened + timedelta(hours=48)
+    assert row.effective_due_at == reopened + timedelta(hours=48)
+    views = sla.sla_view(complaint, now=reopened + timedelta(hours=1))
+    assert views["effective"].status == "on_track" and views["effective"].remaining_seconds == 47 * 3600
+    with clock.frozen(reopened + timedelta(hours=2)):
+        services.message_add(complaint=complaint, actor=lead, body="您好，我是班组长，我来跟进。")
+        services.complaint_record_solution(
+            complaint=complaint, actor=lead, solution_type="refund", text="今天内退款到原账户",
+            refund_method="account",
+        )
+    row = ComplaintSla.objects.get(pk=complaint.pk)
+    assert (row.first_reply_status, row.effective_status) == ("met", "met")
