@@ -75,7 +75,11 @@ def sla_restart(*, complaint: Complaint, actor: User | None, at: datetime) -> No
     if row is None:
         return
     applied = policy_for(tier=complaint.customer.tier.code, priority=complaint.priority)
-    before = {"received_at": row.received_at, "first_reply": row.first_reply_status, "effective": row.effective_status}
+    before = {
+        "received_at": row.received_at,
+        "first_reply": row.first_reply_status,
+        "effective": row.effective_status,
+    }
     row.received_at = at
     row.first_reply_hours = applied.first_reply_hours
     row.effective_reply_hours = applied.effective_reply_hours

@@ -120,7 +120,10 @@ def test_a_dissatisfied_follow_up_closes_reopens_and_restarts_both_clocks(make_c
     with clock.frozen(reopened + timedelta(hours=2)):
         services.message_add(complaint=complaint, actor=lead, body="您好，我是班组长，我来跟进。")
         services.complaint_record_solution(
-            complaint=complaint, actor=lead, solution_type="refund", text="今天内退款到原账户",
+            complaint=complaint,
+            actor=lead,
+            solution_type="refund",
+            text="今天内退款到原账户",
             refund_method="account",
         )
     row = ComplaintSla.objects.get(pk=complaint.pk)
