@@ -319,7 +319,9 @@ def run(db: str, rows: int, repeat: int) -> list[str]:
 
     from kesu.accounts.models import Team
     from kesu.metrics.periods import Period, add_months
-    from kesu.metrics.selectors import Scope, dashboard, refresh_kpi_months
+    from kesu.metrics.permissions import Scope
+    from kesu.metrics.selectors import dashboard
+    from kesu.metrics.services import refresh_kpi_months
 
     started = time.perf_counter()
     fill(rows)

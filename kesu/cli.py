@@ -77,11 +77,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     _django()
     import json
 
-    from kesu.accounts.models import User
+    from kesu.accounts.selectors import user_by_username
     from kesu.complaints.errors import ComplaintError
-    from kesu.complaints.importer import import_file
+    from kesu.handling.importer import import_file
 
-    actor = User.objects.filter(username=args.user).first()
+    actor = user_by_username(args.user)
     if actor is None:
         print(f"kesu import: no user {args.user!r}", file=sys.stderr)
         return 2

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kesu.scripts",
     "kesu.followup",
     "kesu.metrics",
+    "kesu.handling",
     "kesu.api",
     "kesu.web",
     "kesu.demo",
@@ -206,7 +207,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "sla-sweep": {"task": "kesu.sla.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    "sla-sweep": {"task": "kesu.handling.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
     "metrics-refresh-kpi-months": {
         "task": "kesu.metrics.tasks.refresh_kpi_months",
         "schedule": crontab(hour=2, minute=30),

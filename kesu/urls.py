@@ -1,11 +1,29 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kesu.api.legacy import moved
+from kesu.web import customer_follow_up
+
+#: ``/f/``: the customer's follow-up page (no login), and the follow-up API's old paths, which
+#: answer 308 to the same resource under ``/api/v1/`` (deprecated).
+follow_up_patterns = [
+    path("api/complaints/<str:reference>/follow-ups/", moved("/api/v1/complaints/{reference}/follow-ups/")),
+    path(
+        "api/complaints/<str:reference>/follow-up-links/",
+        moved("/api/v1/complaints/{reference}/follow-up-links/"),
+    ),
+    path("api/complaints/<str:reference>/work-orders/", moved("/api/v1/complaints/{reference}/work-orders/")),
+    path("api/work-orders/<int:pk>/complete/", moved("/api/v1/work-orders/{pk}/complete/")),
+    path("<str:token>/", customer_follow_up.answer, name="answer"),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("kesu.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("f/", include("kesu.followup.urls")),
+    path("f/", include((follow_up_patterns, "followup"))),
+    # Deprecated: the KPI JSON moved under the API's root.
+    path("metrics/api/kpis/", moved("/api/v1/kpis/")),
     path("metrics/", include("kesu.metrics.urls")),
     path("", include("kesu.web.urls")),
 ]

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from kesu.complaints import services
+from kesu.handling.intake import take_in
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 
@@ -115,7 +115,7 @@ def make_complaint(agent, customer):
             "channel": "phone",
         }
         fields.update(overrides)
-        return services.complaint_create(actor=actor or agent, **fields)
+        return take_in(actor=actor or agent, **fields)
 
     return make
 

@@ -1,21 +1,24 @@
-"""REST API for escalations and approvals. Thin: parse, call a service, respond."""
+"""REST API for escalations and approvals. Thin: parse, call an act, respond."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kesu.complaints import permissions, selectors
+from kesu.complaints import selectors
+from kesu.complaints.errors import Conflict, ErrorCode
 from kesu.complaints.models import SolutionType
+from kesu.escalation import selectors as escalation_selectors
 from kesu.escalation import services
-from kesu.escalation.models import ApprovalRequest, Escalation, EscalationLevel, Reason
+from kesu.escalation.models import ApprovalRequest, Escalation, Reason
+from kesu.handling.solution import decide_approval
 
 
 class EscalateIn(serializers.Serializer):
@@ -123,9 +126,7 @@ class ComplaintEscalationViewSet(viewsets.ViewSet):
             to_level=data["to_level"],
         )
         if escalation is None:
-            return Response(
-                {"code": "already_escalated", "message": "Already escalated to that level."}, status=409
-            )
+            raise Conflict(ErrorCode.ALREADY_ESCALATED, _("Already escalated to that level."))
         return Response(EscalationOut(escalation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=EscalationOut(many=True))
@@ -133,7 +134,7 @@ class ComplaintEscalationViewSet(viewsets.ViewSet):
     def escalations(self, request: Request, reference: str) -> Response:
         complaint = _complaint(request, reference)
         return Response(
-            EscalationOut(complaint.escalations.select_related("assigned_to", "raised_by"), many=True).data
+            EscalationOut(escalation_selectors.complaint_escalations(complaint=complaint), many=True).data
         )
 
     @extend_schema(request=ApprovalIn, responses={201: ApprovalOut})
@@ -154,14 +155,10 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         user = self.request.user
-        queryset = Escalation.objects.select_related("complaint", "assigned_to", "raised_by")
-        limit = permissions.visibility_filter(user)
-        if limit is not None:
-            queryset = queryset.filter(complaint__in=selectors.complaints_visible_to(user).values("pk"))
         if self.request.query_params.get("mine") in {"true", "1"}:
-            roles = list(user.groups.values_list("name", flat=True))
-            levels = EscalationLevel.objects.filter(role__in=roles).values_list("position", flat=True)
-            queryset = queryset.filter(Q(assigned_to=user) | Q(level__in=list(levels)), status="open")
+            queryset = escalation_selectors.escalations_waiting_for(user).order_by("-created_at", "-id")
+        else:
+            queryset = escalation_selectors.escalations_visible_to(user)
         if status_filter := self.request.query_params.get("status"):
             queryset = queryset.filter(status=status_filter)
         return queryset
@@ -189,10 +186,7 @@ class ApprovalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ApprovalOut
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = ApprovalRequest.objects.select_related("complaint", "requested_by", "decided_by")
-        if permissions.visibility_filter(user) is not None:
-            queryset = queryset.filter(complaint__in=selectors.complaints_visible_to(user).values("pk"))
+        queryset = escalation_selectors.approvals_visible_to(self.request.user)
         if status_filter := self.request.query_params.get("status"):
             queryset = queryset.filter(status=status_filter)
         return queryset
@@ -201,7 +195,7 @@ class ApprovalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
         data = _valid(DecisionIn, request.data)
-        approval = services.approval_decide(
+        approval = decide_approval(
             approval=self.get_object(), actor=request.user, approve=data["approve"], note=data["note"]
         )
         return Response(ApprovalOut(approval).data)

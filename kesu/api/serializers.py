@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kesu.complaints import permissions
+from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.intake import (  # noqa: F401  (re-exported for the schema)
     MAX_TEXT,
     ComplaintCreateIn,
@@ -24,32 +25,13 @@ from kesu.complaints.models import (
     FollowUpResult,
     Message,
     MessageKind,
-    Priority,
     RefundMethod,
     SolutionType,
-    Source,
     StageChoices,
 )
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core import privacy, workflow
-from kesu.sla.services import sla_view
-
-
-class ComplaintFiltersIn(serializers.Serializer):
-    stage = serializers.ChoiceField(choices=StageChoices.choices, required=False)
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    source = serializers.ChoiceField(choices=Source.choices, required=False)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    category = serializers.SlugField(required=False)
-    team = serializers.IntegerField(required=False, min_value=1)
-    owner = serializers.RegexField(r"^(me|none|[0-9]+)$", required=False)
-    tier = serializers.SlugField(required=False)
-    escalated = serializers.BooleanField(required=False, allow_null=True, default=None)
-    open = serializers.BooleanField(required=False, allow_null=True, default=None)
-    q = serializers.CharField(max_length=100, required=False)
-    received_after = serializers.DateTimeField(required=False)
-    received_before = serializers.DateTimeField(required=False)
-    sla = serializers.ChoiceField(choices=["at_risk", "breached"], required=False)
+from kesu.sla.selectors import sla_view
 
 
 class TransitionIn(serializers.Serializer):
@@ -250,9 +232,7 @@ class ComplaintOut(ComplaintListOut):
 
     def _analysis(self, obj: Complaint) -> dict[str, Any]:
         """Bad-faith signals are for team leads to judge; agents do not see them (SPEC §3)."""
-        if self._sees_bad_faith or "bad_faith" not in (obj.analysis or {}):
-            return obj.analysis
-        return {key: value for key, value in obj.analysis.items() if key != "bad_faith"}
+        return StoredAnalysis(obj.analysis).as_json(bad_faith=self._sees_bad_faith)
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_checklist(self, obj: Complaint) -> list[dict[str, Any]]:

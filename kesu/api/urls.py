@@ -1,8 +1,13 @@
+"""The REST API, all under ``/api/v1/``: complaints and their acts, escalations and approvals,
+follow-ups and work orders, the KPI figures; a token for scripts. The OpenAPI schema and its
+documentation pages are beside it (``/api/schema/``, ``/api/docs/``, ``/api/redoc/``)."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from kesu.api import followup, metrics
 from kesu.api.escalation import ApprovalViewSet, ComplaintEscalationViewSet, EscalationViewSet
 from kesu.api.views import ComplaintViewSet
 
@@ -12,9 +17,26 @@ router.register("complaints", ComplaintEscalationViewSet, basename="complaint-es
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("approvals", ApprovalViewSet, basename="approval")
 
+v1 = [
+    path("", include(router.urls)),
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("complaints/<str:reference>/follow-ups/", followup.FollowUpsView.as_view(), name="api-follow-ups"),
+    path(
+        "complaints/<str:reference>/follow-up-links/", followup.FollowUpLinksView.as_view(), name="api-links"
+    ),
+    path(
+        "complaints/<str:reference>/work-orders/", followup.WorkOrdersView.as_view(), name="api-work-orders"
+    ),
+    path(
+        "work-orders/<int:pk>/complete/",
+        followup.WorkOrderCompleteView.as_view(),
+        name="api-work-order-complete",
+    ),
+    path("kpis/", metrics.KpisApi.as_view(), name="api-kpis"),
+]
+
 urlpatterns = [
-    path("v1/", include(router.urls)),
-    path("v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -1,4 +1,5 @@
-"""REST API v1. Each endpoint parses input, calls one service or selector, and responds."""
+"""REST API v1, complaints. Each endpoint parses input, calls one act (:mod:`kesu.handling` for the
+acts that span capabilities, a capability's services for the rest) or selector, and responds."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import hashlib
 import json
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,14 +16,15 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kesu.accounts.models import User
+from kesu.accounts.selectors import user_by_username
 from kesu.api import serializers as s
 from kesu.complaints import permissions, selectors, services
-from kesu.complaints.errors import ComplaintError, PermissionRefused
-from kesu.complaints.importer import import_file
+from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
+from kesu.complaints.filters import ComplaintFiltersIn, filters_or_raise
 from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Complaint
-from kesu.followup.services import follow_up_record
+from kesu.handling import conversation, follow_up, intake, solution, stages
+from kesu.handling.importer import import_file
 from kesu.sla import services as sla_services
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -57,13 +58,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         complaint = selectors.complaint_get(user=self.request.user, reference=complaint.reference)
         return Response(s.ComplaintOut(complaint, context=self.get_serializer_context()).data)
 
-    @extend_schema(parameters=[s.ComplaintFiltersIn])
+    @extend_schema(parameters=[ComplaintFiltersIn])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        params = s.ComplaintFiltersIn(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = dict(params.validated_data)
-        data["is_open"] = data.pop("open", None)
-        queryset = selectors.complaint_list(user=request.user, filters=selectors.ComplaintFilters(**data))
+        queryset = selectors.complaint_list(user=request.user, filters=filters_or_raise(request.query_params))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -79,15 +76,15 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         key = request.headers.get("Idempotency-Key", "").strip()
         if key:
             if len(key) > 200:
-                raise ComplaintError("invalid_idempotency_key", _("The Idempotency-Key is too long."))
+                raise ComplaintError(ErrorCode.INVALID_IDEMPOTENCY_KEY, _("The Idempotency-Key is too long."))
             fingerprint = hashlib.sha256(
                 json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False).encode()
             ).hexdigest()
-            complaint, replayed = services.complaint_create_idempotent(
+            complaint, replayed = intake.take_in_idempotent(
                 actor=request.user, key=key, fingerprint=fingerprint, **fields
             )
         else:
-            complaint, replayed = services.complaint_create(actor=request.user, **fields), False
+            complaint, replayed = intake.take_in(actor=request.user, **fields), False
         if replayed:
             complaint = selectors.complaint_get(user=request.user, reference=complaint.reference)
             if complaint is None:  # created by this user for a team they no longer see
@@ -109,7 +106,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, reference: str) -> Response:
         data = self._valid(s.TransitionIn)
-        complaint = services.complaint_transition(
+        complaint = stages.move(
             complaint=self.get_object(), actor=request.user, to=data["to"], reason=data["reason"]
         )
         return self._refresh(complaint)
@@ -127,7 +124,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def solution(self, request: Request, reference: str) -> Response:
         data = self._valid(s.SolutionIn)
-        complaint = services.complaint_record_solution(
+        complaint = solution.record_solution(
             complaint=self.get_object(),
             actor=request.user,
             solution_type=data["solution_type"],
@@ -151,11 +148,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request: Request, reference: str) -> Response:
         data = self._valid(s.FollowUpIn)
-        follow_up = follow_up_record(
+        recorded = follow_up.record_follow_up(
             complaint=self.get_object(), actor=request.user, result=data["result"], comment=data["note"]
         )
-        complaint = follow_up.complaint
-        return self._refresh(complaint)
+        return self._refresh(recorded.complaint)
 
     @extend_schema(request=s.ReasonIn, responses=s.ComplaintOut)
     @action(detail=True, methods=["post"], url_path="close-reason")
@@ -198,12 +194,11 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, reference: str) -> Response:
         data = self._valid(s.TransferIn)
-        lookup = Q(username=data["to_user"])
-        if data["to_user"].isdigit():
-            lookup |= Q(pk=int(data["to_user"]))
-        to_user = User.objects.filter(lookup).first()
+        to_user = user_by_username(data["to_user"], or_id=True)
         if to_user is None:
-            raise ComplaintError("unknown_user", _("Unknown user: %(user)s.") % {"user": data["to_user"]})
+            raise ComplaintError(
+                ErrorCode.UNKNOWN_USER, _("Unknown user: %(user)s.") % {"user": data["to_user"]}
+            )
         complaint = services.complaint_transfer(
             complaint=self.get_object(), actor=request.user, to_user=to_user, reason=data["reason"]
         )
@@ -218,7 +213,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             messages = selectors.complaint_messages(complaint=complaint)
             return Response(s.MessageOut(messages, many=True, context=context).data)
         data = self._valid(s.MessageIn)
-        message = services.message_add(
+        message = conversation.add_message(
             complaint=complaint,
             actor=request.user,
             body=data["body"],
@@ -248,7 +243,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def bulk_import(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is None:
-            raise ComplaintError("file_required", _("Attach a CSV or XLSX file as 'file'."))
+            raise ComplaintError(ErrorCode.FILE_REQUIRED, _("Attach a CSV or XLSX file as 'file'."))
         report = import_file(actor=request.user, name=upload.name, stream=upload, size=upload.size)
         return Response(report.as_dict(), status=status.HTTP_200_OK)
 

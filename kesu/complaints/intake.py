@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from kesu.accounts.models import Team
-from kesu.complaints.errors import ComplaintError
+from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Channel, DemandType, Priority, Source
 from kesu.complaints.services import CustomerData
 
@@ -81,13 +81,13 @@ def create_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("team"):
         team = Team.objects.filter(pk=data["team"]).first()
         if team is None:
-            raise ComplaintError("unknown_team", _("Unknown team."))
+            raise ComplaintError(ErrorCode.UNKNOWN_TEAM, _("Unknown team."))
     category = None
     if data.get("category"):
         category = Category.objects.filter(code=data["category"]).first()
         if category is None:
             raise ComplaintError(
-                "unknown_category", _("Unknown category: %(code)s.") % {"code": data["category"]}
+                ErrorCode.UNKNOWN_CATEGORY, _("Unknown category: %(code)s.") % {"code": data["category"]}
             )
     return {
         "customer": CustomerData(**data["customer"]),

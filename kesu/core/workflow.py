@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from kesu.core.errors import ErrorCode
+
 
 def gettext_noop(message: str) -> str:
     """Mark a string for translation without translating it here (the core has no i18n)."""
@@ -122,7 +124,7 @@ class Facts:
 
 @dataclass(frozen=True)
 class Refusal:
-    code: str
+    code: ErrorCode
     message: str
     params: dict[str, str] = field(default_factory=dict)
 
@@ -171,11 +173,11 @@ def check_transition(facts: Facts, target: Stage) -> list[Refusal]:
     """Every reason the move ``facts.stage → target`` is refused; an empty list means allowed."""
     source = facts.stage
     if target == source:
-        return [Refusal("same_stage", gettext_noop("The complaint is already at this stage."))]
+        return [Refusal(ErrorCode.SAME_STAGE, gettext_noop("The complaint is already at this stage."))]
     if target not in allowed_targets(source):
         return [
             Refusal(
-                "not_allowed",
+                ErrorCode.NOT_ALLOWED,
                 gettext_noop("Cannot move from %(source)s to %(target)s."),
                 {"source": source.value, "target": target.value},
             )
@@ -183,50 +185,56 @@ def check_transition(facts: Facts, target: Stage) -> list[Refusal]:
     refusals: list[Refusal] = []
     if is_reopen(source, target):
         if not facts.reason.strip():
-            refusals.append(Refusal("reason_required", gettext_noop("Reopening needs a reason.")))
+            refusals.append(Refusal(ErrorCode.REASON_REQUIRED, gettext_noop("Reopening needs a reason.")))
         return refusals
     backwards = STAGE_ORDER.index(target) < STAGE_ORDER.index(source)
     if backwards:
         if not facts.reason.strip():
-            refusals.append(Refusal("reason_required", gettext_noop("Going back a stage needs a reason.")))
+            refusals.append(
+                Refusal(ErrorCode.REASON_REQUIRED, gettext_noop("Going back a stage needs a reason."))
+            )
         return refusals
     if source == Stage.CLOSED and target == Stage.REVIEW:
         return refusals
     if not facts.has_owner:
         refusals.append(
             Refusal(
-                "owner_required", gettext_noop("An agent must accept the complaint and become its owner.")
+                ErrorCode.OWNER_REQUIRED,
+                gettext_noop("An agent must accept the complaint and become its owner."),
             )
         )
     missing = sorted(facts.required_items - facts.checked_items)
     if missing:
         refusals.append(
             Refusal(
-                "checklist_incomplete",
+                ErrorCode.CHECKLIST_INCOMPLETE,
                 gettext_noop("Required checklist items are not done: %(items)s."),
                 {"items": ", ".join(missing)},
             )
         )
     if target == Stage.AGREE and not facts.solution_recorded:
-        refusals.append(Refusal("solution_required", gettext_noop("Record a proposed solution first.")))
+        refusals.append(
+            Refusal(ErrorCode.SOLUTION_REQUIRED, gettext_noop("Record a proposed solution first."))
+        )
     if target == Stage.ACT and not facts.customer_agreed:
         refusals.append(
             Refusal(
-                "agreement_required", gettext_noop("Record the customer's agreement to the solution first.")
+                ErrorCode.AGREEMENT_REQUIRED,
+                gettext_noop("Record the customer's agreement to the solution first."),
             )
         )
     if target == Stage.CLOSED:
         if not facts.solution_recorded:
             refusals.append(
                 Refusal(
-                    "solution_required",
+                    ErrorCode.SOLUTION_REQUIRED,
                     gettext_noop("A complaint cannot be closed without a recorded solution."),
                 )
             )
         if not facts.follow_up_recorded and not facts.close_reason.strip():
             refusals.append(
                 Refusal(
-                    "follow_up_or_reason_required",
+                    ErrorCode.FOLLOW_UP_OR_REASON_REQUIRED,
                     gettext_noop("Record the follow-up result, or a reason for closing without one."),
                 )
             )

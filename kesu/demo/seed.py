@@ -18,12 +18,15 @@ from django.utils import timezone
 from kesu.accounts.models import Team, User
 from kesu.accounts.roles import ADMIN, AGENT, MANAGER, QA_INSPECTOR, TEAM_LEAD, TRAINER
 from kesu.complaints import clock, services
-from kesu.complaints.errors import ComplaintError
+from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.models import Category, Complaint
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer, Tier
-from kesu.followup.services import follow_up_record
+from kesu.handling import intake, stages
+from kesu.handling.conversation import add_message
+from kesu.handling.follow_up import record_follow_up
+from kesu.handling.solution import record_solution
 from kesu.metrics.models import CustomersServed
 
 CORPUS = Path(__file__).with_name("corpus.json")
@@ -126,7 +129,7 @@ def _advance(
 
     def move(to: Stage, reason: str = "") -> None:
         tick_required()
-        services.complaint_transition(complaint=complaint, actor=owner, to=to.value, reason=reason)
+        stages.move(complaint=complaint, actor=owner, to=to.value, reason=reason)
         complaint.refresh_from_db()
 
     order = list(Stage)
@@ -136,7 +139,7 @@ def _advance(
     conversation = case.get("conversation") or []
     for turn in conversation[:2]:
         with clock.frozen(step(rng.randint(2, 40))):
-            services.message_add(complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"])
+            add_message(complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"])
     for stage in order[order.index(Stage.LISTEN) + 1 : order.index(target) + 1]:
         with clock.frozen(step(rng.randint(20, 600))):
             if stage == Stage.AGREE:
@@ -147,7 +150,7 @@ def _advance(
                 amount = solution.get("amount")
                 if amount is not None and Decimal(str(amount)) > owner.effective_authority_limit():
                     amount = owner.effective_authority_limit()
-                services.complaint_record_solution(
+                record_solution(
                     complaint=complaint,
                     actor=owner,
                     solution_type=solution["type"],
@@ -165,13 +168,11 @@ def _advance(
                 )
                 complaint.refresh_from_db()
                 for turn in conversation[2:]:
-                    services.message_add(
-                        complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"]
-                    )
+                    add_message(complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"])
             if stage == Stage.CLOSED:
                 follow_up = case.get("follow_up")
                 if follow_up:
-                    follow_up_record(
+                    record_follow_up(
                         complaint=complaint,
                         actor=owner,
                         result=follow_up["rating"],
@@ -201,7 +202,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
     if Complaint.objects.exists() and not reset:
         return Complaint.objects.count()
     if reset and Complaint.objects.exists():
-        raise ComplaintError("reset_refused", "Delete var/kesu.sqlite3 to start the demo afresh.")
+        raise ComplaintError(ErrorCode.RESET_REFUSED, "Delete var/kesu.sqlite3 to start the demo afresh.")
     rng = random.Random(seed)
     corpus = load_corpus()
     users = _users()
@@ -234,7 +235,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
         team_key = case["sector"]
         intake_by = rng.choice(agents[team_key])
         with transaction.atomic(), clock.frozen(received):
-            complaint = services.complaint_create(
+            complaint = intake.take_in(
                 actor=intake_by,
                 customer=customer,
                 text=case["text"],

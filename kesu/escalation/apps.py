@@ -10,8 +10,8 @@ class EscalationConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from kesu.accounts.models import User
+        from kesu.escalation.ladder import forget_role_holders, invalidate_ladder
         from kesu.escalation.models import EscalationLevel
-        from kesu.escalation.services import forget_role_holders, invalidate_ladder
 
         post_save.connect(invalidate_ladder, sender=EscalationLevel, dispatch_uid="ladder-save")
         post_delete.connect(invalidate_ladder, sender=EscalationLevel, dispatch_uid="ladder-del")

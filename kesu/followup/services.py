@@ -1,5 +1,7 @@
-"""Follow-up 回访 and work-order acts. Each locks the complaint, checks permission, writes and
-audits through :mod:`kesu.complaints.services`, in one transaction.
+"""Follow-up links and work orders 工单. Each act locks the complaint, checks permission, writes
+and audits (:mod:`kesu.complaints.audit`) in one transaction. Recording a follow-up's result is
+in :mod:`kesu.followup.results`; a dissatisfied one reopens the complaint, so it is recorded
+through :mod:`kesu.handling.follow_up`.
 
 The customer's link: the token is ``nonce.timestamp.signature`` from Django's
 :class:`~django.core.signing.TimestampSigner` (HMAC-SHA256 with ``SECRET_KEY`` and a salt of
@@ -22,22 +24,12 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.complaints import clock, permissions
-from kesu.complaints.errors import ComplaintError, PermissionRefused
-from kesu.complaints.models import Complaint, FollowUpResult
-from kesu.complaints.services import (
-    _locked,
-    complaint_record_follow_up,
-    complaint_transition,
-    record_event,
-)
+from kesu.complaints.audit import AuditAction, lock_complaint, record_event
+from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
+from kesu.complaints.models import Complaint
 from kesu.core.workflow import Stage
-from kesu.followup.models import (
-    DISSATISFIED_RESULTS,
-    FollowUp,
-    FollowUpLink,
-    FollowUpMethod,
-    WorkOrder,
-)
+from kesu.followup.models import FollowUpLink, WorkOrder
+from kesu.notifications.services import enqueue_sms
 
 SALT = "kesu.followup.link"
 #: How long a link stays valid unless the agent says otherwise, and the most it may.
@@ -61,13 +53,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_result(result: str, comment: str) -> None:
-    if result not in FollowUpResult.values:
-        raise ComplaintError("invalid_follow_up", _("Unknown follow-up result."))
-    if len(comment) > MAX_COMMENT:
-        raise ComplaintError("comment_too_long", _("The comment is too long."))
-
-
 @dataclass(frozen=True)
 class IssuedLink:
     link: FollowUpLink
@@ -87,15 +72,15 @@ def follow_up_link_issue(
     days = days or int(getattr(settings, "KESU_FOLLOWUP_LINK_DAYS", DEFAULT_LINK_DAYS))
     if not 1 <= days <= MAX_LINK_DAYS:
         raise ComplaintError(
-            "invalid_days", _("A link is valid for 1 to %(days)s days.") % {"days": MAX_LINK_DAYS}
+            ErrorCode.INVALID_DAYS, _("A link is valid for 1 to %(days)s days.") % {"days": MAX_LINK_DAYS}
         )
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = lock_complaint(complaint)
         if not permissions.can_act(actor, complaint):
             raise PermissionRefused()
         if complaint.stage_enum != Stage.FOLLOW_UP:
             raise ComplaintError(
-                "not_in_follow_up", _("Follow-up results are recorded at the follow-up stage.")
+                ErrorCode.NOT_IN_FOLLOW_UP, _("Follow-up results are recorded at the follow-up stage.")
             )
         now = clock.now()
         token = _signer().sign(secrets.token_urlsafe(24))
@@ -110,12 +95,10 @@ def follow_up_link_issue(
         record_event(
             complaint=complaint,
             actor=actor,
-            action="follow_up_link_sent",
+            action=AuditAction.FOLLOW_UP_LINK_SENT,
             changes={"follow_up_link": [None, link.pk], "expires_at": [None, link.expires_at]},
         )
         if send_sms_to_base_url and complaint.customer.phone:
-            from kesu.notifications.services import enqueue_sms
-
             enqueue_sms(
                 event_key=f"follow_up_link:{link.pk}",
                 phone=complaint.customer.phone,
@@ -132,109 +115,24 @@ def follow_up_link_check(token: str, *, now: datetime | None = None, lock: bool 
     try:
         _signer().unsign(token, max_age=timedelta(days=MAX_LINK_DAYS))
     except signing.SignatureExpired:
-        raise LinkRefused("link_expired", _("This link has expired.")) from None
+        raise LinkRefused(ErrorCode.LINK_EXPIRED, _("This link has expired.")) from None
     except signing.BadSignature:
-        raise LinkRefused("link_invalid", _("This link is not valid.")) from None
+        raise LinkRefused(ErrorCode.LINK_INVALID, _("This link is not valid.")) from None
     links = FollowUpLink.objects.select_related("complaint", "complaint__customer")
     if lock:
         links = links.select_for_update(of=("self",))
     link = links.filter(token_hash=token_hash(token)).first()
     if link is None:  # signed by us but never issued (or issued by another database)
-        raise LinkRefused("link_invalid", _("This link is not valid."))
+        raise LinkRefused(ErrorCode.LINK_INVALID, _("This link is not valid."))
     if link.used_at is not None:
-        raise LinkRefused("link_used", _("This link has already been used. Thank you for your answer."))
+        raise LinkRefused(
+            ErrorCode.LINK_USED, _("This link has already been used. Thank you for your answer.")
+        )
     if (now or clock.now()) >= link.expires_at:
-        raise LinkRefused("link_expired", _("This link has expired."))
+        raise LinkRefused(ErrorCode.LINK_EXPIRED, _("This link has expired."))
     if link.complaint.stage != Stage.FOLLOW_UP:
-        raise LinkRefused("link_not_open", _("This complaint is no longer waiting for your answer."))
+        raise LinkRefused(ErrorCode.LINK_NOT_OPEN, _("This complaint is no longer waiting for your answer."))
     return link
-
-
-def follow_up_record(
-    *, complaint: Complaint, actor: User, result: str, comment: str = "", method: str = FollowUpMethod.CALL
-) -> FollowUp:
-    """The agent records a follow-up call (or an unreachable customer). A dissatisfied answer
-    reopens the complaint to the owner's team lead."""
-    comment = (comment or "").strip()
-    _check_result(result, comment)
-    if method != FollowUpMethod.CALL:
-        raise ComplaintError("invalid_method", _("Agents record follow-up calls; customers answer links."))
-    with transaction.atomic():
-        complaint = complaint_record_follow_up(complaint=complaint, actor=actor, result=result, note=comment)
-        follow_up = FollowUp.objects.create(
-            complaint=complaint,
-            method=FollowUpMethod.CALL,
-            result=result,
-            comment=comment,
-            recorded_by=actor,
-            created_at=complaint.follow_up_at,
-            team_id=complaint.team_id,
-            tier_id=complaint.customer.tier_id,
-        )
-        if result in DISSATISFIED_RESULTS:
-            _reopen_to_team_lead(complaint, actor, follow_up)
-    return follow_up
-
-
-def follow_up_answer_link(*, token: str, result: str, comment: str = "") -> FollowUp:
-    """The customer's answer through a link: once, before it expires, while the complaint is at
-    the follow-up stage. Recorded with no actor (the customer has no account)."""
-    comment = (comment or "").strip()
-    if result == FollowUpResult.UNREACHABLE:
-        raise ComplaintError("invalid_follow_up", _("Unknown follow-up result."))
-    _check_result(result, comment)
-    with transaction.atomic():
-        link = follow_up_link_check(token, lock=True)
-        complaint = complaint_record_follow_up(
-            complaint=link.complaint,
-            actor=None,
-            result=result,
-            note=comment,
-        )
-        follow_up = FollowUp.objects.create(
-            complaint=complaint,
-            method=FollowUpMethod.LINK,
-            result=result,
-            comment=comment,
-            recorded_by=None,
-            created_at=complaint.follow_up_at,
-            team_id=complaint.team_id,
-            tier_id=complaint.customer.tier_id,
-        )
-        link.used_at = complaint.follow_up_at
-        link.follow_up = follow_up
-        link.save(update_fields=["used_at", "follow_up"])
-        record_event(
-            complaint=complaint,
-            actor=None,
-            action="follow_up_link_answered",
-            changes={"follow_up_link": [link.pk, link.pk], "follow_up_result": [None, result]},
-            note=_("Answered by the customer through the follow-up link."),
-        )
-        if result in DISSATISFIED_RESULTS:
-            _reopen_to_team_lead(complaint, None, follow_up)
-    return follow_up
-
-
-def _reopen_to_team_lead(complaint: Complaint, actor: User | None, follow_up: FollowUp) -> None:
-    """不满意/很不满意: close the follow-up and reopen at 倾听与同频 with the customer's words as the
-    reason, then escalate to level 1 (the team lead, chosen in the complaint's team).
-
-    Escalation rather than transfer: the owner stays the owner (首问责任制) and keeps helping,
-    while the team lead is assigned, notified and accountable, exactly as for any escalation.
-    A complaint already at level 1 or above stays with the level it is at."""
-    from kesu.escalation.models import Reason
-    from kesu.escalation.services import escalate_complaint
-
-    label = FollowUpResult(follow_up.result).label
-    reason = _("Follow-up: the customer is %(result)s. %(comment)s") % {
-        "result": label,
-        "comment": follow_up.comment,
-    }
-    reason = reason.strip()
-    complaint_transition(complaint=complaint, actor=actor, to=Stage.CLOSED, reason=reason)
-    complaint_transition(complaint=complaint, actor=actor, to=Stage.LISTEN, reason=reason)
-    escalate_complaint(complaint=complaint, actor=None, reason=Reason.MANUAL, note=reason, to_level=1)
 
 
 def work_order_open(
@@ -243,16 +141,18 @@ def work_order_open(
     """Ask another department to act (工单), with the time it is due."""
     department, description = (department or "").strip(), (description or "").strip()
     if not department or not description:
-        raise ComplaintError("work_order_incomplete", _("Name the department and what it is asked to do."))
+        raise ComplaintError(
+            ErrorCode.WORK_ORDER_INCOMPLETE, _("Name the department and what it is asked to do.")
+        )
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = lock_complaint(complaint)
         if not permissions.can_act(actor, complaint):
             raise PermissionRefused()
         if not complaint.is_open:
-            raise ComplaintError("complaint_closed", _("The complaint is closed; reopen it first."))
+            raise ComplaintError(ErrorCode.COMPLAINT_CLOSED, _("The complaint is closed; reopen it first."))
         now = clock.now()
         if due_at <= now:
-            raise ComplaintError("due_in_past", _("The due time must be in the future."))
+            raise ComplaintError(ErrorCode.DUE_IN_PAST, _("The due time must be in the future."))
         order = WorkOrder.objects.create(
             complaint=complaint,
             department=department[:100],
@@ -264,7 +164,7 @@ def work_order_open(
         record_event(
             complaint=complaint,
             actor=actor,
-            action="work_order_opened",
+            action=AuditAction.WORK_ORDER_OPENED,
             changes={"work_order": [None, order.pk], "department": [None, order.department]},
             note=description,
         )
@@ -274,14 +174,14 @@ def work_order_open(
 def work_order_complete(*, work_order: WorkOrder, actor: User, result: str) -> WorkOrder:
     """The department's answer; on time if it came by the due time."""
     if not (result or "").strip():
-        raise ComplaintError("result_required", _("Record what the department did."))
+        raise ComplaintError(ErrorCode.RESULT_REQUIRED, _("Record what the department did."))
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
-        complaint = _locked(order.complaint)
+        complaint = lock_complaint(order.complaint)
         if not permissions.can_act(actor, complaint):
             raise PermissionRefused()
         if order.completed_at is not None:
-            raise ComplaintError("work_order_done", _("This work order is already completed."))
+            raise ComplaintError(ErrorCode.WORK_ORDER_DONE, _("This work order is already completed."))
         order.completed_at = clock.now()
         order.completed_by = actor
         order.result = result.strip()
@@ -289,7 +189,7 @@ def work_order_complete(*, work_order: WorkOrder, actor: User, result: str) -> W
         record_event(
             complaint=complaint,
             actor=actor,
-            action="work_order_completed",
+            action=AuditAction.WORK_ORDER_COMPLETED,
             changes={"work_order": [order.pk, order.pk], "on_time": [None, order.on_time]},
             note=order.result,
         )

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kesu.complaints.errors import ComplaintError
+from kesu.complaints.errors import ComplaintError, ErrorCode
 
 MAX_DAYS = 3 * 366
 
@@ -78,11 +78,13 @@ def parse_period(params: dict[str, str], *, today: date | None = None) -> Period
             if last < first:
                 raise ValueError
             if (last - first).days > MAX_DAYS:
-                raise ComplaintError("period_too_long", _("Choose a period of at most three years."))
+                raise ComplaintError(ErrorCode.PERIOD_TOO_LONG, _("Choose a period of at most three years."))
             return Period(first, last)
         if month:
             year, number = (int(part) for part in month.split("-"))
             return Period.month(year, number)
     except (ValueError, TypeError):
-        raise ComplaintError("invalid_period", _("Choose a month (2026-11) or a date range.")) from None
+        raise ComplaintError(
+            ErrorCode.INVALID_PERIOD, _("Choose a month (2026-11) or a date range.")
+        ) from None
     return Period.month(today.year, today.month)

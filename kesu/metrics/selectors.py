@@ -43,18 +43,19 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from kesu.accounts import roles
 from kesu.accounts.models import Team, User
-from kesu.complaints.errors import PermissionRefused
+from kesu.complaints import vocabulary
+from kesu.complaints.analysis import EMOTION_LABEL_LOOKUP
 from kesu.complaints.models import Category, Channel, Complaint, FollowUpResult, Source
+from kesu.complaints.vocabulary import EMOTION_LABELS
 from kesu.core import kpi
 from kesu.customers.models import Tier
 from kesu.escalation.models import Escalation, EscalationLevel
 from kesu.followup.models import FollowUp, WorkOrder
 from kesu.metrics.models import KPI_LABELS, CustomersServed, KpiMonth, KpiMonthRun, KpiTarget
 from kesu.metrics.periods import Period, add_months
+from kesu.metrics.permissions import Scope, sees_every_team
 from kesu.sla.models import ClockStatus
 
 TREND_MONTHS = 12
@@ -68,60 +69,6 @@ RATING_FOR_RESULT = {
     FollowUpResult.DISSATISFIED: kpi.SatisfactionRating.DISSATISFIED,
     FollowUpResult.VERY_DISSATISFIED: kpi.SatisfactionRating.VERY_DISSATISFIED,
 }
-DASHBOARD_ROLES = frozenset({roles.MANAGER, roles.ADMIN, roles.TEAM_LEAD})
-
-
-# --- who sees what ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    team_id: int | None = None
-    tier_code: str = ""
-    tier_id: int | None = None
-
-    def as_query(self) -> dict[str, str]:
-        query = {}
-        if self.team_id:
-            query["team"] = str(self.team_id)
-        if self.tier_code:
-            query["tier"] = self.tier_code
-        return query
-
-
-def can_view_dashboard(user: User) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser or user.has_perm("metrics.view_kpi_dashboard"):
-        return True
-    codes = user.role_codes
-    if roles.TEAM_LEAD in codes and not ({roles.MANAGER, roles.ADMIN} & codes):
-        return user.team_id is not None
-    return bool(DASHBOARD_ROLES & codes)
-
-
-def sees_every_team(user: User) -> bool:
-    return (
-        user.is_superuser
-        or user.has_perm("metrics.view_kpi_dashboard")
-        or bool({roles.MANAGER, roles.ADMIN} & user.role_codes)
-    )
-
-
-def dashboard_scope(*, user: User, team_id: int | None, tier_code: str = "") -> Scope:
-    """The scope a user may see: managers and admins any team; a team lead only their own."""
-    if not can_view_dashboard(user):
-        raise PermissionRefused(_("Only managers and team leads see the KPI dashboard."))
-    if not sees_every_team(user):
-        if team_id not in (None, user.team_id):
-            raise PermissionRefused(_("Team leads see their own team's figures only."))
-        team_id = user.team_id
-    tier_id = None
-    if tier_code:
-        tier_id = Tier.objects.filter(code=tier_code).values_list("pk", flat=True).first()
-        if tier_id is None:
-            tier_id = -1  # an unknown tier has no complaints
-    return Scope(team_id=team_id, tier_code=tier_code, tier_id=tier_id)
 
 
 # --- querysets ------------------------------------------------------------------------------------
@@ -275,7 +222,7 @@ class Dashboard:
         return next(figure for figure in self.kpis if figure.key == key)
 
 
-def _month_key(value: datetime | date) -> date:
+def month_key(value: datetime | date) -> date:
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return date(value.year, value.month, 1)
@@ -401,7 +348,7 @@ class Bucket:
         return sum(results.get(FollowUpResult.UNREACHABLE, 0) for results in self.follow_ups.values())
 
 
-def _live_buckets(
+def live_buckets(
     start: datetime, end: datetime, scope: Scope, now: datetime, *, by_month: bool, split: bool = False
 ) -> dict[tuple[Any, ...], Bucket]:
     """Count complaints, work orders and follow-ups in [start, end): per month when ``by_month``,
@@ -419,7 +366,7 @@ def _live_buckets(
         return qs, keys
 
     def key(row: dict[str, Any], keys: list[str]) -> tuple[Any, ...]:
-        return tuple(_month_key(row[k]) if k == "month" else row[k] for k in keys)
+        return tuple(month_key(row[k]) if k == "month" else row[k] for k in keys)
 
     def rows(qs: QuerySet, keys: list[str], counts: dict[str, Count]) -> Iterable[dict[str, Any]]:
         return qs.values(*keys).annotate(**counts).order_by() if keys else [qs.aggregate(**counts)]
@@ -466,42 +413,8 @@ def _rolled_buckets(months: list[date], scope: Scope) -> dict[date, Bucket]:
     return buckets
 
 
-def refresh_kpi_months(*, months: list[date], now: datetime | None = None) -> int:
-    """(Re)compute the :class:`KpiMonth` summary of past months, all teams and tiers, in one
-    transaction; returns the rows written. The current month is never summarised."""
-    now = now or timezone.now()
-    current = _month_key(now)
-    months = sorted({m.replace(day=1) for m in months if m.replace(day=1) < current})
-    if not months:
-        return 0
-    start, end = (
-        Period.month(months[0].year, months[0].month).start,
-        Period.month(months[-1].year, months[-1].month).end,
-    )
-    with _reporting_session():
-        buckets = _live_buckets(start, end, Scope(), now, by_month=True, split=True)
-        rows = [
-            KpiMonth(
-                month=month,
-                team_id=team,
-                tier_id=tier,
-                follow_ups={
-                    result: n for results in bucket.follow_ups.values() for result, n in results.items()
-                },
-                **bucket.counts,
-            )
-            for (month, team, tier), bucket in buckets.items()
-            if month in months
-        ]
-        KpiMonth.objects.filter(month__in=months).delete()
-        KpiMonth.objects.bulk_create(rows, batch_size=1000)
-        for month in months:
-            KpiMonthRun.objects.update_or_create(month=month, defaults={"computed_at": now})
-    return len(rows)
-
-
 @contextmanager
-def _reporting_session() -> Iterator[None]:
+def reporting_session() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
@@ -525,13 +438,13 @@ def _figures_of(bucket: Bucket, served: int, targets: Targets, tier: str) -> lis
 
 def dashboard(*, period: Period, scope: Scope, now: datetime | None = None) -> Dashboard:
     """Every figure of the dashboard for a period and scope (permission checked by the caller
-    through :func:`dashboard_scope`).
+    through :func:`kesu.metrics.permissions.dashboard_scope`).
 
     The period is counted live. So are the months of the 12-month trend, except a leading run of
     past months already summarised in :class:`KpiMonth` (refreshed nightly): a month on screen
     then scans that month, not the year."""
     now = now or timezone.now()
-    with _reporting_session():
+    with reporting_session():
         return _dashboard(period, scope, now)
 
 
@@ -543,13 +456,13 @@ def _dashboard(period: Period, scope: Scope, now: datetime) -> Dashboard:
     summarised = set(KpiMonthRun.objects.filter(month__in=trend_months).values_list("month", flat=True))
     rolled: list[date] = []
     for month in trend_months:
-        if month not in summarised or month >= period.first_day.replace(day=1) or month >= _month_key(now):
+        if month not in summarised or month >= period.first_day.replace(day=1) or month >= month_key(now):
             break
         rolled.append(month)
     live_from = trend_months[len(rolled)]
     monthly: dict[date, Bucket] = defaultdict(Bucket, _rolled_buckets(rolled, scope))
     live_start = Period.month(live_from.year, live_from.month).start
-    for (month,), bucket in _live_buckets(live_start, trend_end, scope, now, by_month=True).items():
+    for (month,), bucket in live_buckets(live_start, trend_end, scope, now, by_month=True).items():
         monthly[month] = bucket
 
     period_months = period.months()
@@ -558,7 +471,7 @@ def _dashboard(period: Period, scope: Scope, now: datetime) -> Dashboard:
         for month in period_months:
             current.add(monthly[month])
     else:
-        current = _live_buckets(period.start, period.end, scope, now, by_month=False).get((), Bucket())
+        current = live_buckets(period.start, period.end, scope, now, by_month=False).get((), Bucket())
     served_by_month = customers_served(sorted({*trend_months, *period_months}), scope.tier_id)
     served = sum(served_by_month.get(m, 0) for m in period_months)
     figures = _figures_of(current, served, targets, scope.tier_code)
@@ -626,7 +539,7 @@ def _breakdown(qs: QuerySet[Complaint], total: int) -> dict[str, list[dict[str, 
         for position, _code, _name in ladder
     }
     rows = list(
-        qs.annotate(emotion=KT("analysis__emotion__label"))
+        qs.annotate(emotion=KT(EMOTION_LABEL_LOOKUP))
         .values("category_id", "subcategory_id", "emotion", "source", "channel", "escalated_complaint")
         .annotate(n=Count("pk"), **reached)
         .order_by()
@@ -685,7 +598,7 @@ def _breakdown(qs: QuerySet[Complaint], total: int) -> dict[str, list[dict[str, 
     emotions = [
         {
             "label": label,
-            "name": str(EMOTION_LABELS.get(label, label or _("Unknown"))),
+            "name": vocabulary.label(EMOTION_LABELS, label, _("Unknown")),
             "count": count,
             "share": share(count),
         }
@@ -706,17 +619,6 @@ def _breakdown(qs: QuerySet[Complaint], total: int) -> dict[str, list[dict[str, 
         for (source, channel), count in sorted(by_source.items(), key=lambda item: (-item[1], item[0]))
     ]
     return {"pareto": pareto, "causes": causes, "emotions": emotions, "funnel": funnel, "sources": escalated}
-
-
-EMOTION_LABELS = {
-    "anger": _lazy("Anger"),
-    "disappointment": _lazy("Disappointment"),
-    "anxiety": _lazy("Anxiety"),
-    "confusion": _lazy("Confusion"),
-    "neutral": _lazy("Calm"),
-    "satisfied": _lazy("Satisfied"),
-    "expectation": _lazy("Expectation"),
-}
 
 
 def team_choices(user: User) -> list[tuple[int, str]]:
@@ -783,8 +685,8 @@ def figure_complaints(
         return qs.filter(subcategory__code=sub) if sub else qs.filter(subcategory__isnull=True)
     if figure == "emotion":
         if value:
-            return qs.filter(analysis__emotion__label=value)
-        return qs.filter(analysis__emotion__label__isnull=True)
+            return qs.filter(**{EMOTION_LABEL_LOOKUP: value})
+        return qs.filter(**{f"{EMOTION_LABEL_LOOKUP}__isnull": True})
     if figure == "funnel":
         level = int(value) if value.isdigit() else 0
         return (

@@ -9,7 +9,7 @@ from kesu.metrics.periods import add_months
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def refresh_kpi_months(months_back: int = 13) -> int:
     """Summarise the last ``months_back`` complete months (nightly; safe to run twice)."""
-    from kesu.metrics.selectors import refresh_kpi_months as refresh
+    from kesu.metrics.services import refresh_kpi_months as refresh
 
     this_month = timezone.localdate().replace(day=1)
     return refresh(months=[add_months(this_month, -i) for i in range(1, months_back + 1)])

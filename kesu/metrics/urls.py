@@ -9,5 +9,4 @@ urlpatterns = [
     path("complaints/", views.figure_complaints, name="complaints"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export_dashboard, name="export"),
     re_path(r"^export/complaints\.(?P<fmt>csv|xlsx)$", views.export_complaints, name="export-complaints"),
-    path("api/kpis/", views.KpisApi.as_view(), name="api-kpis"),
 ]

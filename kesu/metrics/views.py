@@ -1,6 +1,6 @@
 """The KPI dashboard (SPEC §7), the complaints behind each figure, exports and the monthly
 report. Views parse the request, ask :mod:`kesu.metrics.selectors` and render; the permission
-is checked on the server by :func:`~kesu.metrics.selectors.dashboard_scope`."""
+is checked on the server by :func:`~kesu.metrics.permissions.dashboard_scope`."""
 
 from __future__ import annotations
 
@@ -15,21 +15,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from kesu.api.serializers import ComplaintFiltersIn
 from kesu.complaints import selectors as complaint_selectors
-from kesu.complaints.errors import ComplaintError, PermissionRefused
+from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
+from kesu.complaints.filters import parse_filters
 from kesu.complaints.permissions import visibility_filter
 from kesu.core import privacy
-from kesu.customers.models import Tier
-from kesu.metrics import exports, selectors
+from kesu.customers.selectors import tier_choices
+from kesu.metrics import exports, permissions, selectors
 from kesu.metrics.periods import Period, parse_period
-from kesu.metrics.selectors import Dashboard, Scope
+from kesu.metrics.permissions import Scope
+from kesu.metrics.selectors import Dashboard
 
 ASSESSMENT_LABELS = {"met": _lazy("Met"), "near": _lazy("Near the target"), "missed": _lazy("Missed")}
 
@@ -39,14 +35,14 @@ def _team(params: dict[str, str]) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise ComplaintError("invalid_team", _("Unknown team."))
+        raise ComplaintError(ErrorCode.INVALID_TEAM, _("Unknown team."))
     return int(value)
 
 
-def _request_scope(request: HttpRequest) -> tuple[Period, Scope]:
+def request_scope(request: HttpRequest) -> tuple[Period, Scope]:
     params = request.GET.dict()
     period = parse_period(params)
-    scope = selectors.dashboard_scope(
+    scope = permissions.dashboard_scope(
         user=request.user, team_id=_team(params), tier_code=params.get("tier", "")
     )
     return period, scope
@@ -155,7 +151,7 @@ def _trend_table(board: Dashboard) -> list[list[str | int]]:
 def _filters(request: HttpRequest, period: Period, scope: Scope) -> dict[str, Any]:
     return {
         "teams": selectors.team_choices(request.user),
-        "tiers": list(Tier.objects.order_by("rank").values_list("code", "name")),
+        "tiers": tier_choices(),
         "current": request.GET,
         "query": _query(period, scope),
     }
@@ -164,7 +160,7 @@ def _filters(request: HttpRequest, period: Period, scope: Scope) -> dict[str, An
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
-        period, scope = _request_scope(request)
+        period, scope = request_scope(request)
     except ComplaintError as error:
         return _refused(request, error)
     data = dashboard_context(selectors.dashboard(period=period, scope=scope))
@@ -175,7 +171,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """The monthly report: the same figures as a printable page (print CSS)."""
     try:
-        period, scope = _request_scope(request)
+        period, scope = request_scope(request)
     except ComplaintError as error:
         return _refused(request, error)
     data = dashboard_context(selectors.dashboard(period=period, scope=scope))
@@ -187,7 +183,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def figure_complaints(request: HttpRequest) -> HttpResponse:
     """The complaints behind one figure, as a list or exported (``?format=csv|xlsx``)."""
     try:
-        period, scope = _request_scope(request)
+        period, scope = request_scope(request)
     except ComplaintError as error:
         return _refused(request, error)
     figure = request.GET.get("figure", "complaints")
@@ -228,7 +224,7 @@ def figure_complaints(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_dashboard(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
-        period, scope = _request_scope(request)
+        period, scope = request_scope(request)
     except ComplaintError as error:
         return _refused(request, error)
     data = dashboard_context(selectors.dashboard(period=period, scope=scope))
@@ -299,33 +295,10 @@ def dashboard_sheets(data: dict[str, Any]) -> list[exports.Sheet]:
 @login_required
 def export_complaints(request: HttpRequest, fmt: str) -> HttpResponse:
     """Any complaint list of the queue, with the queue's own filters, as CSV or XLSX."""
-    if not selectors.can_view_dashboard(request.user):
+    if not permissions.can_view_dashboard(request.user):
         return _refused(request, PermissionRefused(_("Only managers and team leads export lists.")))
-    params = ComplaintFiltersIn(data={k: v for k, v in request.GET.items() if v and k != "page"})
-    if not params.is_valid():
+    filters = parse_filters({k: v for k, v in request.GET.items() if v and k != "page"})
+    if filters is None:
         return HttpResponseBadRequest(_("Some filters were not valid."))
-    data = dict(params.validated_data)
-    data["is_open"] = data.pop("open", None)
-    fields = complaint_selectors.ComplaintFilters.__dataclass_fields__
-    filters = complaint_selectors.ComplaintFilters(**{k: v for k, v in data.items() if k in fields})
     queryset = complaint_selectors.complaint_list(user=request.user, filters=filters)
     return exports.respond(fmt, "kesu-complaints", [exports.complaint_sheet(queryset)])
-
-
-class KpisApi(APIView):
-    """``GET /metrics/api/kpis/?month=2026-11&team=&tier=`` (or ``from``/``to``): every figure
-    of the dashboard as JSON."""
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
-            OpenApiParameter("from", OpenApiTypes.DATE, description="start of a custom period"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="end of a custom period"),
-            OpenApiParameter("team", int, description="team id (managers; a team lead sees their own)"),
-            OpenApiParameter("tier", str, description="customer tier code"),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def get(self, request: Request) -> Response:
-        period, scope = _request_scope(request._request)
-        return Response(dashboard_context(selectors.dashboard(period=period, scope=scope)))

@@ -38,6 +38,26 @@ class SmsRow(NamedTuple):
     complaint_id: int | None = None
 
 
+class EmailRow(NamedTuple):
+    """One e-mail for :func:`enqueue_many_email`."""
+
+    event_key: str
+    to: str
+    subject: str
+    body: str
+    complaint_id: int | None = None
+    event_type: str = ""
+
+
+class EventRow(NamedTuple):
+    """One event for :func:`emit_many_events`."""
+
+    event_key: str
+    event_type: str
+    payload: dict[str, Any]
+    complaint_id: int | None = None
+
+
 ENDPOINTS_CACHE_KEY = "kesu:webhook-endpoints:v1"
 
 
@@ -146,49 +166,111 @@ def emit_event(
     )
 
 
-def _batches(rows: Iterable[SmsRow | Sequence[Any]], size: int) -> Iterator[list[SmsRow]]:
-    iterator = iter(rows)
-    while batch := [SmsRow(*row) for row in islice(iterator, size)]:
-        yield batch
-
-
-def enqueue_many_sms(rows: Iterable[SmsRow | Sequence[Any]], *, batch_size: int = 1000) -> int:
-    """Queue many SMS in few statements (a sweep over tens of thousands of complaints).
+def _insert_new(messages: Iterable[OutboxMessage], *, batch_size: int) -> int:
+    """Insert the messages whose (key, channel, recipient) is new, in few statements.
 
     Keys that already exist are skipped by the database (``INSERT … ON CONFLICT DO NOTHING``), so
     overlapping or concurrent sweeps never make a second row. Returns the number of rows that were
     new when this call looked; under a concurrent identical call both calls may count a row that
-    the table holds once.
-    """
-    now = timezone.now()
+    the table holds once."""
     total = 0
-    for batch in _batches(rows, batch_size):
-        fresh: dict[tuple[str, str], OutboxMessage] = {}
-        for row in batch:
-            _require(event_key=row.event_key, phone=row.phone, text=row.text)
-            phone = row.phone.strip()
-            fresh.setdefault(
-                (row.event_key, phone),
-                OutboxMessage(
-                    event_key=row.event_key,
-                    channel=Channel.SMS,
-                    recipient=phone,
-                    body=row.text,
-                    complaint_id=row.complaint_id,
-                    next_attempt_at=now,
-                    created_at=now,
-                ),
-            )
+    iterator = iter(messages)
+    while batch := list(islice(iterator, batch_size)):
+        fresh: dict[tuple[str, str, str], OutboxMessage] = {}
+        for message in batch:
+            fresh.setdefault((message.event_key, message.channel, message.recipient), message)
+        channels = {channel for _, channel, _ in fresh}
         existing = OutboxMessage.objects.filter(
-            channel=Channel.SMS, event_key__in={key for key, _ in fresh}
-        ).values_list("event_key", "recipient")
-        for pair in existing:
-            fresh.pop(pair, None)
+            channel__in=channels, event_key__in={key for key, _, _ in fresh}
+        ).values_list("event_key", "channel", "recipient")
+        for triple in existing:
+            fresh.pop(triple, None)
         OutboxMessage.objects.bulk_create(fresh.values(), ignore_conflicts=True)
         total += len(fresh)
     if total:
         _deliver_after_commit()
     return total
+
+
+def enqueue_many_sms(rows: Iterable[SmsRow | Sequence[Any]], *, batch_size: int = 1000) -> int:
+    """Queue many SMS in few statements (a sweep over tens of thousands of complaints); idempotent
+    on each event key like :func:`enqueue_sms`. Returns how many were new."""
+    now = timezone.now()
+
+    def messages() -> Iterator[OutboxMessage]:
+        for row in map(lambda r: SmsRow(*r), rows):
+            _require(event_key=row.event_key, phone=row.phone, text=row.text)
+            yield OutboxMessage(
+                event_key=row.event_key,
+                channel=Channel.SMS,
+                recipient=row.phone.strip(),
+                body=row.text,
+                complaint_id=row.complaint_id,
+                next_attempt_at=now,
+                created_at=now,
+            )
+
+    return _insert_new(messages(), batch_size=batch_size)
+
+
+def enqueue_many_email(rows: Iterable[EmailRow], *, batch_size: int = 1000) -> int:
+    """Queue many e-mails in few statements, idempotent on each event key like :func:`enqueue_email`
+    (the sweep's warnings, the escalations of a breach). Returns how many were new."""
+    now = timezone.now()
+
+    def messages() -> Iterator[OutboxMessage]:
+        for row in rows:
+            _require(event_key=row.event_key, subject=row.subject, body=row.body)
+            try:
+                validate_email(row.to)
+            except ValidationError as exc:
+                raise ValueError(f"not an e-mail address: {row.to!r}") from exc
+            yield OutboxMessage(
+                event_key=row.event_key,
+                event_type=row.event_type,
+                channel=Channel.EMAIL,
+                recipient=row.to.strip(),
+                subject=row.subject,
+                body=row.body,
+                complaint_id=row.complaint_id,
+                next_attempt_at=now,
+                created_at=now,
+            )
+
+    return _insert_new(messages(), batch_size=batch_size)
+
+
+def emit_many_events(rows: Iterable[EventRow], *, batch_size: int = 1000) -> int:
+    """:func:`emit_event` for many events in few statements. Returns how many messages were new."""
+    endpoints = active_endpoints()
+    if not endpoints:
+        return 0
+    now = timezone.now()
+
+    def messages() -> Iterator[OutboxMessage]:
+        for row in rows:
+            _require(event_key=row.event_key, event_type=row.event_type)
+            envelope = {
+                "id": row.event_key,
+                "type": row.event_type,
+                "created_at": now.isoformat(),
+                "data": row.payload,
+            }
+            for endpoint in endpoints:
+                if endpoint.subscribes_to(row.event_type):
+                    yield OutboxMessage(
+                        event_key=row.event_key,
+                        event_type=row.event_type,
+                        channel=Channel.WEBHOOK,
+                        recipient=f"endpoint:{endpoint.pk}",
+                        endpoint=endpoint,
+                        payload=envelope,
+                        complaint_id=row.complaint_id,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+
+    return _insert_new(messages(), batch_size=batch_size)
 
 
 def retry_messages(*, message_ids: Iterable[int]) -> int:

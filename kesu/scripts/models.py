@@ -7,27 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.models import StageChoices
+from kesu.complaints.vocabulary import CATEGORY_LABELS, EMOTION_LABELS, choices
 from kesu.core.replies import check_reply
 
-CATEGORY_CHOICES = [
-    ("product_quality", _("Product quality")),
-    ("service_attitude", _("Service attitude")),
-    ("process", _("Process")),
-    ("communication", _("Communication")),
-    ("price_fee", _("Price and fees")),
-    ("logistics_delay", _("Logistics and delays")),
-    ("rights_dispute", _("Rights dispute")),
-    ("other", _("Other")),
-]
-EMOTION_CHOICES = [
-    ("anger", _("Anger")),
-    ("disappointment", _("Disappointment")),
-    ("anxiety", _("Anxiety")),
-    ("confusion", _("Confusion")),
-    ("expectation", _("Expectation")),
-    ("neutral", _("Neutral")),
-    ("satisfied", _("Satisfied")),
-]
+CATEGORY_CHOICES = choices(CATEGORY_LABELS)
+EMOTION_CHOICES = choices(EMOTION_LABELS)
 
 
 class Script(models.Model):

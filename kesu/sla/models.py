@@ -89,6 +89,13 @@ class SlaPolicyConfig(models.Model):
             raise ValidationError({"at_risk_ratio": _("Between 0 and 1.")})
 
 
+class Clock(models.TextChoices):
+    """The two clocks of SPEC §7."""
+
+    FIRST_REPLY = "first_reply", _("First reply")  # 首次回复
+    EFFECTIVE = "effective", _("Effective reply")  # 有效回复
+
+
 class ClockStatus(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")

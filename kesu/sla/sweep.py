@@ -4,7 +4,9 @@ Each question is an indexed range query over the running, unpaused clocks (parti
 the migration), never a Python loop over every open complaint:
 
 - a clock whose at-risk instant has passed turns *at risk* and its owner is warned (e-mail);
-- a clock whose deadline has passed turns *breached* and the complaint escalates one level;
+- a clock whose deadline has passed turns *breached*, and the breached complaints go to the
+  caller's ``on_breach`` (:func:`kesu.handling.sweep.sweep` escalates them, in bulk, by the same
+  rules as any escalation: :func:`kesu.escalation.automatic.escalate_on_breach`);
 - a first-reply clock breached without any reply sends the customer the automatic SMS of
   SPEC §7 (首次回复 48 h: the system tells the customer the complaint is being handled).
 
@@ -17,27 +19,37 @@ with a unique key), so even a repeated action cannot send twice.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from kesu.accounts.models import User
 from kesu.complaints import clock as service_clock
-from kesu.complaints.models import AuditEvent, Complaint
-from kesu.escalation.models import Escalation, EscalationLevel, Reason
-from kesu.notifications.models import Channel, OutboxMessage
-from kesu.notifications.services import SmsRow, enqueue_many_sms
-from kesu.sla.models import ClockStatus, ComplaintSla
+from kesu.complaints.audit import AuditAction, record_events
+from kesu.complaints.models import Complaint
+from kesu.notifications.services import EmailRow, SmsRow, enqueue_many_email, enqueue_many_sms
+from kesu.sla.models import Clock, ClockStatus, ComplaintSla
 
 BATCH = 5000
-CLOCK_LABELS = {"first_reply": "首次回复", "effective": "有效回复"}
+
+#: ``on_breach(rows, clock, now)``: act on complaints whose clock just breached, in the sweep's
+#: transaction; returns how many it escalated. Each row is a :data:`SWEPT_FIELDS` dict.
+BreachStep = Callable[[list[dict], Clock, datetime], int]
+SWEPT_FIELDS = (
+    "pk",
+    "reference",
+    "owner_id",
+    "owner__email",
+    "team_id",
+    "customer__phone",
+    "escalation_level",
+    "reopen_count",
+)
 
 
 @dataclass
@@ -61,89 +73,31 @@ def _claim(condition: Q, order_field: str) -> list[int]:
 
 
 def _complaints(ids: Iterable[int]) -> list[dict]:
-    return list(
-        Complaint.objects.filter(pk__in=list(ids)).values(
-            "pk", "reference", "owner_id", "owner__email", "team_id", "customer__phone", "escalation_level"
-        )
-    )
+    return list(Complaint.objects.filter(pk__in=list(ids)).values(*SWEPT_FIELDS))
 
 
-def _audit(rows: list[dict], action: str, now: datetime, changes: dict) -> None:
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(complaint_id=row["pk"], actor=None, action=action, changes=changes, created_at=now)
-            for row in rows
-        ],
-        batch_size=2000,
-    )
+def _round(row: dict) -> str:
+    """A reopened complaint's clocks run again (a new round): its warnings and SMS are new events."""
+    return f":{row['reopen_count']}" if row["reopen_count"] else ""
 
 
-def _warn_owners(rows: list[dict], name: str, now: datetime) -> None:
+def _warn_owners(rows: list[dict], name: Clock) -> None:
     with override(settings.LANGUAGE_CODE):
+        label = str(name.label)
         subject = _("%(clock)s deadline at risk: %(ref)s")
         body = _("Complaint %(ref)s has used most of its %(clock)s time. Please act now.")
-    OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(
-                event_key=f"sla.{name}.at_risk:{row['reference']}",
-                event_type="sla.at_risk",
-                channel=Channel.EMAIL,
-                recipient=row["owner__email"],
-                subject=subject % {"clock": CLOCK_LABELS[name], "ref": row["reference"]},
-                body=body % {"clock": CLOCK_LABELS[name], "ref": row["reference"]},
-                complaint_id=row["pk"],
-                next_attempt_at=now,
-                created_at=now,
-            )
-            for row in rows
-            if row["owner__email"]
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
+    enqueue_many_email(
+        EmailRow(
+            event_key=f"sla.{name}.at_risk:{row['reference']}{_round(row)}",
+            to=row["owner__email"],
+            subject=subject % {"clock": label, "ref": row["reference"]},
+            body=body % {"clock": label, "ref": row["reference"]},
+            complaint_id=row["pk"],
+            event_type="sla.at_risk",
+        )
+        for row in rows
+        if row["owner__email"]
     )
-
-
-#: A breach hands the complaint to the team lead (the first level above the agent); one already
-#: escalated that far is not escalated again by the clock.
-BREACH_LEVEL = 1
-
-
-def _escalate(rows: list[dict], name: str, now: datetime) -> int:
-    """Escalate breached complaints to the team lead, in bulk. The partial unique index on open
-    escalations per level makes a repeated attempt a no-op."""
-    level = EscalationLevel.objects.filter(position=BREACH_LEVEL).first()
-    holders: dict[int | None, int] = {}
-    if level is not None:
-        for pk, team_id in (
-            User.objects.filter(is_active=True, groups__name=level.role)
-            .order_by("pk")
-            .values_list("pk", "team_id")
-        ):
-            holders.setdefault(team_id, pk)
-    anyone = min(holders.values(), default=None)
-    new = []
-    for row in rows:
-        if level is None or row["escalation_level"] >= BREACH_LEVEL:
-            continue
-        new.append(
-            Escalation(
-                complaint_id=row["pk"],
-                level=level.position,
-                level_code=level.code,
-                reason=Reason.SLA_BREACH,
-                triggers=[{"code": "overdue", "evidence": name}],
-                package={"complaint": row["reference"], "clock": name, "breached_at": now.isoformat()},
-                assigned_to_id=holders.get(row["team_id"], anyone),
-                created_at=now,
-            )
-        )
-    Escalation.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-    ids = [e.complaint_id for e in new]
-    if ids:
-        Complaint.objects.filter(pk__in=ids).update(
-            escalation_level=Greatest(F("escalation_level"), BREACH_LEVEL)
-        )
-    return len(new)
 
 
 def _customer_sms(rows: list[dict]) -> int:
@@ -154,7 +108,7 @@ def _customer_sms(rows: list[dict]) -> int:
         )
     return enqueue_many_sms(
         SmsRow(
-            event_key=f"sla.first_reply.sms:{row['reference']}",
+            event_key=f"sla.first_reply.sms:{row['reference']}{_round(row)}",
             phone=row["customer__phone"],
             text=text % {"ref": row["reference"]},
             complaint_id=row["pk"],
@@ -164,12 +118,13 @@ def _customer_sms(rows: list[dict]) -> int:
     )
 
 
-def _step(name: str, kind: str, now: datetime, report: SweepReport) -> None:
+def _step(name: Clock, kind: str, now: datetime, report: SweepReport, on_breach: BreachStep) -> None:
     status_field, instant_field = f"{name}_status", f"{name}_{'risk' if kind == 'at_risk' else 'due'}_at"
     current = [ClockStatus.ON_TRACK] if kind == "at_risk" else [ClockStatus.ON_TRACK, ClockStatus.AT_RISK]
     condition = Q(
         **{f"{status_field}__in": current, "paused_since__isnull": True, f"{instant_field}__lte": now}
     )
+    action = AuditAction.SLA_AT_RISK if kind == "at_risk" else AuditAction.SLA_BREACHED
     while True:
         with transaction.atomic():
             ids = _claim(condition, instant_field)
@@ -179,25 +134,27 @@ def _step(name: str, kind: str, now: datetime, report: SweepReport) -> None:
             new_status = ClockStatus.AT_RISK if kind == "at_risk" else ClockStatus.BREACHED
             ComplaintSla.objects.filter(condition, pk__in=ids).update(**{status_field: new_status}, **stamp)
             rows = _complaints(ids)
-            _audit(rows, f"sla_{kind}", now, {f"sla.{name}": ["running", new_status.value]})
+            changes = {f"sla.{name}": ["running", new_status.value]}
+            record_events(action=action, at=now, events=((row["pk"], changes, "") for row in rows))
             if kind == "at_risk":
-                _warn_owners(rows, name, now)
+                _warn_owners(rows, name)
                 report.at_risk[name] += len(rows)
                 continue
             report.breached[name] += len(rows)
-            report.escalated += _escalate(rows, name, now)
-            if name == "first_reply":
+            report.escalated += on_breach(rows, name, now)
+            if name == Clock.FIRST_REPLY:
                 report.customer_sms += _customer_sms(rows)
                 ComplaintSla.objects.filter(pk__in=ids).update(customer_sms_at=now)
 
 
-def sweep(*, now: datetime | None = None) -> SweepReport:
-    """One pass of the sweep; safe to run concurrently and repeatedly."""
+def sweep(*, on_breach: BreachStep, now: datetime | None = None) -> SweepReport:
+    """One pass over both clocks; safe to run concurrently and repeatedly. Run it through
+    :func:`kesu.handling.sweep.sweep`, which says what a breach sets off."""
     started = time.perf_counter()
     now = now or service_clock.now()
     report = SweepReport()
-    for name in ("first_reply", "effective"):
-        _step(name, "breached", now, report)
-        _step(name, "at_risk", now, report)
+    for name in (Clock.FIRST_REPLY, Clock.EFFECTIVE):
+        _step(name, "breached", now, report, on_breach)
+        _step(name, "at_risk", now, report, on_breach)
     report.seconds = round(time.perf_counter() - started, 3)
     return report

@@ -1,27 +1,39 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kesu.accounts.models import Team
-from kesu.complaints.intake import MAX_TEXT
+from kesu.accounts.selectors import team_choices
+from kesu.complaints.intake import MAX_TEXT, ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Channel, DemandType, FollowUpResult, RefundMethod, SolutionType, Source
-from kesu.customers.models import Tier
+from kesu.customers.selectors import tier_choices
 
 
 class IntakeForm(forms.Form):
+    """The intake page's fields, labels and widgets. What is accepted is the shared intake schema's
+    to say (:class:`~kesu.complaints.intake.ComplaintCreateIn`, as for the API and the importer):
+    :meth:`clean` runs it and puts its refusals on these fields."""
+
+    #: schema field → form field, where the names differ
+    FIELDS = {
+        "customer.name": "customer_name",
+        "customer.external_id": "customer_id",
+        "customer.phone": "phone",
+        "customer.email": "email",
+        "customer.tier": "tier",
+    }
+
     customer_name = forms.CharField(label=_("Customer name"), max_length=100)
     customer_id = forms.CharField(label=_("Customer id"), max_length=64, required=False)
-    phone = forms.RegexField(label=_("Phone"), regex=r"^\+?[0-9 \-]{5,20}$", required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    tier = forms.ModelChoiceField(
-        label=_("Tier"), queryset=Tier.objects.all(), to_field_name="code", required=False
-    )
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.CharField(label=_("E-mail"), required=False, widget=forms.EmailInput)
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.CUSTOMER)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, empty_value=None, required=False)
     product = forms.CharField(label=_("Product or service"), max_length=200, required=False)
     order_number = forms.CharField(label=_("Order or account number"), max_length=64, required=False)
     text = forms.CharField(
@@ -30,13 +42,56 @@ class IntakeForm(forms.Form):
     demand_type = forms.ChoiceField(
         label=_("Demanded remedy"), choices=[("", "—"), *DemandType.choices], required=False
     )
-    demand_amount = forms.DecimalField(
-        label=_("Demanded amount (yuan)"),
-        min_value=Decimal("0"),
-        max_digits=12,
-        decimal_places=2,
-        required=False,
-    )
+    demand_amount = forms.CharField(label=_("Demanded amount (yuan)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", "—"), *tier_choices()]
+        self.fields["team"].choices = [("", "—"), *team_choices()]
+        self.validated: dict[str, Any] = {}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        payload: dict[str, Any] = {
+            "customer": {
+                "name": data.get("customer_name", ""),
+                "external_id": data.get("customer_id", ""),
+                "phone": data.get("phone", ""),
+                "email": data.get("email", ""),
+                "tier": data.get("tier", ""),
+            },
+            **{
+                name: data.get(name) or ""
+                for name in ("text", "channel", "source", "product", "order_number", "demand_type")
+            },
+        }
+        if data.get("team"):
+            payload["team"] = data["team"]
+        if data.get("demand_amount"):
+            payload["demand_amount"] = data["demand_amount"]
+        schema = ComplaintCreateIn(data=payload)
+        if schema.is_valid():
+            self.validated = dict(schema.validated_data)
+        else:
+            for path, messages in _flat_errors(schema.errors):
+                field = self.FIELDS.get(path, path)
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return data
+
+    def create_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`kesu.handling.intake.take_in`, once the form is valid."""
+        return create_kwargs(self.validated)
+
+
+def _flat_errors(errors: Any, prefix: str = "") -> list[tuple[str, list[str]]]:
+    out: list[tuple[str, list[str]]] = []
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            out.extend(_flat_errors(value, f"{prefix}{key}."))
+        else:
+            out.append((f"{prefix}{key}", [str(message) for message in value]))
+    return out
 
 
 class MessageForm(forms.Form):

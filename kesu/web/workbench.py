@@ -11,39 +11,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.models import Complaint, Message, MessageKind
 from kesu.complaints.taxonomy import category_by_code
+from kesu.complaints.vocabulary import EMOTION_LABELS, TRIGGER_LABELS, VALUE_LABELS, label
+from kesu.core.analysis.trajectory import heat, is_rising
 from kesu.core.replies import check_reply, stop_reminder
 from kesu.scripts.selectors import scripts_for
 
-EMOTION_LABELS = {
-    "anger": _("Anger 愤怒"),
-    "disappointment": _("Disappointment 失望"),
-    "anxiety": _("Anxiety 焦虑"),
-    "confusion": _("Confusion 疑问"),
-    "expectation": _("Expectation 期待"),
-    "neutral": _("Neutral 平静"),
-    "satisfied": _("Satisfied 满意"),
-}
-VALUE_LABELS = {
-    "speed": _("Speed 速度"),
-    "respect": _("Respect 获得尊重"),
-    "money": _("Money 金钱的价值"),
-    "reliability": _("Reliability 可靠性/便利性"),
-    "flexibility": _("Flexibility 灵活性"),
-    "fairness": _("Fairness 公平性"),
-}
-TRIGGER_LABELS = {
-    "supervisor_request": _("Asks for a supervisor"),
-    "authority": _("Beyond authority"),
-    "legal": _("Legal risk"),
-    "public_exposure": _("Threat of going public"),
-    "regulator": _("Regulator"),
-    "extreme_emotion": _("Extreme emotion"),
-    "repeat": _("Repeat complaint"),
-    "overdue": _("Waiting too long"),
-    "vip_urgent": _("VIP / urgent"),
-}
 EMOTION_COLOURS = {
     "anger": "#b91c1c",
     "disappointment": "#7c3aed",
@@ -78,20 +53,18 @@ def highlight(text: str, phrases: list[str]) -> SafeString:
     return mark_safe("".join(out))
 
 
-def evidence_phrases(analysis: dict[str, Any]) -> list[str]:
-    phrases = [t.get("evidence", "") for t in analysis.get("escalation", {}).get("triggers", [])]
-    phrases += [d.get("evidence", "") for d in analysis.get("demands", [])]
-    phrases += [s.get("evidence", "") for s in analysis.get("bad_faith", {}).get("signals", [])]
-    return [p for p in phrases if isinstance(p, str) and " > " not in p]
+def evidence_phrases(analysis: StoredAnalysis) -> list[str]:
+    phrases = [t.evidence for t in analysis.triggers]
+    phrases += [d.evidence for d in analysis.demands]
+    phrases += [s.evidence for s in analysis.bad_faith_signals]
+    return [p for p in phrases if p and " > " not in p]
 
 
 def analysis_panel(complaint: Complaint, *, show_bad_faith: bool) -> dict[str, Any] | None:
-    analysis = complaint.analysis or {}
+    analysis = StoredAnalysis(complaint.analysis)
     if not analysis:
         return None
-    escalation = analysis.get("escalation", {})
-    emotion = analysis.get("emotion", {})
-    category = dict(analysis.get("category", {}))
+    category = dict(analysis.category)
     for key in ("code", "sub"):  # show the taxonomy's (admin-edited) names, not codes
         found = category_by_code(category[key]) if category.get(key) else None
         if found is None and key == "sub" and category.get(key):
@@ -99,32 +72,35 @@ def analysis_panel(complaint: Complaint, *, show_bad_faith: bool) -> dict[str, A
             found = category_by_code(category[key], parent=parent) if parent else None
         if found is not None:
             category[key] = found.name
+    emotion = analysis.emotion_label
     return {
         "category": category,
-        "value": VALUE_LABELS.get(analysis.get("value_orientation") or "", None),
-        "emotion": EMOTION_LABELS.get(emotion.get("label", ""), emotion.get("label")),
-        "emotion_code": emotion.get("label"),
-        "intensity": emotion.get("intensity"),
-        "risk": escalation.get("risk"),
-        "risk_level": escalation.get("level"),
+        "value": VALUE_LABELS.get(analysis.value_orientation or "", None),
+        "emotion": label(EMOTION_LABELS, emotion) or None,
+        "emotion_code": emotion,
+        "intensity": analysis.emotion.get("intensity"),
+        "risk": analysis.escalation.get("risk"),
+        "risk_level": analysis.escalation_level,
         "triggers": [
-            {"label": TRIGGER_LABELS.get(t.get("code"), t.get("code")), "evidence": t.get("evidence", "")}
-            for t in escalation.get("triggers", [])
+            {"label": label(TRIGGER_LABELS, t.code), "evidence": t.evidence} for t in analysis.triggers
         ],
-        "demands": analysis.get("demands", []),
-        "bad_faith": analysis.get("bad_faith", {}).get("signals", []) if show_bad_faith else [],
-        "language": analysis.get("language"),
+        "demands": analysis.raw_demands(),
+        "bad_faith": [{"code": s.code, "evidence": s.evidence} for s in analysis.bad_faith_signals]
+        if show_bad_faith
+        else [],
+        "language": analysis.data.get("language"),
     }
 
 
 def trajectory(messages: list[Message]) -> dict[str, Any] | None:
-    """Points for a small chart of the customer's emotion across their messages, and whether
-    it is rising (the last message more intense than the first, in a negative emotion)."""
+    """Points for a small chart of the customer's emotion across their messages, and whether it
+    is rising — the engine's rule (:mod:`kesu.core.analysis.trajectory`): the last message at
+    least 0.15 hotter than the first and the heat's trend upward."""
     points = []
     for message in messages:
-        emotion = (message.analysis or {}).get("emotion") or {}
-        if message.kind == MessageKind.CUSTOMER and emotion:
-            points.append((emotion.get("label", "neutral"), float(emotion.get("intensity") or 0.0)))
+        analysis = StoredAnalysis(message.analysis)
+        if message.kind == MessageKind.CUSTOMER and analysis.emotion:
+            points.append((analysis.emotion_label or "neutral", analysis.emotion_intensity))
     if not points:
         return None
     width, height, pad = 240, 60, 8
@@ -133,20 +109,18 @@ def trajectory(messages: list[Message]) -> dict[str, Any] | None:
         {
             "x": round(pad + i * step, 1),
             "y": round(height - pad - intensity * (height - 2 * pad), 1),
-            "colour": EMOTION_COLOURS.get(label, "#6b7280"),
-            "label": EMOTION_LABELS.get(label, label),
+            "colour": EMOTION_COLOURS.get(code, "#6b7280"),
+            "label": label(EMOTION_LABELS, code),
             "intensity": round(intensity, 2),
         }
-        for i, (label, intensity) in enumerate(points)
+        for i, (code, intensity) in enumerate(points)
     ]
-    negative = {"anger", "disappointment", "anxiety"}
-    rising = len(points) > 1 and points[-1][0] in negative and points[-1][1] > points[0][1] + 0.05
     return {
         "width": width,
         "height": height,
         "points": coords,
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in coords),
-        "rising": rising,
+        "rising": is_rising(heat(code, intensity) for code, intensity in points),
         "last": points[-1],
     }
 

@@ -209,8 +209,28 @@ def test_the_schema_describes_every_api_without_warnings(db):
     out = io.StringIO()
     call_command("spectacular", "--fail-on-warn", "--validate", "--format", "openapi-json", stdout=out)
     paths = json.loads(out.getvalue())["paths"]
-    for path in ["/metrics/api/kpis/", "/f/api/complaints/{reference}/follow-ups/", "/api/v1/complaints/"]:
+    for path in ["/api/v1/kpis/", "/api/v1/complaints/{reference}/follow-ups/", "/api/v1/complaints/"]:
         assert path in paths, sorted(paths)
+    assert all(path.startswith("/api/v1/") for path in paths), sorted(paths)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/metrics/api/kpis/?month=2026-09", "/api/v1/kpis/?month=2026-09"),
+        ("/f/api/complaints/KS1/follow-ups/", "/api/v1/complaints/KS1/follow-ups/"),
+        ("/f/api/complaints/KS1/follow-up-links/", "/api/v1/complaints/KS1/follow-up-links/"),
+        ("/f/api/complaints/KS1/work-orders/", "/api/v1/complaints/KS1/work-orders/"),
+        ("/f/api/work-orders/7/complete/", "/api/v1/work-orders/7/complete/"),
+    ],
+)
+def test_the_old_paths_redirect_under_the_one_root(client, old, new):
+    """The follow-up and KPI JSON moved under /api/v1/; their old paths answer 308 (the method and
+    body are kept) and say they are deprecated."""
+    for method in (client.get, client.post):
+        response = method(old)
+        assert response.status_code == 308 and response["Location"] == new
+        assert response["Deprecation"] == "true"
 
 
 def test_the_fast_representation_matches_the_documented_fields(api, make_complaint, agent):

@@ -7,8 +7,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select
 
-from kesu.complaints import services
 from kesu.complaints.models import Complaint
+from kesu.handling.intake import take_in
 from tests.browser.ui import browser_test, css, current_stage, move_to, submit, tick_required, wait, xpath
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
@@ -25,7 +25,7 @@ def agent(db):
 
 @pytest.fixture
 def complaint(agent):
-    return services.complaint_create(actor=agent, customer=CustomerFactory(), text=TEXT, channel="phone")
+    return take_in(actor=agent, customer=CustomerFactory(), text=TEXT, channel="phone")
 
 
 def test_an_agent_takes_a_complaint_from_acceptance_to_closure(browser, login, agent, complaint):

@@ -8,8 +8,8 @@ from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
-from kesu.complaints import services
 from kesu.escalation.models import Escalation
+from kesu.handling.intake import take_in
 from tests.browser.ui import PASSWORD, css, submit, wait, xpath
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
@@ -35,7 +35,7 @@ def lead(team):
 @pytest.fixture
 def escalated(agent, lead):
     """A complaint whose words escalate it at intake (legal risk, a regulator) to the team lead."""
-    complaint = services.complaint_create(actor=agent, customer=CustomerFactory(), text=TEXT, channel="phone")
+    complaint = take_in(actor=agent, customer=CustomerFactory(), text=TEXT, channel="phone")
     escalation = complaint.escalations.get()
     assert escalation.assigned_to == lead and escalation.status == "open"
     return complaint

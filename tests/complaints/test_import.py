@@ -9,9 +9,9 @@ import pytest
 from openpyxl import Workbook
 
 from kesu.complaints.errors import ComplaintError, PermissionRefused
-from kesu.complaints.importer import import_file
 from kesu.complaints.models import AuditEvent, Complaint, Message
 from kesu.customers.models import Customer
+from kesu.handling.importer import import_file
 
 pytestmark = pytest.mark.django_db
 

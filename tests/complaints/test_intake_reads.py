@@ -10,6 +10,7 @@ from django.utils import timezone
 from kesu.complaints import intake_reads, services
 from kesu.complaints.models import Complaint, IdempotencyRecord
 from kesu.customers.models import Customer
+from kesu.handling.intake import take_in
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_idempotency_record(make_complaint, agent):
 
 
 def test_a_returning_customer_by_phone_is_found_at_intake(agent, customer):
-    again = services.complaint_create(
+    again = take_in(
         actor=agent,
         customer=services.CustomerData(name="别的名字", phone=customer.phone),
         text="上次的问题还没解决",

@@ -10,8 +10,12 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from kesu.complaints import clock, services
+from kesu.complaints.services import intake as intake_services
 from kesu.complaints.errors import ComplaintError, Conflict, PermissionRefused
 from kesu.complaints.models import AppendOnlyError, AuditEvent, Complaint, Message
+from kesu.handling.conversation import add_message
+from kesu.handling.solution import record_solution
+from kesu.handling.stages import move as move_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +32,7 @@ def walk_to(complaint, actor, target):
             if item.required and item.code not in complaint.checklist_done:
                 complaint = services.complaint_check_item(complaint=complaint, actor=actor, item=item.code)
         if stage == "agree":
-            complaint = services.complaint_record_solution(
+            complaint = record_solution(
                 complaint=complaint, actor=actor, solution_type="replacement", text="48小时内更换新机"
             )
         if stage == "act":
@@ -39,7 +43,7 @@ def walk_to(complaint, actor, target):
             complaint = services.complaint_record_follow_up(
                 complaint=complaint, actor=actor, result="satisfied"
             )
-        complaint = services.complaint_transition(complaint=complaint, actor=actor, to=stage)
+        complaint = move_stage(complaint=complaint, actor=actor, to=stage)
     return complaint
 
 
@@ -88,7 +92,7 @@ def test_the_accepting_agent_becomes_and_stays_owner(make_complaint, agent, agen
     with pytest.raises(Conflict):
         services.complaint_accept(complaint=complaint, actor=agent2)
     with pytest.raises(PermissionRefused):
-        services.complaint_transition(complaint=complaint, actor=agent2, to="confirm")
+        move_stage(complaint=complaint, actor=agent2, to="confirm")
 
 
 def test_an_agent_of_another_team_cannot_accept(make_complaint, other_agent):
@@ -99,29 +103,29 @@ def test_an_agent_of_another_team_cannot_accept(make_complaint, other_agent):
 def test_refusals_say_why_in_the_users_language(make_complaint, agent):
     complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(ComplaintError) as error:
-        services.complaint_transition(complaint=complaint, actor=agent, to="confirm")
+        move_stage(complaint=complaint, actor=agent, to="confirm")
     assert error.value.code == "checklist_incomplete"
     assert "Required checklist items are not done" in error.value.message
     with translation.override("zh-hans"), pytest.raises(ComplaintError) as error:
-        services.complaint_transition(complaint=complaint, actor=agent, to="confirm")
+        move_stage(complaint=complaint, actor=agent, to="confirm")
     assert "必做的检查项尚未完成" in error.value.message
     assert "让客户说完" in error.value.message  # the item's own (admin-editable) label
 
 
 def test_first_reply_and_effective_solution_are_stamped_by_the_acts(make_complaint, agent):
     complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
-    services.message_add(complaint=complaint, actor=agent, body="内部记录：客户情绪激动", kind="note")
+    add_message(complaint=complaint, actor=agent, body="内部记录：客户情绪激动", kind="note")
     complaint.refresh_from_db()
     assert complaint.first_reply_at is None  # an internal note is not a reply
     at = timezone.now() + timedelta(minutes=3)
     with clock.frozen(at):
-        services.message_add(complaint=complaint, actor=agent, body="您好，我是王小雨，我来负责处理。")
+        add_message(complaint=complaint, actor=agent, body="您好，我是王小雨，我来负责处理。")
     complaint.refresh_from_db()
     assert complaint.first_reply_at == at
-    services.message_add(complaint=complaint, actor=agent, body="第二条回复")
+    add_message(complaint=complaint, actor=agent, body="第二条回复")
     complaint.refresh_from_db()
     assert complaint.first_reply_at == at
-    complaint = services.complaint_record_solution(
+    complaint = record_solution(
         complaint=complaint,
         actor=agent,
         solution_type="refund",
@@ -135,11 +139,11 @@ def test_first_reply_and_effective_solution_are_stamped_by_the_acts(make_complai
 def test_compensation_above_the_agents_authority_is_refused(make_complaint, agent, lead):
     complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(ComplaintError) as error:
-        services.complaint_record_solution(
+        record_solution(
             complaint=complaint, actor=agent, solution_type="compensation", text="补偿", amount=Decimal("600")
         )
     assert error.value.code == "above_authority"
-    complaint = services.complaint_record_solution(
+    complaint = record_solution(
         complaint=complaint,
         actor=lead,
         solution_type="compensation",
@@ -152,9 +156,7 @@ def test_compensation_above_the_agents_authority_is_refused(make_complaint, agen
 def test_a_refund_must_say_how_it_is_paid(make_complaint, agent):
     complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(ComplaintError) as error:
-        services.complaint_record_solution(
-            complaint=complaint, actor=agent, solution_type="refund", text="退款"
-        )
+        record_solution(complaint=complaint, actor=agent, solution_type="refund", text="退款")
     assert error.value.code == "refund_method_required"
 
 
@@ -172,22 +174,21 @@ def test_the_whole_method_to_closure_is_in_the_audit_trail(make_complaint, agent
 def test_no_close_without_a_follow_up_result_or_a_reason(make_complaint, agent):
     complaint = walk_to(make_complaint(), agent, "follow_up")
     with pytest.raises(ComplaintError) as error:
-        services.complaint_transition(complaint=complaint, actor=agent, to="closed")
+        move_stage(complaint=complaint, actor=agent, to="closed")
     assert [d["code"] for d in error.value.details] == ["follow_up_or_reason_required"]
     services.complaint_set_close_reason(complaint=complaint, actor=agent, reason="客户明确拒绝回访")
-    assert services.complaint_transition(complaint=complaint, actor=agent, to="closed").stage == "closed"
+    assert move_stage(complaint=complaint, actor=agent, to="closed").stage == "closed"
 
 
 def test_reopening_needs_a_reason_and_is_counted(make_complaint, agent):
     complaint = walk_to(make_complaint(), agent, "closed")
     with pytest.raises(ComplaintError):
-        services.complaint_transition(complaint=complaint, actor=agent, to="listen")
-    complaint = services.complaint_transition(
-        complaint=complaint, actor=agent, to="listen", reason="客户来电问题复发"
-    )
+        move_stage(complaint=complaint, actor=agent, to="listen")
+    complaint = move_stage(complaint=complaint, actor=agent, to="listen", reason="客户来电问题复发")
     assert complaint.stage == "listen" and complaint.reopen_count == 1 and complaint.closed_at is None
-    event = AuditEvent.objects.filter(complaint=complaint).last()
-    assert event.action == "reopened" and event.note == "客户来电问题复发"
+    reopened, restarted = AuditEvent.objects.filter(complaint=complaint).order_by("-id")[:2][::-1]
+    assert reopened.action == "reopened" and reopened.note == "客户来电问题复发"
+    assert restarted.action == "sla_restarted"  # the reopened complaint's clocks run again
 
 
 def test_transfer_is_explicit_reasoned_and_audited(make_complaint, agent, agent2, lead):
@@ -226,10 +227,10 @@ def test_admins_rename_stages_and_edit_checklists_without_code(make_complaint, a
         )
     complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(ComplaintError) as error:
-        services.complaint_transition(complaint=complaint, actor=agent, to="confirm")
+        move_stage(complaint=complaint, actor=agent, to="confirm")
     assert "asked_name" not in error.value.message and "询问称呼" in error.value.message
     services.complaint_check_item(complaint=complaint, actor=agent, item="asked_name")
-    assert services.complaint_transition(complaint=complaint, actor=agent, to="confirm").stage == "confirm"
+    assert move_stage(complaint=complaint, actor=agent, to="confirm").stage == "confirm"
 
 
 def test_the_audit_trail_cannot_be_edited_or_deleted(make_complaint):
@@ -265,14 +266,14 @@ class TestReferenceClash:
     def draws(self, monkeypatch):
         drawn: list[str] = []
         queue: list[str] = []
-        real = services._new_reference
+        real = intake_services.new_reference
 
         def fake(received_at):
             ref = queue.pop(0) if queue else real(received_at)
             drawn.append(ref)
             return ref
 
-        monkeypatch.setattr(services, "_new_reference", fake)
+        monkeypatch.setattr(intake_services, "new_reference", fake)
         return queue, drawn
 
     def test_a_taken_reference_is_drawn_again(self, make_complaint, draws):

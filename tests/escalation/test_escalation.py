@@ -11,7 +11,10 @@ from kesu.complaints import services as complaints
 from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.complaints.models import AuditEvent
 from kesu.escalation import services
+from kesu.escalation.automatic import escalate_on_intake
 from kesu.escalation.models import ApprovalRequest, Escalation
+from kesu.handling.conversation import add_message
+from kesu.handling.solution import decide_approval, record_solution
 from kesu.notifications.models import OutboxMessage, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +58,7 @@ def test_a_calm_complaint_is_not_escalated(make_complaint):
 
 def test_automatic_escalation_happens_once_per_level(make_complaint):
     complaint = make_complaint(text=THREAT)
-    assert services.escalate_on_intake(complaint) is None
+    assert escalate_on_intake(complaint) is None
     assert Escalation.objects.filter(complaint=complaint).count() == 1
 
 
@@ -108,8 +111,8 @@ def test_a_proposal_above_the_agents_authority_waits_for_the_team_lead(make_comp
     escalation = Escalation.objects.get(complaint=complaint)
     assert escalation.reason == "authority" and escalation.assigned_to == lead
     with pytest.raises(PermissionRefused):
-        services.approval_decide(approval=approval, actor=agent, approve=True)
-    services.approval_decide(approval=approval, actor=lead, approve=True)
+        decide_approval(approval=approval, actor=agent, approve=True)
+    decide_approval(approval=approval, actor=lead, approve=True)
     complaint.refresh_from_db()
     assert complaint.solution_amount == Decimal("3000") and complaint.solution_type == "compensation"
     assert ApprovalRequest.objects.get().decided_by == lead
@@ -126,17 +129,17 @@ def test_an_amount_above_the_team_leads_authority_goes_to_the_manager(make_compl
     )
     assert Escalation.objects.get(complaint=complaint).level_code == "manager"
     with pytest.raises(PermissionRefused):
-        services.approval_decide(approval=approval, actor=lead, approve=True)
+        decide_approval(approval=approval, actor=lead, approve=True)
     with pytest.raises(ComplaintError):
-        services.approval_decide(approval=approval, actor=manager, approve=False, note="")
-    services.approval_decide(approval=approval, actor=manager, approve=False, note="超出补偿标准，建议换新")
+        decide_approval(approval=approval, actor=manager, approve=False, note="")
+    decide_approval(approval=approval, actor=manager, approve=False, note="超出补偿标准，建议换新")
     assert ApprovalRequest.objects.get().status == "rejected"
 
 
 def test_a_cash_refund_needs_a_reason_bill_credit_comes_first(make_complaint, agent):
     complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(ComplaintError) as error:
-        complaints.complaint_record_solution(
+        record_solution(
             complaint=complaint,
             actor=agent,
             solution_type="refund",
@@ -145,7 +148,7 @@ def test_a_cash_refund_needs_a_reason_bill_credit_comes_first(make_complaint, ag
             refund_method="cash",
         )
     assert error.value.code == "cash_reason_required"
-    complaint = complaints.complaint_record_solution(
+    complaint = record_solution(
         complaint=complaint,
         actor=agent,
         solution_type="refund",
@@ -194,11 +197,11 @@ def test_the_level_escalated_to_can_talk_to_the_customer(make_complaint, agent, 
     legal = UserFactory(username="legal", team=None, role="legal_pr")
     complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(PermissionRefused):
-        complaints.message_add(complaint=complaint, actor=legal, body="您好，我是法务部的")
+        add_message(complaint=complaint, actor=legal, body="您好，我是法务部的")
     services.escalate_complaint(
         complaint=complaint, actor=agent, reason="manual", note="涉及诉讼", to_level=3
     )
-    message = complaints.message_add(complaint=complaint, actor=legal, body="您好，我是法务部的，由我来跟进")
+    message = add_message(complaint=complaint, actor=legal, body="您好，我是法务部的，由我来跟进")
     assert message.author == legal
     complaint.refresh_from_db()
     assert complaint.owner == agent

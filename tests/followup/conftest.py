@@ -4,6 +4,8 @@ import pytest
 
 from kesu.complaints import services
 from kesu.complaints.workflow_config import checklist_for
+from kesu.handling.solution import record_solution
+from kesu.handling.stages import move as move_stage
 
 ORDER = ["listen", "confirm", "propose", "agree", "act", "follow_up", "closed"]
 
@@ -17,14 +19,14 @@ def walk_to(complaint, actor, target):
             if item.required and item.code not in complaint.checklist_done:
                 complaint = services.complaint_check_item(complaint=complaint, actor=actor, item=item.code)
         if stage == "agree":
-            complaint = services.complaint_record_solution(
+            complaint = record_solution(
                 complaint=complaint, actor=actor, solution_type="replacement", text="48小时内更换新机"
             )
         if stage == "act":
             complaint = services.complaint_record_agreement(
                 complaint=complaint, actor=actor, note="客户同意换机"
             )
-        complaint = services.complaint_transition(complaint=complaint, actor=actor, to=stage)
+        complaint = move_stage(complaint=complaint, actor=actor, to=stage)
     return complaint
 
 

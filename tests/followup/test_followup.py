@@ -16,6 +16,8 @@ from kesu.complaints.models import AuditEvent, Complaint
 from kesu.escalation.models import Escalation
 from kesu.followup import services
 from kesu.followup.models import FollowUp, FollowUpLink, FollowUpMethod
+from kesu.handling.follow_up import answer_follow_up_link, record_follow_up
+from kesu.handling.stages import move as move_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +28,7 @@ def issue(complaint, agent, **kwargs):
 
 def test_the_agent_records_a_call_and_the_complaint_keeps_the_result(at_follow_up, agent):
     complaint = at_follow_up()
-    follow_up = services.follow_up_record(
-        complaint=complaint, actor=agent, result="satisfied", comment="换机很快"
-    )
+    follow_up = record_follow_up(complaint=complaint, actor=agent, result="satisfied", comment="换机很快")
     complaint.refresh_from_db()
     assert (follow_up.method, follow_up.recorded_by, follow_up.successful) == ("call", agent, True)
     assert (follow_up.team_id, follow_up.tier.code) == (complaint.team_id, "standard")
@@ -38,7 +38,7 @@ def test_the_agent_records_a_call_and_the_complaint_keeps_the_result(at_follow_u
 
 
 def test_an_unreachable_customer_is_an_unsuccessful_follow_up(at_follow_up, agent):
-    follow_up = services.follow_up_record(complaint=at_follow_up(), actor=agent, result="unreachable")
+    follow_up = record_follow_up(complaint=at_follow_up(), actor=agent, result="unreachable")
     assert follow_up.successful is False
 
 
@@ -49,20 +49,18 @@ def test_follow_ups_are_recorded_at_the_follow_up_stage_only_by_who_may_act(
 
     listening = complaint_accept(complaint=make_complaint(), actor=agent)
     with pytest.raises(ComplaintError) as error:
-        services.follow_up_record(complaint=listening, actor=agent, result="satisfied")
+        record_follow_up(complaint=listening, actor=agent, result="satisfied")
     assert error.value.code == "not_in_follow_up"
     with pytest.raises(PermissionRefused):
-        services.follow_up_record(complaint=at_follow_up(), actor=other_agent, result="satisfied")
+        record_follow_up(complaint=at_follow_up(), actor=other_agent, result="satisfied")
     with pytest.raises(ComplaintError) as error:
-        services.follow_up_record(complaint=at_follow_up(), actor=agent, result="great")
+        record_follow_up(complaint=at_follow_up(), actor=agent, result="great")
     assert error.value.code == "invalid_follow_up"
 
 
 def test_a_dissatisfied_call_reopens_the_complaint_to_the_owners_team_lead(at_follow_up, agent, lead):
     complaint = at_follow_up()
-    services.follow_up_record(
-        complaint=complaint, actor=agent, result="very_dissatisfied", comment="还是黑屏"
-    )
+    record_follow_up(complaint=complaint, actor=agent, result="very_dissatisfied", comment="还是黑屏")
     complaint.refresh_from_db()
     assert (complaint.stage, complaint.reopen_count, complaint.owner) == ("listen", 1, agent)
     escalation = Escalation.objects.get(complaint=complaint, status="open")
@@ -156,7 +154,7 @@ def test_a_forged_or_altered_link_is_refused(at_follow_up, agent, tamper):
     issued = issue(at_follow_up(), agent)
     forged = tamper(issued.token)
     with pytest.raises(services.LinkRefused) as error:
-        services.follow_up_answer_link(token=forged, result="very_satisfied")
+        answer_follow_up_link(token=forged, result="very_satisfied")
     assert error.value.code == "link_invalid"
     response = Client().get(f"/f/{forged}/")
     assert response.status_code == 410 and 'data-refusal="link_invalid"' in response.content.decode()
@@ -167,7 +165,7 @@ def test_an_expired_link_is_refused(at_follow_up, agent):
     issued = issue(at_follow_up(), agent, days=2)
     later = timezone.now() + timedelta(days=2, seconds=1)
     with clock.frozen(later), pytest.raises(services.LinkRefused) as error:
-        services.follow_up_answer_link(token=issued.token, result="satisfied")
+        answer_follow_up_link(token=issued.token, result="satisfied")
     assert error.value.code == "link_expired"
     FollowUpLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = Client().get(issued.path)
@@ -188,26 +186,25 @@ def test_a_token_older_than_the_longest_validity_fails_its_signature(at_follow_u
 def test_a_link_is_refused_once_the_complaint_left_the_follow_up_stage(at_follow_up, agent):
     complaint = at_follow_up()
     issued = issue(complaint, agent)
-    services.follow_up_record(complaint=complaint, actor=agent, result="satisfied")
-    from kesu.complaints.services import complaint_transition
+    record_follow_up(complaint=complaint, actor=agent, result="satisfied")
 
-    complaint_transition(complaint=complaint, actor=agent, to="closed")
+    move_stage(complaint=complaint, actor=agent, to="closed")
     with pytest.raises(services.LinkRefused) as error:
-        services.follow_up_answer_link(token=issued.token, result="satisfied")
+        answer_follow_up_link(token=issued.token, result="satisfied")
     assert error.value.code == "link_not_open"
 
 
 def test_the_customer_cannot_claim_to_be_unreachable(at_follow_up, agent):
     issued = issue(at_follow_up(), agent)
     with pytest.raises(ComplaintError):
-        services.follow_up_answer_link(token=issued.token, result="unreachable")
+        answer_follow_up_link(token=issued.token, result="unreachable")
     assert FollowUpLink.objects.get().used_at is None
 
 
 def test_a_dissatisfied_answer_through_the_link_reopens_to_the_team_lead(at_follow_up, agent, lead):
     complaint = at_follow_up()
     issued = issue(complaint, agent)
-    services.follow_up_answer_link(token=issued.token, result="dissatisfied", comment="退款没到账")
+    answer_follow_up_link(token=issued.token, result="dissatisfied", comment="退款没到账")
     complaint = Complaint.objects.get(pk=complaint.pk)
     assert (complaint.stage, complaint.reopen_count, complaint.follow_up_result) == ("listen", 1, "")
     escalation = Escalation.objects.get(complaint=complaint, status="open")
@@ -230,7 +227,7 @@ def test_the_public_page_is_rate_limited(at_follow_up, agent, settings):
 
 def test_the_agent_records_a_follow_up_through_the_api(at_follow_up, agent, other_agent, api):
     complaint = at_follow_up()
-    url = f"/f/api/complaints/{complaint.reference}/follow-ups/"
+    url = f"/api/v1/complaints/{complaint.reference}/follow-ups/"
     assert api(other_agent).post(url, {"result": "satisfied"}, format="json").status_code == 404
     assert api().post(url, {"result": "satisfied"}, format="json").status_code in (401, 403)
     bad = api(agent).post(url, {"result": "meh"}, format="json")
@@ -243,7 +240,7 @@ def test_the_agent_records_a_follow_up_through_the_api(at_follow_up, agent, othe
 def test_the_agent_issues_a_link_through_the_api(at_follow_up, agent, api):
     complaint = at_follow_up()
     response = api(agent).post(
-        f"/f/api/complaints/{complaint.reference}/follow-up-links/", {"days": 3}, format="json"
+        f"/api/v1/complaints/{complaint.reference}/follow-up-links/", {"days": 3}, format="json"
     )
     assert response.status_code == 201
     url = response.json()["url"]
@@ -259,7 +256,7 @@ def test_work_orders_are_opened_and_completed_with_an_audit_trail(make_complaint
 
     complaint_accept(complaint=complaint, actor=agent)
     due = (timezone.now() + timedelta(hours=24)).isoformat()
-    url = f"/f/api/complaints/{complaint.reference}/work-orders/"
+    url = f"/api/v1/complaints/{complaint.reference}/work-orders/"
     created = api(agent).post(
         url, {"department": "物流部", "description": "核实快递丢件", "due_at": due}, format="json"
     )
@@ -267,13 +264,13 @@ def test_work_orders_are_opened_and_completed_with_an_audit_trail(make_complaint
     order_id = created.json()["id"]
     assert (
         api(other_agent)
-        .post(f"/f/api/work-orders/{order_id}/complete/", {"result": "x"}, format="json")
+        .post(f"/api/v1/work-orders/{order_id}/complete/", {"result": "x"}, format="json")
         .status_code
         == 404
     )
-    done = api(agent).post(f"/f/api/work-orders/{order_id}/complete/", {"result": "已补发"}, format="json")
+    done = api(agent).post(f"/api/v1/work-orders/{order_id}/complete/", {"result": "已补发"}, format="json")
     assert done.status_code == 200 and done.json()["on_time"] is True
-    again = api(agent).post(f"/f/api/work-orders/{order_id}/complete/", {"result": "再次"}, format="json")
+    again = api(agent).post(f"/api/v1/work-orders/{order_id}/complete/", {"result": "再次"}, format="json")
     assert again.status_code == 400 and again.json()["code"] == "work_order_done"
     actions = set(complaint.audit_events.values_list("action", flat=True))
     assert {"work_order_opened", "work_order_completed"} <= actions

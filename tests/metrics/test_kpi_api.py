@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def kpis(api, user, **params):
-    response = api(user).get("/metrics/api/kpis/", params)
+    response = api(user).get("/api/v1/kpis/", params)
     assert response.status_code == 200, response.content
     data = response.json()
     return {k["key"]: k for k in data["kpis"]}, data
@@ -106,7 +106,7 @@ def test_the_figures_besides_the_kpis(september, api, manager, team):
 
 def test_every_figure_links_to_its_complaints(september, client, manager, team):
     client.force_login(manager)
-    _figures, data = None, client.get("/metrics/api/kpis/", {"month": "2026-09", "team": team.pk}).json()
+    _figures, data = None, client.get("/api/v1/kpis/", {"month": "2026-09", "team": team.pk}).json()
     first_contact = next(k for k in data["kpis"] if k["key"] == "first_contact_resolution")
     page = client.get(first_contact["link"])
     assert page.status_code == 200 and september.a.reference in page.content.decode()
@@ -129,16 +129,16 @@ def test_only_managers_and_team_leads_see_the_dashboard(
     september, api, client, agent, qa, lead, other_lead, manager, team, other_team
 ):
     for user in (agent, qa):
-        assert api(user).get("/metrics/api/kpis/", {"month": "2026-09"}).status_code == 403
+        assert api(user).get("/api/v1/kpis/", {"month": "2026-09"}).status_code == 403
         client.force_login(user)
         assert client.get("/metrics/").status_code == 403
-    assert api().get("/metrics/api/kpis/").status_code in (401, 403)
+    assert api().get("/api/v1/kpis/").status_code in (401, 403)
     figures, data = kpis(api, lead, month="2026-09")
     assert data["scope"]["team"] == team.pk and figures["complaints_per_million"]["numerator"] == 4
-    assert api(lead).get("/metrics/api/kpis/", {"month": "2026-09", "team": other_team.pk}).status_code == 403
+    assert api(lead).get("/api/v1/kpis/", {"month": "2026-09", "team": other_team.pk}).status_code == 403
     figures, _data = kpis(api, other_lead, month="2026-09")
     assert figures["complaints_per_million"]["numerator"] == 1
-    assert api(manager).get("/metrics/api/kpis/", {"month": "2026-13"}).status_code == 400
+    assert api(manager).get("/api/v1/kpis/", {"month": "2026-13"}).status_code == 400
 
 
 def test_the_dashboard_costs_a_fixed_number_of_queries(september, client, manager):
@@ -159,21 +159,21 @@ def test_summarised_months_give_the_same_figures_as_counting_live(september, api
 
     from kesu.metrics.models import KpiMonth, KpiMonthRun
 
-    live = api(manager).get("/metrics/api/kpis/", {"month": "2026-10", "team": team.pk}).json()
-    live_year = api(manager).get("/metrics/api/kpis/", {"from": "2025-11-01", "to": "2026-10-31"}).json()
+    live = api(manager).get("/api/v1/kpis/", {"month": "2026-10", "team": team.pk}).json()
+    live_year = api(manager).get("/api/v1/kpis/", {"from": "2025-11-01", "to": "2026-10-31"}).json()
     call_command("refresh_kpi_months", "--from", "2025-10", "--to", "2026-10")
     assert KpiMonthRun.objects.count() == 13 and KpiMonth.objects.filter(month="2026-09-01").exists()
-    summarised = api(manager).get("/metrics/api/kpis/", {"month": "2026-10", "team": team.pk}).json()
+    summarised = api(manager).get("/api/v1/kpis/", {"month": "2026-10", "team": team.pk}).json()
     assert summarised["trend"]["summarised"][-1] == "2026-09"  # only months before the one on screen
     for key in ("series", "complaints", "months"):
         assert summarised["trend"][key] == live["trend"][key]
     assert summarised["kpis"] == live["kpis"]
-    year = api(manager).get("/metrics/api/kpis/", {"from": "2025-11-01", "to": "2026-10-31"}).json()
+    year = api(manager).get("/api/v1/kpis/", {"from": "2025-11-01", "to": "2026-10-31"}).json()
     assert (
         year["kpis"] == live_year["kpis"]
         and year["satisfaction_by_tier"] == live_year["satisfaction_by_tier"]
     )
-    september_only = api(manager).get("/metrics/api/kpis/", {"month": "2026-09", "team": team.pk}).json()
+    september_only = api(manager).get("/api/v1/kpis/", {"month": "2026-09", "team": team.pk}).json()
     assert september_only["trend"]["summarised"][-1] == "2026-08"
     figures = {k["key"]: k for k in september_only["kpis"]}
     assert (figures["satisfaction"]["numerator"], figures["satisfaction"]["denominator"]) == (3, 4)

@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from kesu.complaints import clock, services
 from kesu.customers.models import Tier
+from kesu.handling.conversation import add_message
+from kesu.handling.follow_up import record_follow_up
+from kesu.handling.solution import record_solution
 from kesu.sla import services as sla
+from kesu.sla.selectors import sla_view
 from kesu.sla.models import ComplaintSla, SlaPolicyConfig
 from tests.factories import CustomerFactory
 
@@ -48,19 +52,17 @@ def test_a_policy_for_a_tier_and_priority_wins_over_the_tiers_default(make_compl
 
 def test_the_first_reply_and_the_solution_stop_their_clocks(make_complaint, agent):
     complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
-    services.message_add(complaint=complaint, actor=agent, body="您好，我是王小雨，我来负责处理。")
+    add_message(complaint=complaint, actor=agent, body="您好，我是王小雨，我来负责处理。")
     row = ComplaintSla.objects.get(pk=complaint.pk)
     assert row.first_reply_status == "met" and row.effective_status == "on_track"
-    services.complaint_record_solution(
-        complaint=complaint, actor=agent, solution_type="repair", text="24小时内上门维修"
-    )
+    record_solution(complaint=complaint, actor=agent, solution_type="repair", text="24小时内上门维修")
     assert ComplaintSla.objects.get(pk=complaint.pk).effective_status == "met"
 
 
 def test_a_late_first_reply_is_met_late(make_complaint, agent):
     complaint = make_complaint(received_at=timezone.now() - timedelta(hours=50))
     complaint = services.complaint_accept(complaint=complaint, actor=agent)
-    services.message_add(complaint=complaint, actor=agent, body="抱歉回复晚了")
+    add_message(complaint=complaint, actor=agent, body="抱歉回复晚了")
     assert ComplaintSla.objects.get(pk=complaint.pk).first_reply_status == "met_late"
 
 
@@ -69,10 +71,10 @@ def test_waiting_for_the_customer_pauses_and_their_answer_resumes(make_complaint
     complaint = services.complaint_accept(complaint=make_complaint(received_at=received), actor=agent)
     with clock.frozen(received + timedelta(hours=2)):
         sla.complaint_wait_for_customer(complaint=complaint, actor=agent, note="请客户提供发票照片")
-    view = sla.sla_view(complaint, now=received + timedelta(hours=5))
+    view = sla_view(complaint, now=received + timedelta(hours=5))
     assert view["first_reply"].paused
     with clock.frozen(received + timedelta(hours=8)):  # waited 6 hours
-        services.message_add(complaint=complaint, actor=agent, body="发票照片发您了", kind="customer")
+        add_message(complaint=complaint, actor=agent, body="发票照片发您了", kind="customer")
     row = ComplaintSla.objects.get(pk=complaint.pk)
     assert row.paused_since is None and len(row.pauses) == 1
     assert row.first_reply_due_at == received + timedelta(hours=48 + 6)
@@ -81,10 +83,10 @@ def test_waiting_for_the_customer_pauses_and_their_answer_resumes(make_complaint
 def test_each_complaint_shows_deadline_time_left_and_state(make_complaint):
     received = timezone.now()
     complaint = make_complaint(customer=vip(), received_at=received)
-    early = sla.sla_view(complaint, now=received + timedelta(hours=1))["effective"]
+    early = sla_view(complaint, now=received + timedelta(hours=1))["effective"]
     assert early.status == "on_track" and early.remaining_seconds == 7 * 3600
-    assert sla.sla_view(complaint, now=received + timedelta(hours=7))["effective"].status == "at_risk"
-    late = sla.sla_view(complaint, now=received + timedelta(hours=9))["effective"]
+    assert sla_view(complaint, now=received + timedelta(hours=7))["effective"].status == "at_risk"
+    late = sla_view(complaint, now=received + timedelta(hours=9))["effective"]
     assert late.status == "breached" and late.remaining_seconds == -3600
 
 
@@ -98,7 +100,6 @@ def test_the_api_shows_the_clocks(api, make_complaint, agent):
 def test_a_dissatisfied_follow_up_closes_reopens_and_restarts_both_clocks(make_complaint, agent, lead):
     """The complaint is handled again: both clocks run anew from the reopening, with the tier's
     targets, and the next reply and solution stop them as the first ones did."""
-    from kesu.followup.services import follow_up_record
     from tests.followup.conftest import walk_to
 
     received = timezone.now() - timedelta(hours=30)
@@ -107,7 +108,7 @@ def test_a_dissatisfied_follow_up_closes_reopens_and_restarts_both_clocks(make_c
     assert ComplaintSla.objects.get(pk=complaint.pk).effective_status == "met"
     reopened = received + timedelta(hours=20)
     with clock.frozen(reopened):
-        follow_up_record(complaint=complaint, actor=agent, result="dissatisfied", comment="还是黑屏")
+        record_follow_up(complaint=complaint, actor=agent, result="dissatisfied", comment="还是黑屏")
     complaint.refresh_from_db()
     assert complaint.stage == "listen" and complaint.reopen_count == 1
     row = ComplaintSla.objects.get(pk=complaint.pk)
@@ -115,11 +116,11 @@ def test_a_dissatisfied_follow_up_closes_reopens_and_restarts_both_clocks(make_c
     assert row.received_at == reopened
     assert row.first_reply_due_at == reopened + timedelta(hours=48)
     assert row.effective_due_at == reopened + timedelta(hours=48)
-    views = sla.sla_view(complaint, now=reopened + timedelta(hours=1))
+    views = sla_view(complaint, now=reopened + timedelta(hours=1))
     assert views["effective"].status == "on_track" and views["effective"].remaining_seconds == 47 * 3600
     with clock.frozen(reopened + timedelta(hours=2)):
-        services.message_add(complaint=complaint, actor=lead, body="您好，我是班组长，我来跟进。")
-        services.complaint_record_solution(
+        add_message(complaint=complaint, actor=lead, body="您好，我是班组长，我来跟进。")
+        record_solution(
             complaint=complaint,
             actor=lead,
             solution_type="refund",

@@ -13,10 +13,11 @@ from django.utils import timezone
 from kesu.complaints import services
 from kesu.complaints.models import AuditEvent
 from kesu.escalation.models import Escalation
+from kesu.handling.conversation import add_message
+from kesu.handling.sweep import sweep
 from kesu.notifications.delivery import deliver_due
 from kesu.notifications.models import OutboxMessage
 from kesu.sla.models import ComplaintSla
-from kesu.sla.sweep import sweep
 from tests.factories import CustomerFactory
 from tests.notifications.test_exactly_once import run_together, run_worker_that_dies
 
@@ -70,7 +71,7 @@ def test_sweeping_again_does_nothing_new(make_complaint):
 def test_replied_paused_or_closed_complaints_are_not_swept(make_complaint, agent):
     now = timezone.now()
     replied = services.complaint_accept(complaint=make_complaint(received_at=now - 60 * HOURS), actor=agent)
-    services.message_add(complaint=replied, actor=agent, body="您好，我来处理")
+    add_message(complaint=replied, actor=agent, body="您好，我来处理")
     waiting = services.complaint_accept(
         complaint=make_complaint(received_at=now - 60 * HOURS, customer=CustomerFactory()), actor=agent
     )

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from kesu.complaints import services
 from kesu.complaints.models import Complaint
+from kesu.handling.conversation import add_message
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_other_teams_complaints_are_not_found_and_qa_cannot_act(client, make_com
 def test_customer_text_is_escaped_everywhere(client, make_complaint, agent):
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     complaint = make_complaint(text=f"投诉{attack}")
-    services.message_add(
+    add_message(
         complaint=services.complaint_accept(complaint=complaint, actor=agent),
         actor=agent,
         body=attack,
@@ -125,7 +126,7 @@ def test_the_complaint_page_shows_the_clocks_and_the_queue_their_state(client, m
 
     from django.utils import timezone
 
-    from kesu.sla.sweep import sweep
+    from kesu.handling.sweep import sweep
 
     late = make_complaint(received_at=timezone.now() - timedelta(hours=50))
     sweep()

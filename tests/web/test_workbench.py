@@ -12,6 +12,7 @@ from django.utils import timezone
 from kesu.complaints import services
 from kesu.complaints.models import Message
 from kesu.escalation import services as escalation
+from kesu.handling.conversation import add_message
 
 pytestmark = pytest.mark.django_db
 ANGRY = "你们这是欺诈！气死我了，再不解决我就去12315投诉，还要找媒体曝光！"
@@ -31,7 +32,7 @@ def test_the_analysis_panel_marks_the_evidence_in_the_customers_words(client, ma
 
 def test_a_heated_conversation_shows_the_stop_reminder(client, make_complaint, agent):
     complaint = services.complaint_accept(complaint=make_complaint(text="请问我的订单到哪了？"), actor=agent)
-    services.message_add(complaint=complaint, actor=agent, body=ANGRY, kind="customer")
+    add_message(complaint=complaint, actor=agent, body=ANGRY, kind="customer")
     client.force_login(agent)
     html = page(client, complaint)
     assert "stop-reminder" in html and "<polyline" in html

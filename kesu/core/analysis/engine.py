@@ -15,19 +15,9 @@ from .lexicon import Lexicon, LexiconBank, Negation, read_tsv
 from .linear import FeatureSpace, LinearTextModel
 from .normalize import normalize
 from .result import Analysis, Emotion, Trajectory
+from .trajectory import heat, is_rising
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-# Emotion "heat" for trajectories: how far a label is from a calm, satisfied customer.
-HEAT = {
-    "anger": 1.0,
-    "anxiety": 0.8,
-    "disappointment": 0.7,
-    "confusion": 0.45,
-    "expectation": 0.25,
-    "neutral": 0.1,
-    "satisfied": 0.0,
-}
-RISING_DELTA = 0.15
 
 
 class Engine:
@@ -90,17 +80,8 @@ class Engine:
         if not isinstance(texts, list | tuple) or not texts:
             raise AnalysisError("texts must be a non-empty list of strings", code="empty_sequence")
         points: list[Emotion] = [self.analyze(t, context).emotion for t in texts]
-        heat = [
-            round(HEAT[p.label] * (0.5 + 0.5 * p.intensity) if p.label != "satisfied" else 0.0, 3)
-            for p in points
-        ]
-        rising = False
-        if len(heat) >= 2:
-            n = len(heat)
-            mean_x, mean_y = (n - 1) / 2, sum(heat) / n
-            slope = sum((i - mean_x) * (h - mean_y) for i, h in enumerate(heat))
-            rising = heat[-1] - heat[0] >= RISING_DELTA and slope > 0
-        return Trajectory(points=points, rising=rising, heat=heat)
+        heats = [heat(p.label, p.intensity) for p in points]
+        return Trajectory(points=points, rising=is_rising(heats), heat=heats)
 
 
 _engine: Engine | None = None

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django import template
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
+
+from kesu.complaints.vocabulary import RISK_LEVEL_LABELS, label
 
 register = template.Library()
-
-RISK_LEVELS = {"low": _("low"), "medium": _("medium"), "high": _("high")}
 
 
 @register.filter
 def level_name(code: str) -> str:
-    from kesu.escalation.services import levels
+    from kesu.escalation.ladder import levels
 
     for level in levels():
         if level.code == code:
@@ -24,4 +23,4 @@ def level_name(code: str) -> str:
 
 @register.filter
 def risk_level(code: str) -> str:
-    return str(RISK_LEVELS.get(code, code))
+    return label(RISK_LEVEL_LABELS, code)

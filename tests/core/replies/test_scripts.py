@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 import kesu
-from kesu.core.analysis.engine import HEAT
 from kesu.core.analysis.lexicon import read_tsv
+from kesu.core.analysis.trajectory import HEAT
 from kesu.core.replies import CATEGORIES, EMOTIONS, STAGES, Script, check_reply, load_scripts, suggest_scripts
 from kesu.core.workflow import Stage
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kesu.metrics.periods import add_months
-from kesu.metrics.selectors import refresh_kpi_months
+from kesu.metrics.services import refresh_kpi_months
 
 
 def _month(value: str) -> date:

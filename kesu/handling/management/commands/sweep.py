@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from kesu.sla.sweep import sweep
+from kesu.handling.sweep import sweep
 
 
 class Command(BaseCommand):

@@ -1,8 +1,5 @@
-"""REST API for follow-ups, follow-up links and work orders. Thin: parse, call a service, respond.
-
-Mounted at ``/f/api/`` by :mod:`kesu.followup.urls`; the error shape is the API's own
-(``kesu.api.errors.exception_handler``).
-"""
+"""REST API for follow-ups, follow-up links and work orders, under ``/api/v1/`` like the rest of
+the API (the paths under ``/f/api/`` redirect here). Thin: parse, call an act, respond."""
 
 from __future__ import annotations
 
@@ -15,8 +12,10 @@ from rest_framework.views import APIView
 
 from kesu.complaints import selectors
 from kesu.complaints.models import Complaint, FollowUpResult
+from kesu.followup import selectors as followup_selectors
 from kesu.followup import services
 from kesu.followup.models import FollowUp, WorkOrder
+from kesu.handling.follow_up import record_follow_up
 
 
 def _complaint(request: Request, reference: str) -> Complaint:
@@ -83,15 +82,16 @@ class FollowUpsView(APIView):
     @extend_schema(responses=FollowUpOut(many=True))
     def get(self, request: Request, reference: str) -> Response:
         complaint = _complaint(request, reference)
-        rows = FollowUp.objects.filter(complaint=complaint).select_related("recorded_by")
-        return Response(FollowUpOut(rows, many=True).data)
+        return Response(
+            FollowUpOut(followup_selectors.complaint_follow_ups(complaint=complaint), many=True).data
+        )
 
     @extend_schema(request=FollowUpRecordIn, responses={201: FollowUpOut})
     def post(self, request: Request, reference: str) -> Response:
         complaint = _complaint(request, reference)
         data = FollowUpRecordIn(data=request.data)
         data.is_valid(raise_exception=True)
-        follow_up = services.follow_up_record(complaint=complaint, actor=request.user, **data.validated_data)
+        follow_up = record_follow_up(complaint=complaint, actor=request.user, **data.validated_data)
         return Response(FollowUpOut(follow_up).data, status=status.HTTP_201_CREATED)
 
 
@@ -123,8 +123,9 @@ class WorkOrdersView(APIView):
     @extend_schema(responses=WorkOrderOut(many=True))
     def get(self, request: Request, reference: str) -> Response:
         complaint = _complaint(request, reference)
-        rows = WorkOrder.objects.filter(complaint=complaint).select_related("complaint")
-        return Response(WorkOrderOut(rows, many=True).data)
+        return Response(
+            WorkOrderOut(followup_selectors.complaint_work_orders(complaint=complaint), many=True).data
+        )
 
     @extend_schema(request=WorkOrderIn, responses={201: WorkOrderOut})
     def post(self, request: Request, reference: str) -> Response:
@@ -138,11 +139,8 @@ class WorkOrdersView(APIView):
 class WorkOrderCompleteView(APIView):
     @extend_schema(request=WorkOrderCompleteIn, responses=WorkOrderOut)
     def post(self, request: Request, pk: int) -> Response:
-        order = WorkOrder.objects.select_related("complaint").filter(pk=pk).first()
-        if (
-            order is None
-            or selectors.complaint_get(user=request.user, reference=order.complaint.reference) is None
-        ):
+        order = followup_selectors.work_order_get(user=request.user, pk=pk)
+        if order is None:
             raise Http404
         data = WorkOrderCompleteIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -10,10 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from kesu.complaints.errors import ComplaintError
+from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.core import privacy
 from kesu.followup import ratelimit, services
 from kesu.followup.forms import CustomerAnswerForm
+from kesu.handling.follow_up import answer_follow_up_link
 
 #: Page views and answers per client address per window.
 RATE_LIMIT = 30
@@ -28,7 +29,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if not ratelimit.allow(
         f"followup:{ratelimit.client_address(request)}", limit=limit, window_s=RATE_WINDOW_S
     ):
-        return render(request, "followup/refused.html", {"code": "rate_limited"}, status=429)
+        return render(request, "followup/refused.html", {"code": ErrorCode.RATE_LIMITED}, status=429)
     try:
         link = services.follow_up_link_check(token)
     except services.LinkRefused as refusal:
@@ -38,7 +39,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     form = CustomerAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.follow_up_answer_link(
+            answer_follow_up_link(
                 token=token, result=form.cleaned_data["result"], comment=form.cleaned_data["comment"]
             )
         except services.LinkRefused as refusal:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from kesu.sla.sweep import sweep
+from kesu.handling.sweep import sweep
 
 
 @shared_task(acks_late=True)

@@ -9,8 +9,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from kesu.handling.sweep import sweep
 from kesu.notifications.delivery import deliver_due
-from kesu.sla.sweep import sweep
 
 
 class Command(BaseCommand):

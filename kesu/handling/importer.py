@@ -1,6 +1,6 @@
 """Bulk intake from CSV or XLSX (SPEC §2).
 
-Every row goes through the same validation as the API and the same ``complaint_create`` service,
+Every row goes through the same validation as the API and the same act, :func:`~kesu.handling.intake.take_in`,
 each in its own transaction: a bad row is rejected with its row number and reason, good rows
 are kept, and no row is ever half-written. Headers may be English codes or the Chinese column
 names a complaint team's spreadsheet uses; CSV may be UTF-8 or GB18030 (Excel's Chinese export).
@@ -19,8 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Team, User
-from kesu.complaints.errors import ComplaintError, PermissionRefused
+from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
+from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Channel, Complaint, DemandType, Source
+from kesu.handling.intake import take_in
 
 HEADER_ALIASES: dict[str, str] = {
     "customer_id": "customer.external_id",
@@ -131,7 +133,7 @@ def _rows_csv(stream: IO[bytes]) -> Iterator[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportFileError("bad_encoding", _("The CSV file is neither UTF-8 nor GB18030 encoded."))
+        raise ImportFileError(ErrorCode.BAD_ENCODING, _("The CSV file is neither UTF-8 nor GB18030 encoded."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -146,7 +148,7 @@ def _rows_xlsx(stream: IO[bytes]) -> Iterator[list[Any]]:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken file
         raise ImportFileError(
-            "bad_file", _("The XLSX file cannot be read: %(error)s") % {"error": error}
+            ErrorCode.BAD_FILE, _("The XLSX file cannot be read: %(error)s") % {"error": error}
         ) from None
     sheet = workbook.worksheets[0]
     for row in sheet.iter_rows(values_only=True):
@@ -159,7 +161,7 @@ def read_rows(name: str, stream: IO[bytes]) -> Iterator[list[Any]]:
         return _rows_csv(stream)
     if lower.endswith(".xlsx"):
         return _rows_xlsx(stream)
-    raise ImportFileError("unsupported_file", _("Upload a .csv or .xlsx file."))
+    raise ImportFileError(ErrorCode.UNSUPPORTED_FILE, _("Upload a .csv or .xlsx file."))
 
 
 def _header(row: list[Any]) -> list[str | None]:
@@ -169,7 +171,7 @@ def _header(row: list[Any]) -> list[str | None]:
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ImportFileError(
-            "missing_columns",
+            ErrorCode.MISSING_COLUMNS,
             _("The header row lacks required columns: %(columns)s.") % {"columns": ", ".join(missing)},
         )
     return columns
@@ -201,15 +203,12 @@ def _flatten(errors: Any, prefix: str = "") -> list[str]:
 
 
 def import_rows(*, actor: User, rows: Iterable[list[Any]]) -> ImportReport:
-    from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
-    from kesu.complaints.services import complaint_create
-
     report = ImportReport()
     iterator = iter(rows)
     try:
         columns = _header(next(iterator))
     except StopIteration:
-        raise ImportFileError("empty_file", _("The file is empty.")) from None
+        raise ImportFileError(ErrorCode.EMPTY_FILE, _("The file is empty.")) from None
     teams = {team.name: team.pk for team in Team.objects.all()}
     for number, row in enumerate(iterator, start=2):
         if not any(str(cell).strip() for cell in row):
@@ -239,7 +238,7 @@ def import_rows(*, actor: User, rows: Iterable[list[Any]]) -> ImportReport:
             continue
         try:
             with transaction.atomic():
-                complaint = complaint_create(actor=actor, **create_kwargs(serializer.validated_data))
+                complaint = take_in(actor=actor, **create_kwargs(serializer.validated_data))
         except ComplaintError as error:
             report.errors.append({"row": number, "errors": [error.message]})
             continue
@@ -255,5 +254,5 @@ def import_file(*, actor: User, name: str, stream: IO[bytes], size: int | None =
     if not actor.has_perm("complaints.import_complaints"):
         raise PermissionRefused()
     if size is not None and size > settings.KESU_MAX_IMPORT_BYTES:
-        raise ImportFileError("file_too_large", _("The file is larger than the import limit."))
+        raise ImportFileError(ErrorCode.FILE_TOO_LARGE, _("The file is larger than the import limit."))
     return import_rows(actor=actor, rows=read_rows(name, stream))

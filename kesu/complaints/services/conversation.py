@@ -1,0 +1,119 @@
+"""The conversation: the customer's messages, the agents' replies and internal notes.
+
+:func:`message_record` is the complaint's part (a reply that blames or hides behind rules is
+refused; the first reply is stamped 首次回复; a customer's words are analysed). A reply also stops
+the first-reply clock and a customer's answer lets paused clocks run again, so callers record
+messages with :func:`kesu.handling.conversation.add_message`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from kesu.accounts.models import User
+from kesu.complaints import clock, permissions
+from kesu.complaints.analysis import StoredAnalysis, analyse_message
+from kesu.complaints.audit import AuditAction, lock_complaint, record_event, save_fields, set_fields
+from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
+from kesu.complaints.models import Channel, Complaint, Message, MessageKind
+from kesu.core.replies import check_reply
+
+
+@dataclass(frozen=True)
+class RecordedMessage:
+    """The message, the locked complaint it belongs to, and whether it was the first reply."""
+
+    message: Message
+    complaint: Complaint
+    first_reply: bool
+
+    @property
+    def is_reply(self) -> bool:
+        return self.message.kind == MessageKind.AGENT
+
+    @property
+    def from_customer(self) -> bool:
+        return self.message.kind == MessageKind.CUSTOMER
+
+
+def message_record(
+    *,
+    complaint: Complaint,
+    actor: User,
+    body: str,
+    kind: str = MessageKind.AGENT,
+    channel: str | None = None,
+) -> RecordedMessage:
+    """Record a message in the caller's transaction. The first agent reply stamps the first-reply
+    time; a customer's message that reads riskier raises the complaint's escalation risk."""
+    body = (body or "").strip()
+    if not body:
+        raise ComplaintError(ErrorCode.BODY_REQUIRED, _("The message is empty."))
+    if kind not in MessageKind.values:
+        raise ComplaintError(ErrorCode.INVALID_KIND, _("Unknown message kind."))
+    channel = channel or complaint.channel
+    if channel not in Channel.values:
+        raise ComplaintError(
+            ErrorCode.INVALID_CHANNEL, _("Unknown channel: %(channel)s.") % {"channel": channel}
+        )
+    if kind == MessageKind.AGENT:
+        refuse_blocked_reply(body)
+    with transaction.atomic(savepoint=False):
+        complaint = lock_complaint(complaint)
+        allowed = (
+            permissions.can_add_note(actor, complaint)
+            if kind == MessageKind.NOTE
+            else permissions.can_act(actor, complaint)
+        )
+        if not allowed:
+            raise PermissionRefused()
+        analysis = analyse_message(body) if kind == MessageKind.CUSTOMER else {}
+        message = Message.objects.create(
+            complaint=complaint,
+            kind=kind,
+            channel=channel,
+            author=actor,
+            body=body,
+            analysis=analysis,
+            created_at=clock.now(),
+        )
+        changes: dict[str, list[Any]] = {}
+        first_reply = kind == MessageKind.AGENT and complaint.first_reply_at is None
+        if first_reply:
+            set_fields(complaint, changes, first_reply_at=message.created_at)
+        if kind == MessageKind.CUSTOMER:
+            risk = StoredAnalysis(analysis).escalation_risk
+            if risk > complaint.escalation_risk:
+                set_fields(complaint, changes, escalation_risk=risk)
+        save_fields(complaint, changes)
+        record_event(
+            complaint=complaint,
+            actor=actor,
+            action=AuditAction.for_message(kind),
+            changes={**changes, "message": [None, message.pk]},
+        )
+    return RecordedMessage(message, complaint, first_reply)
+
+
+def refuse_blocked_reply(body: str) -> None:
+    """A reply that blames the customer, argues or hides behind rules is not sent (SPEC §5);
+    the same rules run as the agent types."""
+    result = check_reply(body)
+    if result.blocked:
+        english = (get_language() or "").startswith("en")
+        blocking = [f for f in result.findings if f.severity == "block"]
+        details = [
+            {"code": f.code, "message": f.message_en if english else f.message_zh, "evidence": f.evidence}
+            for f in blocking
+        ]
+        raise ComplaintError(
+            ErrorCode.REPLY_BLOCKED,
+            _("This reply was not sent: %(why)s")
+            % {"why": "; ".join(f"{d['message']} ({d['evidence']})" for d in details)},
+            details=details,
+        )

@@ -1,0 +1,67 @@
+"""The customer a complaint is about: a returning one found by id or phone, or a new one."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kesu.complaints import intake_reads
+from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.customers.models import Customer
+from kesu.customers.tiers import default_tier, tier_by_code, tier_by_pk
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    """Customer details as given at intake. ``external_id`` or ``phone`` identifies a returning
+    customer; existing records are not overwritten by what a new complaint says."""
+
+    name: str
+    external_id: str = ""
+    phone: str = ""
+    email: str = ""
+    id_card: str = ""
+    tier: str = ""
+
+
+def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
+    """Find the returning customer by id or phone, or create one; and whether it was created."""
+    tier = None
+    if data.tier:
+        tier = tier_by_code(data.tier)
+        if tier is None:
+            raise ComplaintError(
+                ErrorCode.UNKNOWN_TIER, _("Unknown customer tier: %(tier)s.") % {"tier": data.tier}
+            )
+    if data.external_id:
+        customer = intake_reads.customer_by_external_id(data.external_id)
+        if customer is not None:
+            return _with_tier(customer), False
+    elif data.phone:
+        customer = intake_reads.customer_by_phone(data.phone)
+        if customer is not None:
+            return _with_tier(customer), False
+    fields = {
+        "external_id": data.external_id or f"C{secrets.token_hex(6).upper()}",
+        "name": data.name,
+        "phone": data.phone,
+        "email": data.email,
+        "id_card": data.id_card,
+        "tier": tier or default_tier(),
+    }
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(**fields), True
+    except IntegrityError:  # the same new customer arrived twice at once
+        return _with_tier(Customer.objects.get(external_id=fields["external_id"])), False
+
+
+def _with_tier(customer: Customer) -> Customer:
+    """Tiers are a handful of remembered rows (``kesu.customers.tiers``): no join to read them."""
+    tier = tier_by_pk(customer.tier_id)
+    if tier is not None:
+        customer.tier = tier
+    return customer

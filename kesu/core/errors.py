@@ -1,0 +1,98 @@
+"""Every refusal's stable code, in one registry (Zulip's ``ErrorCode``, Saleor's ``error_codes``).
+
+The services raise them, the API answers ``{"code", "message"}`` with them, the web pages and the
+tests speak of the same refusal by the same name. The message is in the user's language; the code
+never changes. The workflow's refusals (:mod:`kesu.core.workflow`) use the same codes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # the request itself
+    INVALID = "invalid"  # some fields are not valid ("fields" says which)
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    RATE_LIMITED = "rate_limited"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    # intake 受理
+    TEXT_REQUIRED = "text_required"
+    TEAM_REQUIRED = "team_required"
+    UNKNOWN_TEAM = "unknown_team"
+    UNKNOWN_TIER = "unknown_tier"
+    UNKNOWN_CATEGORY = "unknown_category"
+    INVALID_CHANNEL = "invalid_channel"
+    INVALID_SOURCE = "invalid_source"
+    RECEIVED_IN_FUTURE = "received_in_future"
+    # bulk import
+    FILE_REQUIRED = "file_required"
+    FILE_TOO_LARGE = "file_too_large"
+    EMPTY_FILE = "empty_file"
+    BAD_ENCODING = "bad_encoding"
+    BAD_FILE = "bad_file"
+    MISSING_COLUMNS = "missing_columns"
+    UNSUPPORTED_FILE = "unsupported_file"
+    # ownership 首问责任制
+    ALREADY_OWNED = "already_owned"
+    UNKNOWN_USER = "unknown_user"
+    INVALID_NEW_OWNER = "invalid_new_owner"
+    SAME_OWNER = "same_owner"
+    # the workflow's stages and checklists
+    UNKNOWN_STAGE = "unknown_stage"
+    SAME_STAGE = "same_stage"
+    NOT_ALLOWED = "not_allowed"
+    OWNER_REQUIRED = "owner_required"
+    CHECKLIST_INCOMPLETE = "checklist_incomplete"
+    UNKNOWN_CHECKLIST_ITEM = "unknown_checklist_item"
+    AGREEMENT_REQUIRED = "agreement_required"
+    FOLLOW_UP_OR_REASON_REQUIRED = "follow_up_or_reason_required"
+    COMPLAINT_CLOSED = "complaint_closed"
+    REASON_REQUIRED = "reason_required"
+    INVALID_PRIORITY = "invalid_priority"
+    # the conversation
+    BODY_REQUIRED = "body_required"
+    INVALID_KIND = "invalid_kind"
+    REPLY_BLOCKED = "reply_blocked"
+    # solutions, agreement, authority
+    INVALID_SOLUTION = "invalid_solution"
+    SOLUTION_TEXT_REQUIRED = "solution_text_required"
+    SOLUTION_REQUIRED = "solution_required"
+    INVALID_AMOUNT = "invalid_amount"
+    REFUND_METHOD_REQUIRED = "refund_method_required"
+    CASH_REASON_REQUIRED = "cash_reason_required"
+    ABOVE_AUTHORITY = "above_authority"
+    WITHIN_AUTHORITY = "within_authority"
+    AGREEMENT_NOTE_REQUIRED = "agreement_note_required"
+    ALREADY_DECIDED = "already_decided"
+    # service-level clocks
+    ALREADY_PAUSED = "already_paused"
+    NOT_PAUSED = "not_paused"
+    # escalation 升级
+    INVALID_REASON = "invalid_reason"
+    TOP_LEVEL = "top_level"
+    ALREADY_ESCALATED = "already_escalated"
+    ESCALATION_CLOSED = "escalation_closed"
+    # follow-up 回访 and work orders 工单
+    INVALID_FOLLOW_UP = "invalid_follow_up"
+    NOT_IN_FOLLOW_UP = "not_in_follow_up"
+    INVALID_METHOD = "invalid_method"
+    COMMENT_TOO_LONG = "comment_too_long"
+    INVALID_DAYS = "invalid_days"
+    LINK_INVALID = "link_invalid"
+    LINK_EXPIRED = "link_expired"
+    LINK_USED = "link_used"
+    LINK_NOT_OPEN = "link_not_open"
+    WORK_ORDER_INCOMPLETE = "work_order_incomplete"
+    WORK_ORDER_DONE = "work_order_done"
+    DUE_IN_PAST = "due_in_past"
+    RESULT_REQUIRED = "result_required"
+    # the KPI dashboard
+    INVALID_PERIOD = "invalid_period"
+    PERIOD_TOO_LONG = "period_too_long"
+    INVALID_TEAM = "invalid_team"
+    # the demo
+    RESET_REFUSED = "reset_refused"

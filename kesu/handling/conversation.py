@@ -1,0 +1,28 @@
+"""A message in the conversation: the reply stops the first-reply clock (``ON_REPLY``), the
+customer's answer lets paused clocks run again (``ON_CUSTOMER_MESSAGE``)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from kesu.accounts.models import User
+from kesu.complaints.models import Complaint, Message, MessageKind
+from kesu.complaints.services.conversation import message_record
+from kesu.handling.steps import ON_CUSTOMER_MESSAGE, ON_REPLY
+
+
+def add_message(
+    *,
+    complaint: Complaint,
+    actor: User,
+    body: str,
+    kind: str = MessageKind.AGENT,
+    channel: str | None = None,
+) -> Message:
+    """Record a reply (首次回复 for the first), a customer's message or an internal note."""
+    with transaction.atomic():
+        recorded = message_record(complaint=complaint, actor=actor, body=body, kind=kind, channel=channel)
+        steps = ON_REPLY if recorded.is_reply else ON_CUSTOMER_MESSAGE if recorded.from_customer else ()
+        for step in steps:
+            step(recorded)
+    return recorded.message

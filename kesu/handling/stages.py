@@ -1,0 +1,23 @@
+"""Moving a complaint through the method's stages: closing stops both clocks (``ON_CLOSE``),
+reopening restarts them (``ON_REOPEN``)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from kesu.accounts.models import User
+from kesu.complaints.models import Complaint
+from kesu.complaints.services.stages import stage_move
+from kesu.handling.steps import ON_CLOSE, ON_REOPEN
+
+
+def move(*, complaint: Complaint, actor: User | None, to: str, reason: str = "") -> Complaint:
+    """The one way to change a complaint's stage besides accepting it (checked against the
+    method's transition table). ``actor`` is None only for the system acting on a verified
+    customer request (a dissatisfied answer through a signed follow-up link)."""
+    with transaction.atomic():
+        moved = stage_move(complaint=complaint, actor=actor, to=to, reason=reason)
+        steps = ON_CLOSE if moved.closed else ON_REOPEN if moved.reopened else ()
+        for step in steps:
+            step(moved)
+    return moved.complaint

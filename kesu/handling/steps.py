@@ -1,0 +1,89 @@
+"""What each capability does when the method reaches a point: the hooks of the acts in
+:mod:`kesu.handling`, run in order inside the act's transaction, after the complaint's own part.
+
+A new capability hooks in by adding its step to the tuple of the point it cares about (quality
+inspection on ``ON_CLOSE``, reviews on ``ON_CLOSE`` and ``ON_REOPEN``, training on ``ON_CLOSE``
+…). A step takes what the complaint's part returned; it may write (in the same transaction) but
+never calls back into the act, and capabilities never call one another: only this module sees
+them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from kesu.complaints.models import Complaint
+from kesu.complaints.services.conversation import RecordedMessage
+from kesu.complaints.services.solution import RecordedSolution
+from kesu.complaints.services.stages import StageMove
+from kesu.escalation import automatic
+from kesu.sla import clocks
+from kesu.sla.models import Clock
+
+# --- the service-level clocks (kesu.sla) -------------------------------------------------------
+
+
+def start_clocks(complaint: Complaint) -> None:
+    """Both clocks start at receipt, with the targets of the customer's tier and the priority."""
+    clocks.sla_start(complaint)
+
+
+def stop_first_reply_clock(recorded: RecordedMessage) -> None:
+    """The first reply (since intake or reopening) stops the first-reply clock 首次回复."""
+    if recorded.first_reply:
+        clocks.sla_stop(complaint=recorded.complaint, which=Clock.FIRST_REPLY, at=recorded.message.created_at)
+
+
+def resume_clocks(recorded: RecordedMessage) -> None:
+    """The customer answered: clocks paused while waiting for them run again."""
+    clocks.sla_resume(complaint=recorded.complaint, actor=recorded.message.author)
+
+
+def stop_effective_clock(recorded: RecordedSolution) -> None:
+    """The effective solution stops the effective-reply clock 有效回复."""
+    if recorded.effective:
+        at = recorded.complaint.effective_solution_at
+        assert at is not None
+        clocks.sla_stop(complaint=recorded.complaint, which=Clock.EFFECTIVE, at=at)
+
+
+def stop_both_clocks(move: StageMove) -> None:
+    """Closure stops whatever clock still runs."""
+    clocks.sla_stop(complaint=move.complaint, which="both", at=move.at)
+
+
+def restart_clocks(move: StageMove) -> None:
+    """A reopened complaint is handled again: both clocks run anew from the reopening."""
+    clocks.sla_restart(complaint=move.complaint, actor=move.actor, at=move.at)
+
+
+# --- escalation (kesu.escalation) ----------------------------------------------------------------
+
+
+def escalate_if_serious(complaint: Complaint) -> None:
+    """Important or urgent complaints, and a third on the same matter, escalate at once (SPEC §4)."""
+    automatic.escalate_on_intake(complaint)
+
+
+def escalate_breached(rows: list[dict], clock: Clock, now: datetime) -> int:
+    """A breached clock escalates the complaint to the team lead (the sweep's rows, in bulk)."""
+    return automatic.escalate_on_breach(rows, clock, now)
+
+
+# --- the points of the method ---------------------------------------------------------------------
+
+#: A complaint was taken in (受理).
+ON_INTAKE: tuple[Callable[[Complaint], None], ...] = (start_clocks, escalate_if_serious)
+#: An agent replied to the customer.
+ON_REPLY: tuple[Callable[[RecordedMessage], None], ...] = (stop_first_reply_clock,)
+#: The customer wrote.
+ON_CUSTOMER_MESSAGE: tuple[Callable[[RecordedMessage], None], ...] = (resume_clocks,)
+#: A solution was recorded (方案), by the owner or approved above their authority.
+ON_SOLUTION: tuple[Callable[[RecordedSolution], None], ...] = (stop_effective_clock,)
+#: The complaint was closed (关闭).
+ON_CLOSE: tuple[Callable[[StageMove], None], ...] = (stop_both_clocks,)
+#: A closed complaint was reopened.
+ON_REOPEN: tuple[Callable[[StageMove], None], ...] = (restart_clocks,)
+#: The sweep found clocks past their deadline; each step returns how many complaints it escalated.
+ON_BREACH: tuple[Callable[[list[dict], Clock, datetime], int], ...] = (escalate_breached,)

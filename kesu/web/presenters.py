@@ -1,0 +1,197 @@
+"""What the pages show, as plain data for the templates: a complaint's page (the record, the
+analysis with its evidence, the clocks, the escalations, the stage and its checklist, what the
+user may do) and the rows of a queue. Reads come from the selectors; nothing here writes."""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kesu.accounts.models import User
+from kesu.complaints import permissions, selectors
+from kesu.complaints.analysis import StoredAnalysis
+from kesu.complaints.audit import action_label
+from kesu.complaints.models import Complaint
+from kesu.complaints.workflow_config import checklist_for, stage_labels
+from kesu.core import privacy, workflow
+from kesu.core.workflow import Stage
+from kesu.escalation.models import Escalation, Status
+from kesu.escalation.selectors import complaint_escalations
+from kesu.sla.models import Clock, ClockStatus
+from kesu.sla.selectors import sla_view
+from kesu.web import forms, workbench
+
+#: A list shows the clock that matters most: the worst running one, from the swept state.
+WORST_FIRST = {ClockStatus.BREACHED: 3, ClockStatus.AT_RISK: 2, ClockStatus.ON_TRACK: 1}
+
+
+def queue_sla(complaint: Complaint) -> dict[str, Any] | None:
+    row = getattr(complaint, "sla", None)
+    if row is None:
+        return None
+    running = [
+        (WORST_FIRST[ClockStatus(status)], due)
+        for status, due in (
+            (row.first_reply_status, row.first_reply_due_at),
+            (row.effective_status, row.effective_due_at),
+        )
+        if status in WORST_FIRST
+    ]
+    if not running:
+        return None
+    rank, due = max(running, key=lambda item: (item[0], -item[1].timestamp()))
+    status = next(s for s, r in WORST_FIRST.items() if r == rank)
+    return {"status": status.value, "label": status.label, "due": due}
+
+
+def queue_rows(complaints: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "complaint": c,
+            "customer": c.customer.masked()["name"],
+            "excerpt": privacy.mask_text(c.text[:60]),
+            "sla": queue_sla(c),
+        }
+        for c in complaints
+    ]
+
+
+def duration(seconds: float) -> str:
+    """'3 h 20 min' style, for time left (or overdue, shown by the template)."""
+    minutes = int(abs(seconds)) // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+
+
+def _passed(stage: Stage, current: Stage) -> bool:
+    return workflow.STAGE_ORDER.index(stage) < workflow.STAGE_ORDER.index(current)
+
+
+def _escalations(complaint: Complaint, user: User) -> list[Escalation]:
+    """The latest escalations; those open and assigned to the user can be closed from the page."""
+    rows = complaint_escalations(complaint=complaint, limit=5)
+    for escalation in rows:
+        escalation.can_close = escalation.status == Status.OPEN and escalation.assigned_to_id == user.pk
+    return rows
+
+
+def _clocks(complaint: Complaint, now: datetime | None = None) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": Clock(name).label,
+            "status": view.status,
+            "status_label": ClockStatus(view.status).label,
+            "deadline": view.deadline,
+            "remaining": duration(view.remaining_seconds),
+            "overdue": view.remaining_seconds < 0,
+            "paused": view.paused,
+        }
+        for name, view in sla_view(complaint, now=now).items()
+    ]
+
+
+def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
+    """Everything the complaint page shows, for this user (personal data masked unless their role
+    needs it; bad-faith signals for team leads only)."""
+    pii = permissions.can_see_pii(user, complaint)
+    can_act = permissions.can_act(user, complaint)
+    customer = complaint.customer
+    analysis = StoredAnalysis(complaint.analysis)
+    done = set(complaint.checklist_done)
+    labels = stage_labels()
+    stage = complaint.stage_enum
+    checklist = checklist_for(stage)
+    customer_name = customer.name if pii else privacy.mask_name(customer.name)
+    messages_list = list(selectors.complaint_messages(complaint=complaint))
+    sees_bad_faith = user.has_perm("complaints.view_bad_faith_signals")
+    panel = workbench.analysis_panel(complaint, show_bad_faith=sees_bad_faith)
+    track = workbench.trajectory(messages_list)
+    latest_emotion = track["last"][0] if track else (panel or {}).get("emotion_code")
+    shown_text = complaint.text if pii else privacy.mask_text(complaint.text)
+    clocks = _clocks(complaint)
+    return {
+        "complaint": complaint,
+        "clocks": clocks,
+        "paused": any(c["paused"] for c in clocks),
+        "escalations": _escalations(complaint, user),
+        "text": workbench.highlight(shown_text, workbench.evidence_phrases(analysis)),
+        "panel": panel,
+        "trajectory": track,
+        "stop": workbench.stop_panel(track) if can_act else None,
+        "scripts": workbench.suggested_scripts(complaint, latest_emotion) if complaint.is_open else [],
+        "catalogue": solution_catalogue(complaint),
+        "customer": {
+            "name": customer_name,
+            "phone": customer.phone if pii else privacy.mask_phone(customer.phone),
+            "email": customer.email if pii else privacy.mask_email(customer.email),
+            "tier": customer.tier,
+            "external_id": customer.external_id,
+        },
+        "pii": pii,
+        "conversation": [
+            {
+                "message": m,
+                "body": m.body if pii else privacy.mask_text(m.body),
+                "who": customer_name if m.kind == "customer" else str(m.author or ""),
+            }
+            for m in messages_list
+        ],
+        "stage_bar": [
+            {"code": s.value, "label": labels[s.value], "current": s == stage, "passed": _passed(s, stage)}
+            for s in workflow.STAGE_ORDER
+        ],
+        "stage_label": labels[stage.value],
+        "checklist": [
+            {"code": i.code, "label": i.label, "required": i.required, "done": i.code in done}
+            for i in checklist
+        ],
+        "left_before_next": [i.label for i in checklist if i.required and i.code not in done],
+        # Leaving 受理 is the accept action itself (it makes the owner), not a plain move.
+        "targets": []
+        if stage == Stage.ACCEPT
+        else [{"code": t.value, "label": labels[t.value]} for t in workflow.allowed_targets(stage)],
+        "can_act": can_act,
+        "can_accept": permissions.can_accept(user, complaint),
+        "can_note": permissions.can_add_note(user, complaint),
+        "can_transfer": permissions.can_transfer(user, complaint),
+        "can_mark_bad_faith": user.has_perm("complaints.mark_bad_faith") and not complaint.bad_faith,
+        "bad_faith_signals": [{"code": s.code, "evidence": s.evidence} for s in analysis.bad_faith_signals]
+        if sees_bad_faith
+        else [],
+        "audit": [
+            {"event": event, "action": action_label(event.action)}
+            for event in selectors.complaint_audit(complaint=complaint)
+        ]
+        if permissions.can_view_audit(user, complaint)
+        else None,
+        "message_form": forms.MessageForm(),
+        "solution_form": forms.SolutionForm(),
+        "agreement_form": forms.AgreementForm(),
+        "follow_up_form": forms.FollowUpForm(),
+        "reason_form": forms.ReasonForm(),
+        "transfer_form": forms.TransferForm(),
+        "show_follow_up": stage == Stage.FOLLOW_UP,
+        "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),
+        "show_agreement": stage == Stage.AGREE,
+    }
+
+
+def solution_catalogue(complaint: Complaint) -> list[dict[str, str]]:
+    """Options to offer for this complaint's category (data: complaints/data/solutions.json)."""
+    code = complaint.category.code if complaint.category_id else "other"
+    catalogue = _load_catalogue()
+    return catalogue.get(code) or catalogue.get("other", [])
+
+
+@functools.cache
+def _load_catalogue() -> dict[str, list[dict[str, str]]]:
+    path = Path(__file__).resolve().parent.parent / "complaints" / "data" / "solutions.json"
+    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
