@@ -50,13 +50,9 @@ class Engine:
         value, value_evidence = self.values.analyze(t, category)
         demands = self.demands.analyze(t)
         demanded = max_amount(demands)
-        escalation = self.escalation.analyze(t, emotion, context, demanded)
-        exposure = (
-            self.escalation.text_triggers(t).get("public_exposure")
-            if any(tr.code == "public_exposure" for tr in escalation.triggers)
-            else None
-        )
-        bad_faith = self.bad_faith.analyze(t, context, demanded, exposure)
+        found = self.escalation.text_triggers(t)
+        escalation = self.escalation.analyze(t, emotion, context, demanded, found)
+        bad_faith = self.bad_faith.analyze(t, context, demanded, found.get("public_exposure"))
         return Analysis(
             text=text,
             normalized_text=t,
