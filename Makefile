@@ -28,9 +28,14 @@ test: install
 test-postgres: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff; no migration missing; the layer contracts (pyproject's [tool.importlinter]) and the
+## house rules an import graph cannot see (tests/test_architecture.py); mypy over the core
 lint: install
 	$(BIN)/ruff check kesu tests benchmarks training
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -p no:django -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/test_architecture.py
+	$(BIN)/mypy
 
 bench-intake: install
 	$(BIN)/python benchmarks/intake.py

@@ -103,11 +103,7 @@ def test_customers_served_are_imported_from_csv(tmp_path, db):
 
 def test_per_million_by_tier_uses_the_tiers_customers(september, api, manager, team):
     CustomersServed.objects.create(month=date(2026, 9, 1), tier_id=_tier("standard"), count=1_000_000)
-    data = (
-        api(manager)
-        .get("/api/v1/kpis/", {"month": "2026-09", "team": team.pk, "tier": "standard"})
-        .json()
-    )
+    data = api(manager).get("/api/v1/kpis/", {"month": "2026-09", "team": team.pk, "tier": "standard"}).json()
     figure = next(k for k in data["kpis"] if k["key"] == "complaints_per_million")
     assert (figure["numerator"], figure["denominator"], figure["value"]) == (4, 1_000_000, 4.0)
 

@@ -15,8 +15,8 @@ from kesu.handling.conversation import add_message
 from kesu.handling.follow_up import record_follow_up
 from kesu.handling.solution import record_solution
 from kesu.sla import services as sla
-from kesu.sla.selectors import sla_view
 from kesu.sla.models import ComplaintSla, SlaPolicyConfig
+from kesu.sla.selectors import sla_view
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

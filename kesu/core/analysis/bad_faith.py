@@ -10,9 +10,14 @@ Rules (context keys are documented in README.md):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .context import number
 from .lexicon import Entry, Hit, Lexicon, Negation, clause_span, read_tsv
 from .result import BadFaith, Signal
+
+if TYPE_CHECKING:
+    from .escalation import Candidate
 
 EXCESSIVE_FACTOR = 3.0
 REFUSED_AT = 2
@@ -26,7 +31,9 @@ class BadFaithAnalyzer:
             Entry(code=r[0], kind="bad_faith", phrase=r[1]) for r in read_tsv("bad_faith.tsv")
         )
 
-    def analyze(self, text: str, context: dict, demanded: float | None, exposure_hit: Hit | None) -> BadFaith:
+    def analyze(
+        self, text: str, context: dict, demanded: float | None, exposure_hit: Hit | Candidate | None
+    ) -> BadFaith:
         hits = self.lexicon.find(text)
         signals: list[Signal] = []
         factor = number(context.get("excessive_factor")) or EXCESSIVE_FACTOR

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .lexicon import Entry, Lexicon, Negation, read_tsv
-from .linear import LinearTextModel
+from .linear import LinearTextModel, Lookup
 from .result import CATEGORIES, Category
 
 MODEL_WEIGHT = 1.0  # model probability is added to the lexicon score (one phrase ~ 1.0)
@@ -30,9 +30,9 @@ class CategoryAnalyzer:
             for r in read_tsv("categories.tsv")
         )
 
-    def analyze(self, text: str, counts: Counter[str], has_han: bool) -> Category:
+    def analyze(self, text: str, counts: Lookup | None, has_han: bool) -> Category:
         score = dict.fromkeys(CATEGORIES, 0.0)
-        subs: dict[str, Counter[str]] = {c: Counter() for c in CATEGORIES}
+        subs: dict[str, Counter[str]] = {c: Counter() for c in CATEGORIES}  # weights: floats
         evidence: dict[str, list[str]] = {c: [] for c in CATEGORIES}
         for hit in self.lexicon.find(text):
             e = hit.entry
@@ -40,14 +40,14 @@ class CategoryAnalyzer:
                 continue
             score[e.code] += e.weight
             if e.sub:
-                subs[e.code][e.sub] += e.weight
+                subs[e.code][e.sub] += e.weight  # type: ignore[assignment]  # a Counter adds floats too
             evidence[e.code].append(hit.phrase)
         lexical = {c: min(v, 2.5) for c, v in score.items()}
-        vector = self.model.vectorize(counts) if has_han else None
+        vector = self.model.vectorize(counts) if has_han and counts is not None else None
         if vector is not None:
             for c, p in zip(self.model.classes, self.model.proba(vector), strict=True):
                 score[c] = lexical[c] + MODEL_WEIGHT * float(p)
-        best = max(score, key=score.get)
+        best = max(score, key=lambda code: score[code])
         total = sum(score.values())
         if score[best] < MIN_SCORE or total == 0:
             return Category(code="other", sub=None, confidence=round(1 - score[best], 3), evidence=[])

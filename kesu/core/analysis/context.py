@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import SupportsFloat, cast
+
 CONTEXT_KEYS = (
     "repeat_count",
     "hours_waited",
@@ -19,7 +21,7 @@ def number(value: object) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
-        result = float(value)
+        result = float(cast("SupportsFloat | str", value))  # anything else raises TypeError
     except (TypeError, ValueError):
         return None
     return result if result == result and abs(result) != float("inf") else None

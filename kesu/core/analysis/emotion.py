@@ -8,12 +8,11 @@ has no model: the lexicon decides.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 
 from .lexicon import Entry, Hit, Lexicon, Negation, read_tsv
-from .linear import LinearTextModel
+from .linear import LinearTextModel, Lookup
 from .result import EMOTIONS, Emotion
 
 SMP_TO_KESU = {
@@ -99,10 +98,10 @@ class EmotionAnalyzer:
             words.setdefault(label, []).append(hit.phrase)
         return scores, words
 
-    def analyze(self, text: str, counts: Counter[str], original: str, has_han: bool) -> Emotion:
+    def analyze(self, text: str, counts: Lookup | None, original: str, has_han: bool) -> Emotion:
         lex, words = self.lexicon_scores(text)
         score = dict.fromkeys(EMOTIONS, 0.0)
-        if has_han:
+        if has_han and counts is not None:
             vector = self.model.vectorize(counts)
             proba = self.model.proba(vector)
             for label, p in zip(self.labels, proba, strict=True):
@@ -118,7 +117,7 @@ class EmotionAnalyzer:
         if question:
             score["neutral"] += INFO_QUESTION_WEIGHT
             words.setdefault("neutral", []).append(question)
-        label = max(score, key=score.get)
+        label = max(score, key=lambda code: score[code])
         if (
             label in CALM_OR_PLEASED
             and "expectation" in lex

@@ -73,8 +73,8 @@ def sentence_window(text: str, start: int, end: int, size: int = WINDOW_CHARS) -
     left = 0
     for m in _SENTENCE_END.finditer(text, max(0, start - size), start):
         left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    right = m.end() if m else len(text)
+    after = _SENTENCE_END.search(text, end)
+    right = after.end() if after else len(text)
     if right - left > size:
         half = (size - (end - start)) // 2
         left = max(left, start - half)

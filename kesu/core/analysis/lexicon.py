@@ -151,8 +151,8 @@ def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
     left = 0
     for m in _CLAUSE_BREAK.finditer(text, max(0, start - 200), start):
         left = m.end()
-    m = _CLAUSE_BREAK.search(text, end, end + 200)
-    right = m.start() if m else min(len(text), end + 200)
+    after = _CLAUSE_BREAK.search(text, end, end + 200)
+    right = after.start() if after else min(len(text), end + 200)
     return left, right
 
 

@@ -16,6 +16,9 @@ import numpy as np
 
 from .features import hash_names, text_hashes
 
+#: A text's known features in a FeatureSpace: (row ids, 1 + log tf).
+Lookup = tuple[np.ndarray, np.ndarray]
+
 
 def _decode(blob: dict) -> np.ndarray:
     raw = base64.b64decode(blob["data"])

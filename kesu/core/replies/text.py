@@ -93,8 +93,8 @@ def clause_span(text: str, start: int, end: int, reach: int = 200) -> tuple[int,
     left = max(0, start - reach)
     for m in _CLAUSE_BREAK.finditer(text, left, start):
         left = m.end()
-    m = _CLAUSE_BREAK.search(text, end, end + reach)
-    return left, (m.start() if m else min(len(text), end + reach))
+    after = _CLAUSE_BREAK.search(text, end, end + reach)
+    return left, (after.start() if after else min(len(text), end + reach))
 
 
 def sentence_start(text: str, position: int, reach: int = 500) -> int:

@@ -9,6 +9,7 @@ digest of both inputs, so an upgrade of either writes a new one. Nothing is down
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -73,7 +74,7 @@ def _digest(*paths: Path) -> str:
     h = hashlib.sha256()
     for path in paths:
         with open(path, "rb") as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+            for block in iter(functools.partial(fh.read, 1 << 20), b""):
                 h.update(block)
     return h.hexdigest()[:16]
 

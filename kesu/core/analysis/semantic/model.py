@@ -29,7 +29,11 @@ class LinearHead:
 
     @classmethod
     def from_json(cls, obj: dict) -> LinearHead:
-        return cls(tuple(obj["labels"]), np.asarray(obj["weight"], dtype=np.float32), np.asarray(obj["bias"], dtype=np.float32))
+        return cls(
+            tuple(obj["labels"]),
+            np.asarray(obj["weight"], dtype=np.float32),
+            np.asarray(obj["bias"], dtype=np.float32),
+        )
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return x @ self.weight.T + self.bias
