@@ -155,7 +155,7 @@ def run(db: str, rows: int, scenario: str) -> dict:
     from django.db import connection
 
     from kesu.complaints.models import Complaint
-    from kesu.sla.sweep import sweep
+    from kesu.handling.sweep import sweep
 
     now = datetime.now(UTC).replace(microsecond=0)
     interval = timedelta(minutes=1) if scenario == "steady" else timedelta(hours=1)

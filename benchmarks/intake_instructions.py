@@ -1,0 +1,157 @@
+"""Instructions per API intake, counted by valgrind's callgrind: a figure that does not drift with
+the machine's speed, for comparing two versions of the code.
+
+Each intake is ``POST /api/v1/complaints/`` with an ``Idempotency-Key`` through Django's whole
+request path in one process (token authentication, the shared schema, the intake act with its
+analysis, repeat look-up, clocks and escalation, the response), on SQLite, with the texts of
+``benchmarks/intake.py``. Callgrind counts a run of ``--count`` intakes and a run of none (the
+same start-up and warm-up); the difference divided by the count is the figure.
+
+    python benchmarks/intake_instructions.py                          # this checkout
+    python benchmarks/intake_instructions.py --root /tmp/kesu-main    # another checkout's code
+    python benchmarks/intake_instructions.py --root A --root B --rounds 2   # interleaved A B A B
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WARM_UP = 10
+
+
+def _child(root: Path, count: int) -> None:
+    sys.path.insert(0, str(root))
+    sys.path.insert(1, str(HERE))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
+    import django
+
+    django.setup()
+    from django.test import Client
+    from intake import CHANNELS, TEXTS
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get(user__username="bench-agent").key
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    rng = random.Random(2026)
+
+    def intake() -> None:
+        body = {
+            "customer": {
+                "name": "压测客户",
+                "external_id": f"B{rng.randint(1, 5000)}",
+                "phone": "13800000000",
+            },
+            "text": rng.choice(TEXTS),
+            "channel": rng.choice(CHANNELS),
+            "demand_type": "refund",
+            "demand_amount": "100.00",
+        }
+        response = client.post(
+            "/api/v1/complaints/",
+            json.dumps(body, ensure_ascii=False),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+        )
+        assert response.status_code == 201, response.content[:500]
+
+    for _ in range(WARM_UP):
+        intake()
+    started = time.perf_counter()
+    for _ in range(count):
+        intake()
+    if count:
+        print(f"wall {(time.perf_counter() - started) / count * 1000:.2f} ms/intake", file=sys.stderr)
+
+
+def _template(root: Path, directory: Path) -> Path:
+    """A migrated SQLite database with an agent and a token, made once per code version."""
+    path = directory / f"template-{abs(hash(str(root)))}.sqlite3"
+    script = (
+        "import django; django.setup();"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
+        "from django.contrib.auth.models import Group;"
+        "from kesu.accounts.models import Team, User;"
+        "from rest_framework.authtoken.models import Token;"
+        "team, _ = Team.objects.get_or_create(name='bench');"
+        "user, _ = User.objects.get_or_create(username='bench-agent', defaults={'team': team});"
+        "user.groups.add(Group.objects.get(name='agent'));"
+        "Token.objects.get_or_create(user=user)"
+    )
+    env = {**_env(path), "PYTHONPATH": str(root)}
+    subprocess.run([sys.executable, "-c", script], env=env, cwd=root, check=True)
+    return path
+
+
+def _env(database: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kesu.settings",
+        "KESU_SQLITE_PATH": str(database),
+        "KESU_VAR_DIR": str(database.parent),
+        "KESU_OUTBOX_DELIVER_ON_COMMIT": "0",
+        "LOG_LEVEL": "ERROR",
+        "PYTHONHASHSEED": "0",
+    }
+
+
+def _instructions(root: Path, template: Path, count: int, directory: Path) -> int:
+    database = directory / f"run-{uuid.uuid4().hex[:8]}.sqlite3"
+    shutil.copy(template, database)
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        __file__,
+        "--child",
+        "--count",
+        str(count),
+        "--root",
+        str(root),
+    ]
+    result = subprocess.run(command, env=_env(database), cwd=root, capture_output=True, text=True, check=True)
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    assert found, result.stderr[-2000:]
+    database.unlink()
+    return int(found.group(1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--root", action="append", type=Path, help="a checkout whose code to count")
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    roots = [r.resolve() for r in (args.root or [HERE.parent])]
+    if args.child:
+        _child(roots[0], args.count)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="kesu-instr-") as tmp:
+        directory = Path(tmp)
+        templates = {root: _template(root, directory) for root in roots}
+        for round_ in range(1, args.rounds + 1):
+            for root in roots:
+                busy = _instructions(root, templates[root], args.count, directory)
+                idle = _instructions(root, templates[root], 0, directory)
+                per = (busy - idle) / args.count
+                print(f"round {round_}  {root}  {per / 1e6:.2f} M instructions per API intake", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
