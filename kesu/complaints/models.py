@@ -1,7 +1,7 @@
 """The complaint record (SPEC §2), its conversation and its append-only audit trail.
 
-State changes go through ``kesu.complaints.services``; nothing here holds business rules
-beyond the invariants a row must keep on its own.
+State changes go through the acts (``kesu.handling``, ``kesu.complaints.services``); nothing
+here holds business rules beyond the invariants a row must keep on its own.
 """
 
 from __future__ import annotations
