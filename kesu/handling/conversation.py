@@ -8,7 +8,7 @@ from django.db import transaction
 from kesu.accounts.models import User
 from kesu.complaints.models import Complaint, Message, MessageKind
 from kesu.complaints.services.conversation import message_record
-from kesu.handling.steps import ON_CUSTOMER_MESSAGE, ON_REPLY
+from kesu.handling import steps
 
 
 def add_message(
@@ -22,7 +22,13 @@ def add_message(
     """Record a reply (首次回复 for the first), a customer's message or an internal note."""
     with transaction.atomic():
         recorded = message_record(complaint=complaint, actor=actor, body=body, kind=kind, channel=channel)
-        steps = ON_REPLY if recorded.is_reply else ON_CUSTOMER_MESSAGE if recorded.from_customer else ()
-        for step in steps:
+        hooks = (
+            steps.ON_REPLY
+            if recorded.is_reply
+            else steps.ON_CUSTOMER_MESSAGE
+            if recorded.from_customer
+            else ()
+        )
+        for step in hooks:
             step(recorded)
     return recorded.message

@@ -17,12 +17,12 @@ from kesu.complaints.services.intake import (
     intake_check,
     with_unique_reference,
 )
-from kesu.handling.steps import ON_INTAKE
+from kesu.handling import steps
 
 
 def _store(intake: Intake, reference: str) -> Complaint:
     complaint = complaint_store(intake, reference=reference)
-    for step in ON_INTAKE:
+    for step in steps.ON_INTAKE:
         step(complaint)
     return complaint
 

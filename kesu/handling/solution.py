@@ -12,7 +12,7 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.services.solution import solution_record
 from kesu.escalation.approvals import approval_decision, approval_record_decided
 from kesu.escalation.models import ApprovalRequest, ApprovalStatus
-from kesu.handling.steps import ON_SOLUTION
+from kesu.handling import steps
 
 
 def record_solution(
@@ -37,7 +37,7 @@ def record_solution(
             refund_method=refund_method,
             cash_reason=cash_reason,
         )
-        for step in ON_SOLUTION:
+        for step in steps.ON_SOLUTION:
             step(recorded)
     return recorded.complaint
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from kesu.accounts.models import User
 from kesu.complaints.models import Complaint
 from kesu.complaints.services.stages import stage_move
-from kesu.handling.steps import ON_CLOSE, ON_REOPEN
+from kesu.handling import steps
 
 
 def move(*, complaint: Complaint, actor: User | None, to: str, reason: str = "") -> Complaint:
@@ -17,7 +17,7 @@ def move(*, complaint: Complaint, actor: User | None, to: str, reason: str = "")
     customer request (a dissatisfied answer through a signed follow-up link)."""
     with transaction.atomic():
         moved = stage_move(complaint=complaint, actor=actor, to=to, reason=reason)
-        steps = ON_CLOSE if moved.closed else ON_REOPEN if moved.reopened else ()
-        for step in steps:
+        hooks = steps.ON_CLOSE if moved.closed else steps.ON_REOPEN if moved.reopened else ()
+        for step in hooks:
             step(moved)
     return moved.complaint

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kesu.handling.steps import ON_BREACH
+from kesu.handling import steps
 from kesu.sla import sweep as clock_sweep
 from kesu.sla.models import Clock
 from kesu.sla.sweep import SweepReport
 
 
 def _on_breach(rows: list[dict], clock: Clock, now: datetime) -> int:
-    return sum(step(rows, clock, now) for step in ON_BREACH)
+    return sum(step(rows, clock, now) for step in steps.ON_BREACH)
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:

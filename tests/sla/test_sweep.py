@@ -119,3 +119,32 @@ def test_the_embedded_scheduler_sweeps_and_delivers(make_complaint, settings, tm
     assert ComplaintSla.objects.get(pk=late.pk).first_reply_status == "breached"
     assert OutboxMessage.objects.get(channel="sms").status == "sent"
     assert len(list((tmp_path / "sms").glob("*.sms"))) == 1
+
+
+@pytest.mark.django_db
+def test_a_breach_escalates_by_the_rules_of_every_escalation(make_complaint, team):
+    """The same assignee rule (the complaint's team first, the least loaded), the same package and
+    the same notifications (e-mail to the assignee, the webhook event) as an escalation by hand."""
+    from kesu.notifications.models import WebhookEndpoint
+    from tests.factories import UserFactory
+
+    busy = UserFactory(username="lead_busy", team=team, role="team_lead", email="busy@example.com")
+    free = UserFactory(username="lead_free", team=team, role="team_lead", email="free@example.com")
+    UserFactory(username="lead_elsewhere", role="team_lead", email="else@example.com")
+    WebhookEndpoint.objects.create(name="crm", url="https://crm.example.com/hook", secret="s" * 32)
+    now = timezone.now()
+    earlier = make_complaint(received_at=now - 1 * HOURS)
+    Escalation.objects.create(
+        complaint=earlier, level=2, level_code="manager", reason="manual", assigned_to=busy, created_at=now
+    )
+    late = make_complaint(received_at=now - 49 * HOURS, customer=CustomerFactory())
+    sweep(now=now)
+    escalation = Escalation.objects.get(complaint=late, reason="sla_breach")
+    assert escalation.assigned_to == free  # busy already holds one open escalation
+    assert set(escalation.package) >= {"customer", "problem", "timeline", "tried", "evidence", "owner"}
+    assert escalation.package["problem"]["text"] and escalation.package["timeline"]
+    key = f"escalation:{escalation.pk}"
+    assert OutboxMessage.objects.filter(event_key=key, channel="email", recipient="free@example.com").exists()
+    assert OutboxMessage.objects.filter(event_key=key, channel="webhook").exists()
+    event = AuditEvent.objects.get(complaint=late, action="escalated")
+    assert event.changes["assigned_to"] == [None, "lead_free"] and event.note == "sla_breach"
