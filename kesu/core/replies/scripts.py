@@ -20,18 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-STAGES = ("accept", "listen", "confirm", "propose", "agree", "act", "follow_up", "closed", "review")
-CATEGORIES = (
-    "product_quality",
-    "service_attitude",
-    "process",
-    "communication",
-    "price_fee",
-    "logistics_delay",
-    "rights_dispute",
-    "other",
-)
-EMOTIONS = ("anger", "disappointment", "anxiety", "confusion", "expectation", "neutral", "satisfied")
+from kesu.core.analysis.result import CATEGORIES, EMOTIONS
+from kesu.core.workflow import Stage
+
+# One home each: the workflow's stages, the engine's category and emotion codes.
+STAGES = tuple(stage.value for stage in Stage)
 
 
 @dataclass(frozen=True)
