@@ -52,7 +52,7 @@ class Demand:
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}  # stored JSON: a dict or nothing
 
 
 def _findings(items: Any) -> tuple[Finding, ...]:
@@ -63,7 +63,7 @@ def _findings(items: Any) -> tuple[Finding, ...]:
             str(item.get("code") or ""), item.get("evidence") if isinstance(item.get("evidence"), str) else ""
         )
         for item in items
-        if isinstance(item, Mapping) and item.get("code")
+        if isinstance(item, dict) and item.get("code")
     )
 
 
@@ -85,7 +85,7 @@ class StoredAnalysis:
     __slots__ = ("data",)
 
     def __init__(self, data: Mapping[str, Any] | None) -> None:
-        self.data: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+        self.data: Mapping[str, Any] = data if isinstance(data, dict | Mapping) else {}
 
     def __bool__(self) -> bool:
         return bool(self.data)
@@ -164,7 +164,7 @@ class StoredAnalysis:
                 item.get("evidence") if isinstance(item.get("evidence"), str) else "",
             )
             for item in items
-            if isinstance(item, Mapping)
+            if isinstance(item, dict)
         )
 
     @property
@@ -185,8 +185,8 @@ class StoredAnalysis:
         """The triggers as stored (code, evidence and whatever else the engine put there), for
         an escalation's record."""
         items = self.escalation.get("triggers")
-        return [dict(item) for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
+        return [dict(item) for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
     def raw_demands(self) -> list[dict[str, Any]]:
         items = self.data.get("demands")
-        return [dict(item) for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
+        return [dict(item) for item in items if isinstance(item, dict)] if isinstance(items, list) else []

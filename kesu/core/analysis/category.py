@@ -47,7 +47,7 @@ class CategoryAnalyzer:
         if vector is not None:
             for c, p in zip(self.model.classes, self.model.proba(vector), strict=True):
                 score[c] = lexical[c] + MODEL_WEIGHT * float(p)
-        best = max(score, key=lambda code: score[code])
+        best = max(score, key=score.__getitem__)
         total = sum(score.values())
         if score[best] < MIN_SCORE or total == 0:
             return Category(code="other", sub=None, confidence=round(1 - score[best], 3), evidence=[])

@@ -117,7 +117,7 @@ class EmotionAnalyzer:
         if question:
             score["neutral"] += INFO_QUESTION_WEIGHT
             words.setdefault("neutral", []).append(question)
-        label = max(score, key=lambda code: score[code])
+        label = max(score, key=score.__getitem__)
         if (
             label in CALM_OR_PLEASED
             and "expectation" in lex
