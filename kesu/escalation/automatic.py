@@ -80,33 +80,33 @@ def escalate_on_breach(rows: list[dict], clock: str, now: datetime) -> int:
     packages = compile_packages(complaints)
     chosen = assignees(level, (c.team_id for c in complaints))
     triggers = [{"code": "overdue", "evidence": str(clock)}]
-    Escalation.objects.bulk_create(
-        [
-            Escalation(
-                complaint=complaint,
-                level=level.position,
-                level_code=level.code,
-                reason=Reason.SLA_BREACH,
-                triggers=triggers,
-                package=packages[complaint.pk],
-                assigned_to=assignee,
-                created_at=now,
-            )
-            for complaint, assignee in zip(complaints, chosen, strict=True)
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
-    # Re-read what was inserted (a conflict inserts nothing): the keys name the notifications.
-    made = list(
+    new = [
+        Escalation(
+            complaint=complaint,
+            level=level.position,
+            level_code=level.code,
+            reason=Reason.SLA_BREACH,
+            triggers=triggers,
+            package=packages[complaint.pk],
+            assigned_to=assignee,
+            created_at=now,
+        )
+        for complaint, assignee in zip(complaints, chosen, strict=True)
+    ]
+    Escalation.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    # Which were inserted (a conflict inserts nothing), and their keys: they name the notifications.
+    inserted = dict(
         Escalation.objects.filter(
             complaint_id__in=due,
             level=level.position,
             reason=Reason.SLA_BREACH,
             status=Status.OPEN,
             created_at=now,
-        ).select_related("complaint", "assigned_to")
+        ).values_list("complaint_id", "pk")
     )
+    made = [e for e in new if e.complaint_id in inserted]
+    for escalation in made:
+        escalation.pk = inserted[escalation.complaint_id]
     if not made:
         return 0
     before = {c.pk: c.escalation_level for c in complaints}

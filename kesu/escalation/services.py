@@ -117,6 +117,7 @@ def notify(escalations: list[Escalation]) -> None:
     """Tell each assignee (e-mail) and subscribed systems (webhook ``complaint.escalated``), in
     the escalation's transaction; once per escalation however often this runs."""
     emails, events = [], []
+    subject, body = _("Complaint %(ref)s escalated to you"), _("Reason: %(reason)s\n%(note)s")
     for escalation in escalations:
         reference = escalation.complaint.reference
         key = f"escalation:{escalation.pk}"
@@ -126,9 +127,8 @@ def notify(escalations: list[Escalation]) -> None:
                 EmailRow(
                     event_key=key,
                     to=assignee.email,
-                    subject=_("Complaint %(ref)s escalated to you") % {"ref": reference},
-                    body=_("Reason: %(reason)s\n%(note)s")
-                    % {"reason": escalation.get_reason_display(), "note": escalation.note},
+                    subject=subject % {"ref": reference},
+                    body=body % {"reason": escalation.get_reason_display(), "note": escalation.note},
                     complaint_id=escalation.complaint_id,
                 )
             )
