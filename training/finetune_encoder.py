@@ -32,29 +32,11 @@ from torch import nn
 
 from kesu.core.analysis.semantic import e5file, encoder_files
 from kesu.core.analysis.semantic.tokenizer import Tokenizer
-from training import datasets
+from training.datasets import DEV_SEED, EMOTION_LABELS, emotion_splits
 from training.encoder_torch import E5Encoder, export_layers, pad_batch
 
-EMOTION_LABELS = ["anger", "disappointment", "anxiety", "confusion", "neutral", "satisfied"]
-DEV_SEED = 20261202
-DEV_SHARE = 0.10
 MAX_TOKENS = 128
 PREFIX = "query: "
-
-
-def emotion_splits() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(train, dev): virus_train and 90 % of usual_train; the seeded other 10 % of usual_train is dev."""
-    held_out = {t for t, _ in datasets.smp_usual_eval()}
-    usual = [r for r in datasets.smp_usual_train() if r[0] not in held_out]
-    rng = random.Random(DEV_SEED)
-    idx = list(range(len(usual)))
-    rng.shuffle(idx)
-    k = round(len(usual) * DEV_SHARE)
-    dev = [usual[i] for i in sorted(idx[:k])]
-    train = [usual[i] for i in sorted(idx[k:])]
-    train += [r for r in datasets.smp_virus_train() if r[0] not in held_out]
-    to_kesu = datasets.SMP_TO_KESU
-    return [(t, to_kesu[y]) for t, y in train], [(t, to_kesu[y]) for t, y in dev]
 
 
 def macro_f1(gold: list[int], pred: list[int], n: int) -> float:

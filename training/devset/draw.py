@@ -30,6 +30,10 @@ Run once, before any tuning; the labels live in ``training/devset/labels.tsv`` a
    the sources (a source with fewer matching items gives all it has; the rest is shared again), then
    split dev/test alternately like round 1. Triggers are drawn in the order of ``ROUND2_NETS``; an item
    is drawn once.
+6. Round 3 (training data only, drawn before the test split was ever scored): ``ROUND3_QUOTAS`` items per
+   source, uniformly among those not drawn yet (shop and waimai 4 negative : 1 positive), stratum ``pool``,
+   all in the dev split. The first cross-validation on dev showed the category heads starved of in-domain
+   examples; the test split (rounds 1-2) is unchanged.
 """
 
 from __future__ import annotations
@@ -183,10 +187,39 @@ def draw() -> list[dict]:
                 split = "dev" if k % 2 == 0 else "test"
                 rows.append({"id": item_id, "source": source, "stratum": stratum, "split": split, "text": text})
     rows += draw_round2({r["id"] for r in rows})
+    rows += draw_round3({r["id"] for r in rows})
     return rows
 
 
 ROUND2_SOURCES = ("stc3", "twcs", "uva", "ibm", "ibm2", "spotify", "shop", "waimai", "cfpb")
+ROUND3_QUOTAS = {
+    "stc3": 450,
+    "twcs": 300,
+    "spotify": 100,
+    "uva": 200,
+    "ibm": 100,
+    "ibm2": 50,
+    "shop": 350,
+    "waimai": 150,
+    "cfpb": 300,
+}
+
+
+def draw_round3(taken: set[str]) -> list[dict]:
+    rows = []
+    for source, n in ROUND3_QUOTAS.items():
+        rng = random.Random(f"{SEED}:round3:{source}")
+        pool = [it for it in items(source) if it[0] not in taken]
+        if source in ("shop", "waimai"):
+            neg = [it for it in pool if it[2]]
+            pos = [it for it in pool if not it[2]]
+            chosen = rng.sample(neg, n - n // 5) + rng.sample(pos, n // 5)
+        else:
+            chosen = rng.sample(pool, n)
+        for item_id, text, _ in sorted(chosen):
+            taken.add(item_id)
+            rows.append({"id": item_id, "source": source, "stratum": "pool", "split": "dev", "text": text})
+    return rows
 
 
 def draw_round2(taken: set[str]) -> list[dict]:
@@ -222,10 +255,13 @@ def main() -> None:
     ap.add_argument("--out", default="var/devset-to-label")
     ap.add_argument("--shards", type=int, default=4)
     ap.add_argument("--round2-only", action="store_true", help="write only the round-2 items to label")
+    ap.add_argument("--round3-only", action="store_true", help="write only the round-3 items to label")
     args = ap.parse_args()
     rows = draw()
     if args.round2_only:
         rows = [r for r in rows if r["stratum"].startswith("net-")]
+    if args.round3_only:
+        rows = [r for r in rows if r["stratum"] == "pool"]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     order = sorted(rows, key=lambda r: r["id"])

@@ -66,6 +66,20 @@ class Candidate:
 
 # The semantic tier's decision: (text, candidates) -> probability per candidate, same order.
 Decide = Callable[[str, Sequence[Candidate]], Sequence[float]]
+CANDIDATE_FEATURES = ("fired", "cued", "negated", "strong", "weak", "handle", "english")
+
+
+def candidate_features(c: Candidate) -> list[float]:
+    """What the rules know of a candidate, beside its sentence's embedding (the head's other inputs)."""
+    return [
+        float(c.fired),
+        float(c.cued),
+        float(c.negated),
+        float(c.kind == "strong"),
+        float(c.kind == "weak"),
+        float(c.kind == "handle"),
+        float(c.phrase.isascii()),
+    ]
 
 
 def sentence_window(text: str, start: int, end: int, size: int = WINDOW_CHARS) -> str:

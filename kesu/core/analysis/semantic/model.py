@@ -29,11 +29,7 @@ class LinearHead:
 
     @classmethod
     def from_json(cls, obj: dict) -> LinearHead:
-        return cls(
-            tuple(obj["labels"]),
-            np.asarray(obj["weight"], dtype=np.float32),
-            np.asarray(obj["bias"], dtype=np.float32),
-        )
+        return cls(tuple(obj["labels"]), np.asarray(obj["weight"], dtype=np.float32), np.asarray(obj["bias"], dtype=np.float32))
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return x @ self.weight.T + self.bias
@@ -59,12 +55,34 @@ class SemanticModel:
             spec = json.load(fh)
         self.spec = spec
         self.emotion = LinearHead.from_json(spec["emotion"])
+        self.emotion_en = LinearHead.from_json(spec["emotion_en"]) if "emotion_en" in spec else self.emotion
         self.category = LinearHead.from_json(spec["category"])
         self.subcategory = {c: LinearHead.from_json(h) for c, h in spec.get("subcategory", {}).items()}
         self.triggers = {c: LinearHead.from_json(h) for c, h in spec.get("triggers", {}).items()}
         self.thresholds: dict[str, float] = spec.get("thresholds", {})
         self.mix: dict[str, float] = spec.get("mix", {})
         self._lock = threading.Lock()
+
+    def emotion_proba(self, embedding: np.ndarray, han: bool = True) -> dict[str, float]:
+        """The Chinese head (trained with the encoder on Weibo) for text with Han characters, else the one
+        trained on English customer text."""
+        head = self.emotion if han else self.emotion_en
+        return dict(zip(head.labels, head.proba(embedding).tolist(), strict=True))
+
+    def category_proba(self, embedding: np.ndarray, features: list[float]) -> dict[str, float]:
+        x = np.concatenate([embedding, np.asarray(features, dtype=np.float32)])
+        return dict(zip(self.category.labels, self.category.proba(x).tolist(), strict=True))
+
+    def subcategory_of(self, embedding: np.ndarray) -> dict[str, str]:
+        """The most likely sub-category of each category (used when no phrase named one)."""
+        return {c: head.labels[int(np.argmax(head.scores(embedding)))] for c, head in self.subcategory.items()}
+
+    def trigger_proba(self, code: str, window: np.ndarray, features: list[float]) -> float | None:
+        head = self.triggers.get(code)
+        if head is None:
+            return None
+        x = np.concatenate([window, np.asarray(features, dtype=np.float32)])
+        return float(head.proba(x)[0])
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Normalised embeddings, one row per text (the engine's ``query:`` prefix, as in training)."""
