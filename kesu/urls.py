@@ -7,5 +7,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("f/", include("kesu.followup.urls")),
     path("metrics/", include("kesu.metrics.urls")),
+    path("qa/", include("kesu.qa.urls")),
     path("", include("kesu.web.urls")),
 ]

@@ -13,6 +13,7 @@ router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("approvals", ApprovalViewSet, basename="approval")
 
 urlpatterns = [
+    path("v1/qa/", include("kesu.qa.api_urls")),
     path("v1/", include(router.urls)),
     path("v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

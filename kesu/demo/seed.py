@@ -25,6 +25,7 @@ from kesu.core.workflow import Stage
 from kesu.customers.models import Customer, Tier
 from kesu.followup.services import follow_up_record
 from kesu.metrics.models import CustomersServed
+from kesu.qa.demo import seed_qa
 
 CORPUS = Path(__file__).with_name("corpus.json")
 DEMO_PASSWORD = "kesu-demo"
@@ -257,6 +258,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
                 owner = leads[team_key] if case.get("priority") == "urgent" else rng.choice(agents[team_key])
                 _advance(complaint, case, target, owner, received, rng)
         created += 1
+    seed_qa(password=DEMO_PASSWORD)
     return created
 
 
@@ -264,4 +266,4 @@ def print_logins() -> None:
     print(f"\nKesu 客诉 demo logins (password for all: {DEMO_PASSWORD})")
     for username, role in LOGIN_HINT:
         print(f"  {role:<13} {username}")
-    print("  (more: agent2, agent_bank, agent_shop, lead_bank, lead_shop)\n")
+    print("  (more: agent2, agent_bank, agent_shop, lead_bank, lead_shop, qa2)\n")

@@ -18,8 +18,8 @@ restating              1 for a restating phrase (``restate.tsv``) and the custom
 solution_time_limit    1 for steps the customer can follow now (``solutions.tsv``), or for an act of
                        the company (a LAST solve word) with a concrete time limit (the reply
                        checker's ``time_limits.tsv``); ``one_of_two`` for one of the two
-firm_promise           share of promise clauses (``promises.tsv``) without a hedge (``hedges.tsv``);
-                       None without promises
+firm_promise           share of promise clauses (a promise marker of ``promises.tsv``, or a hedge of
+                       ``hedges.tsv``, with an action) without a hedge; None without promises
 thanks_at_end          1 for thanks in the last agent turn, ``not_at_end`` for thanks earlier
 positive_expression    1 − ``per_finding`` × negative expressions (``rewrites.tsv``)
 i_over_we              commitments as 我 (``commit_i.tsv``) / all commitments (我们: ``we_commit.tsv``)
@@ -336,10 +336,12 @@ def firm_promise(ctx: Context, params: Mapping) -> Result:
     for i in ctx.agent:
         text = ctx.folded[i].text
         seen: set[tuple[int, int]] = set()
-        for marker in replies.promise_marker.find(text):
-            left, right = clause_span(text, marker.start, marker.end)
+        # A promise: a marker and an action in one clause; or a hedge and an action (应该会退吧).
+        for anchor in [*replies.promise_marker.find(text), *ctx.rules.hedge.find(text)]:
+            left, right = clause_span(text, anchor.start, anchor.end)
             clause = text[left:right]
-            if (left, right) in seen or not replies.promise_action.search(clause):
+            acted = replies.promise_action.search(clause) or ctx.rules.hedge_action.search(clause)
+            if (left, right) in seen or not acted:
                 continue
             seen.add((left, right))
             words = ctx.rules.hedge.find(clause)
@@ -348,6 +350,7 @@ def firm_promise(ctx: Context, params: Mapping) -> Result:
                 hedges += [ctx.evidence(i, left + w.start, left + w.end, "hedge") for w in words]
             else:
                 firm.append(ctx.evidence(i, left, right, "firm"))
+    hedged.sort(key=lambda e: (e.turn, e.start))
     promises = len(firm) + len(hedged)
     if not promises:
         return Result(None, "firm_promise.none")

@@ -49,7 +49,8 @@ class QaRules:
         self.next_time = phrase_sets("next_time.tsv", "phrase")["phrase"]
         self.progress = phrase_sets("progress.tsv", "phrase")["phrase"]
         self.steps = phrase_sets("solutions.tsv", "steps")["steps"]
-        self.hedge = phrase_sets("hedges.tsv", "phrase")["phrase"]
+        hedges = phrase_sets("hedges.tsv", "phrase", "action")
+        self.hedge, self.hedge_action = hedges["phrase"], hedges["action"]
         self.commit_i = phrase_sets("commit_i.tsv", "phrase")["phrase"]
         self.polite_allow = tuple(r.phrase for r in read_rows("polite.tsv") if r.kind == "allow")
 
