@@ -41,7 +41,7 @@ _HANDLE = [
 # leads read their team's and decide its appeals; managers and trainers read all.
 _QA_INSPECT = ["qa.inspect", "qa.import_transcripts", "qa.view_all_inspections"]
 _QA_AGENT = ["qa.view_own_inspections", "qa.appeal_inspection"]
-_QA_LEAD = ["qa.view_own_inspections", "qa.view_team_inspections", "qa.decide_appeal"]
+_QA_LEAD = ["qa.view_own_inspections", "qa.appeal_inspection", "qa.view_team_inspections", "qa.decide_appeal"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT],
     TEAM_LEAD: [

@@ -208,7 +208,11 @@ def _inspection_context(request: HttpRequest, inspection: Inspection) -> dict[st
         "decision_form": forms.DecisionForm(items=disputed) if can_decide else None,
         "score_choices": forms.SCORE_CHOICES,
         "events": [
-            {"event": e, "label": EVENT_LABELS.get(e.action, e.action)}
+            {
+                "event": e,
+                "label": EVENT_LABELS.get(e.action, e.action),
+                "changes": [(key, pair[0], pair[1]) for key, pair in (e.changes or {}).items()],
+            }
             for e in selectors.inspection_events(inspection=inspection)
         ]
         if permissions.can_inspect(user) or permissions.sees_all(user) or can_decide
@@ -543,7 +547,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
                 _("Team"),
                 _("Inspections"),
                 _("QA score"),
-                _("Communication"),
+                _("Communication score"),
                 _("Failed"),
                 *labels,
             ],
@@ -551,7 +555,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         ),
         (
             _("By team"),
-            [_("Team"), _("Inspections"), _("QA score"), _("Communication"), _("Failed")],
+            [_("Team"), _("Inspections"), _("QA score"), _("Communication score"), _("Failed")],
             [
                 [r["team__name"] or "", r["inspections"], r["score"], r["communication"], r["failed"]]
                 for r in rollup.by_team
@@ -559,7 +563,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         ),
         (
             _("Trend"),
-            [_("Month"), _("Inspections"), _("QA score"), _("Communication")],
+            [_("Month"), _("Inspections"), _("QA score"), _("Communication score")],
             [[t["month"], t["inspections"], t["score"], t["communication"]] for t in rollup.trend],
         ),
     ]

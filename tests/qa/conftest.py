@@ -66,3 +66,23 @@ def closed_complaint(make_complaint, agent):
 @pytest.fixture
 def inspection(closed_complaint, qa) -> Inspection:
     return qa_services.inspect_complaint(complaint=closed_complaint, actor=qa)
+
+
+def finish(inspection: Inspection, inspector, **scores: float) -> Inspection:
+    """Score the manual items (1 unless given) and complete the inspection."""
+    for result in inspection.results.filter(kind="manual", applicable=True):
+        qa_services.inspection_score_item(
+            inspection=inspection, actor=inspector, code=result.code, score=scores.get(result.code, 1.0)
+        )
+    return qa_services.inspection_complete(inspection=inspection, actor=inspector)
+
+
+@pytest.fixture
+def completed(inspection, qa) -> Inspection:
+    return finish(inspection, qa)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The users of these tests never log in with a password: hash theirs cheaply."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

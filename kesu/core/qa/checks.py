@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from itertools import pairwise
@@ -132,6 +132,16 @@ class Context:
         the customer to follow (``solutions.tsv``, noted ``steps``), in order."""
         found = self.find(self.rules.replies.last_steps["solve"], turns, "solution")
         found += self.find(self.rules.steps, turns, "steps")
+        for i in self.agent if turns is None else turns:
+            text = self.folded[i].text
+            for hit in self.rules.operation.find(text):
+                left, right = clause_span(text, hit.start, hit.end)
+                clause = text[left:right]
+                if any(
+                    f.end <= hit.start - left or f.start >= hit.end - left
+                    for f in self.rules.frame.find(clause)
+                ):
+                    found.append(self.evidence(i, hit.start, hit.end, "steps"))
         return sorted(found, key=lambda e: (e.turn, e.start))
 
     @cached_property
@@ -170,7 +180,7 @@ def _ranked(a: Evidence, b: Evidence) -> bool:
 @check("last_order")
 def last_order(ctx: Context, params: Mapping) -> Result:
     steps = {step: ctx.find(ctx.rules.replies.last_steps[step], note=step) for step in LAST_STEPS}
-    steps["solve"] = ctx.solutions()
+    steps["solve"] = [replace(e, note="solve") for e in ctx.solutions()]
     # Thanks belong at the end: judge the order by the last thanks, the other steps by their first hit.
     where = {step: (hits[-1] if step == "thank" else hits[0]) for step, hits in steps.items() if hits}
     present = [step for step in LAST_STEPS if step in where]

@@ -48,7 +48,12 @@ class QaRules:
         self.title = re.compile(rf"[\u4e00-\u9fff](?:{titles})")
         self.next_time = phrase_sets("next_time.tsv", "phrase")["phrase"]
         self.progress = phrase_sets("progress.tsv", "phrase")["phrase"]
-        self.steps = phrase_sets("solutions.tsv", "steps")["steps"]
+        solutions = phrase_sets("solutions.tsv", "steps", "operation", "frame")
+        self.steps, self.operation, self.frame = (
+            solutions["steps"],
+            solutions["operation"],
+            solutions["frame"],
+        )
         hedges = phrase_sets("hedges.tsv", "phrase", "action")
         self.hedge, self.hedge_action = hedges["phrase"], hedges["action"]
         self.commit_i = phrase_sets("commit_i.tsv", "phrase")["phrase"]
