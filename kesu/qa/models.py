@@ -356,7 +356,7 @@ class Inspection(models.Model):
 
 class ItemResult(models.Model):
     """One item of one inspection. Kind, group, weight and criticality are copied from the scorecard
-    item, so roll-ups read this table alone; ``score`` is final, ``auto_score`` the engine's."""
+    item; ``score`` is final, ``auto_score`` the engine's."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
     position = models.PositiveSmallIntegerField(default=0)
@@ -383,7 +383,6 @@ class ItemResult(models.Model):
         verbose_name_plural = _("item results")
         ordering = ["inspection", "position"]
         constraints = [models.UniqueConstraint(fields=["inspection", "code"], name="qa_result_code")]
-        indexes = [models.Index(fields=["inspection", "code", "score"], name="qa_result_heatmap_idx")]
 
     def __str__(self) -> str:
         return f"{self.inspection_id}:{self.code}"
@@ -392,6 +391,36 @@ class ItemResult(models.Model):
     def pending(self) -> bool:
         """A manual item not scored yet (or an assisted one not confirmed is still scored)."""
         return self.applicable and self.score is None
+
+
+class ItemMonth(models.Model):
+    """The running sum of the final item scores of completed official inspections, per month, team,
+    agent and item: what the heat-map, the item means and the weak items read (a month of 100,000
+    inspections holds two million item results; this holds one row per agent and item). Kept exact
+    in the transaction of each act that changes a counted score (completing an inspection, deciding
+    an appeal) by :func:`kesu.qa.services.count_items`; :func:`kesu.qa.services.rebuild_item_months`
+    recomputes it from the item results. ``team_key``/``agent_key`` are ids, 0 for none."""
+
+    month = models.DateField()
+    team_key = models.PositiveBigIntegerField(default=0)
+    agent_key = models.PositiveBigIntegerField(default=0)
+    code = models.SlugField(max_length=50)
+    group = models.CharField(max_length=20, choices=ItemGroup.choices)
+    total = models.FloatField(default=0)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("item roll-up")
+        verbose_name_plural = _("item roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "team_key", "agent_key", "code"], name="qa_item_month_key"
+            )
+        ]
+        indexes = [models.Index(fields=["agent_key", "month"], name="qa_item_month_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}:{self.agent_key}:{self.code}"
 
 
 class AppealStatus(models.TextChoices):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from kesu.qa.models import (
     Calibration,
     Inspection,
     InspectionStatus,
-    ItemResult,
+    ItemMonth,
     Scorecard,
     ScorecardStatus,
 )
@@ -247,6 +247,16 @@ def completed_in(*, month: date | None = None, team_id: int | None = None) -> Qu
     return qs
 
 
+def item_months(*, month: date | None = None, team_id: int | None = None) -> QuerySet[ItemMonth]:
+    """The running item sums of completed official inspections (:class:`~kesu.qa.models.ItemMonth`)."""
+    qs = ItemMonth.objects.filter(n__gt=0)
+    if month is not None:
+        qs = qs.filter(month=month)
+    if team_id:
+        qs = qs.filter(team_key=team_id)
+    return qs
+
+
 def _figures() -> dict[str, Any]:
     return {
         "inspections": Count("pk"),
@@ -283,20 +293,21 @@ def rollup(*, month: date, team_id: int | None = None, with_kpis: bool = False) 
         .order_by("score", "agent_id")
     )
     by_team = list(base.values("team_id", "team__name").annotate(**_figures()).order_by("team__name"))
-    cells = (
-        ItemResult.objects.filter(inspection__in=base, applicable=True, score__isnull=False)
-        .values("inspection__agent_id", "code")
-        .annotate(mean=Avg("score"))
-    )
     heatmap: dict[int, dict[str, float]] = {}
-    for cell in cells:
-        heatmap.setdefault(cell["inspection__agent_id"], {})[cell["code"]] = round(cell["mean"] * 100, 1)
-    item_means = {
-        row["code"]: round(row["mean"] * 100, 1)
-        for row in ItemResult.objects.filter(inspection__in=base, applicable=True, score__isnull=False)
-        .values("code")
-        .annotate(mean=Avg("score"))
-    }
+    sums: dict[str, list[float]] = {}
+    for cell in (
+        item_months(month=month, team_id=team_id)
+        .values("agent_key", "code")
+        .annotate(total=Sum("total"), n=Sum("n"))
+        .order_by()
+    ):
+        heatmap.setdefault(cell["agent_key"] or None, {})[cell["code"]] = round(
+            100 * cell["total"] / cell["n"], 1
+        )
+        pair = sums.setdefault(cell["code"], [0.0, 0])
+        pair[0] += cell["total"]
+        pair[1] += cell["n"]
+    item_means = {code: round(100 * total / n, 1) for code, (total, n) in sums.items()}
     first = add_months(month, -(TREND_MONTHS - 1))
     trend_rows = {
         row["month"]: row
@@ -418,19 +429,22 @@ def agent_weak_items(
     this month by default) is below ``below`` (0–1), weakest first."""
     agent_id = agent if isinstance(agent, int) else agent.pk
     last = (until or timezone.localdate()).replace(day=1)
-    rows = (
-        ItemResult.objects.filter(
-            inspection__in=completed_in().filter(
-                agent_id=agent_id, month__gte=add_months(last, -(months - 1)), month__lte=last
-            ),
-            applicable=True,
-            score__isnull=False,
+    sums = (
+        ItemMonth.objects.filter(
+            agent_key=agent_id, month__gte=add_months(last, -(months - 1)), month__lte=last
         )
         .values("code", "group")
-        .annotate(mean=Avg("score"), n=Count("pk"))
-        .filter(mean__lt=below)
-        .order_by("mean", "code")[:limit]
+        .annotate(total=Sum("total"), n=Sum("n"))
+        .order_by()
     )
+    rows = sorted(
+        (
+            {**row, "mean": row["total"] / row["n"]}
+            for row in sums
+            if row["n"] and row["total"] / row["n"] < below
+        ),
+        key=lambda row: (row["mean"], row["code"]),
+    )[:limit]
     labels = item_labels()
     return [
         WeakItem(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from kesu.qa.models import (
     InspectionReason,
     InspectionStatus,
     ItemKind,
+    ItemMonth,
     ItemResult,
     SampleDraw,
     SamplingPlan,
@@ -493,6 +494,15 @@ def inspection_complete(*, inspection: Inspection, actor: User, note: str = "") 
         inspection.completed_at = clock.now()
         inspection.inspector = actor
         inspection.save(update_fields=["status", "completed_at", "inspector"])
+        if inspection.official:
+            count_items(
+                inspection=inspection,
+                deltas=[
+                    (r.code, r.group, r.score, 1)
+                    for r in inspection.results.all()
+                    if r.applicable and r.score is not None
+                ],
+            )
         record(
             inspection=inspection,
             actor=actor,
@@ -504,6 +514,67 @@ def inspection_complete(*, inspection: Inspection, actor: User, note: str = "") 
             note=note,
         )
     return inspection
+
+
+# --- the item roll-up -------------------------------------------------------------------------------
+
+
+def count_items(*, inspection: Inspection, deltas: list[tuple[str, str, float, int]]) -> None:
+    """Add (code, group, score change, count change) to the inspection's month, team and agent in
+    :class:`ItemMonth`, in one statement that is safe against concurrent acts (an upsert adding to
+    the row; PostgreSQL and SQLite both speak ``ON CONFLICT … DO UPDATE``)."""
+    if not deltas:
+        return
+    table = ItemMonth._meta.db_table
+    rows = [
+        (inspection.month, inspection.team_id or 0, inspection.agent_id or 0, code, group, total, n)
+        for code, group, total, n in deltas
+    ]
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (month, team_key, agent_key, code, "group", total, n) VALUES {placeholders} '
+            "ON CONFLICT (month, team_key, agent_key, code) DO UPDATE "
+            f"SET total = {table}.total + excluded.total, n = {table}.n + excluded.n",
+            [value for row in rows for value in row],
+        )
+
+
+@transaction.atomic
+def rebuild_item_months(*, months: Iterable[date] | None = None) -> int:
+    """Recompute :class:`ItemMonth` (all of it, or some months) from the item results; returns rows."""
+    from django.db.models import Count, Sum
+
+    results = ItemResult.objects.filter(
+        inspection__status=InspectionStatus.COMPLETED,
+        inspection__calibration__isnull=True,
+        applicable=True,
+        score__isnull=False,
+    )
+    stale = ItemMonth.objects.all()
+    if months is not None:
+        months = list(months)
+        results = results.filter(inspection__month__in=months)
+        stale = stale.filter(month__in=months)
+    stale.delete()
+    rows = [
+        ItemMonth(
+            month=row["inspection__month"],
+            team_key=row["inspection__team_id"] or 0,
+            agent_key=row["inspection__agent_id"] or 0,
+            code=row["code"],
+            group=row["group"],
+            total=row["total"],
+            n=row["n"],
+        )
+        for row in results.values(
+            "inspection__month", "inspection__team_id", "inspection__agent_id", "code", "group"
+        )
+        .annotate(total=Sum("score"), n=Count("pk"))
+        .order_by()
+    ]
+    ItemMonth.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
 
 
 # --- appeals 申诉 -----------------------------------------------------------------------------------
@@ -565,16 +636,28 @@ def appeal_decide(
             outside = [code for code in scores if code not in appeal.items]
             if outside:
                 raise QaError("item_not_appealed", _("Only the items appealed can be changed."))
+            deltas = []
             for result in inspection.results.select_for_update().filter(code__in=list(scores)):
                 new = scores[result.code]
                 if new is None or new == result.score:
                     continue
                 changes[f"{result.code}.score"] = [result.score, new]
+                if result.applicable:
+                    deltas.append(
+                        (
+                            result.code,
+                            result.group,
+                            new - (result.score or 0.0),
+                            0 if result.score is not None else 1,
+                        )
+                    )
                 result.score = new
                 result.overridden = True
                 result.override_reason = _("Appeal upheld: %(note)s") % {"note": note}
                 result.scored_by = actor
                 result.save(update_fields=["score", "overridden", "override_reason", "scored_by"])
+            if inspection.official:
+                count_items(inspection=inspection, deltas=deltas)
             changes.update(_refresh_totals(inspection))
         appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
         appeal.decided_by = actor

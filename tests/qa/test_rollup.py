@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from django.core.management import call_command
 
 from kesu.qa import selectors, services
 from kesu.qa.models import Inspection
@@ -139,3 +140,22 @@ def test_the_inspection_page_marks_the_evidence(client, month, qa, django_assert
         html = client.get(f"/qa/inspections/{inspection.pk}/").content.decode()
     assert '<mark class="evidence ev-no_forbidden"' in html
     assert "我也没办法" in html and "关键项不合格" in html  # Chinese first
+
+
+def test_the_running_item_sums_equal_a_rebuild_from_the_results(month, agent, lead, qa):
+    from kesu.qa.models import ItemMonth
+
+    appeal = services.appeal_raise(inspection=month[1], actor=agent, reason="请复核", items=["no_forbidden"])
+    services.appeal_decide(
+        appeal=appeal, actor=lead, upheld=True, note="转述客户原话", scores={"no_forbidden": 1}
+    )
+    kept = {
+        (r.month, r.team_key, r.agent_key, r.code): (round(r.total, 6), r.n) for r in ItemMonth.objects.all()
+    }
+    assert kept[(month[1].month, agent.team_id, agent.pk, "no_forbidden")] == (2.0, 2)
+    call_command("qa_rebuild_rollup", stdout=io.StringIO())
+    rebuilt = {
+        (r.month, r.team_key, r.agent_key, r.code): (round(r.total, 6), r.n) for r in ItemMonth.objects.all()
+    }
+    assert rebuilt == kept
+    assert services.rebuild_item_months(months=[month[0].month]) == len(kept)

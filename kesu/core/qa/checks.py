@@ -99,6 +99,7 @@ class Context:
         self.language = (
             "zh" if any(has_han(self.folded[i].text) for i in self.agent) or not self.agent else "en"
         )
+        self._hits: dict[tuple[int, int], list] = {}
 
     @cached_property
     def reply_checks(self) -> dict[int, ReplyCheck]:
@@ -110,11 +111,19 @@ class Context:
         a, b = self.folded[turn].span(start, end)
         return Evidence(turn, a, b, self.turns[turn].text[a:b], note)
 
+    def hits(self, phrases: PhraseSet, turn: int) -> list:
+        """The hits of ``phrases`` in one turn's folded text, found once per transcript."""
+        key = (id(phrases), turn)
+        found = self._hits.get(key)
+        if found is None:
+            found = self._hits[key] = phrases.find(self.folded[turn].text)
+        return found
+
     def find(self, phrases: PhraseSet, turns: Iterable[int] | None = None, note: str = "") -> list[Evidence]:
         """Every hit of ``phrases`` in the given turns (the agent's by default), in order."""
         found = []
         for i in self.agent if turns is None else turns:
-            for hit in phrases.find(self.folded[i].text):
+            for hit in self.hits(phrases, i):
                 found.append(self.evidence(i, hit.start, hit.end, note))
         return found
 
@@ -130,17 +139,22 @@ class Context:
     def solutions(self, turns: Iterable[int] | None = None) -> list[Evidence]:
         """Solutions offered: acts of the company (LAST solve words, noted ``solution``) and steps for
         the customer to follow (``solutions.tsv``, noted ``steps``), in order."""
-        found = self.find(self.rules.replies.last_steps["solve"], turns, "solution")
-        found += self.find(self.rules.steps, turns, "steps")
-        for i in self.agent if turns is None else turns:
+        if turns is None:
+            return list(self._all_solutions)
+        wanted = set(turns)
+        return [e for e in self._all_solutions if e.turn in wanted]
+
+    @cached_property
+    def _all_solutions(self) -> list[Evidence]:
+        found = self.find(self.rules.replies.last_steps["solve"], note="solution")
+        found += self.find(self.rules.steps, note="steps")
+        for i in self.agent:
             text = self.folded[i].text
-            for hit in self.rules.operation.find(text):
+            for hit in self.hits(self.rules.operation, i):
                 left, right = clause_span(text, hit.start, hit.end)
                 clause = text[left:right]
-                if any(
-                    f.end <= hit.start - left or f.start >= hit.end - left
-                    for f in self.rules.frame.find(clause)
-                ):
+                frames = self.rules.frame.find(clause)
+                if any(f.end <= hit.start - left or f.start >= hit.end - left for f in frames):
                     found.append(self.evidence(i, hit.start, hit.end, "steps"))
         return sorted(found, key=lambda e: (e.turn, e.start))
 
