@@ -3,6 +3,10 @@ from __future__ import annotations
 import os
 import socket
 
+# The semantic tier (the encoder, ~35 ms a text) is off unless a test asks for it (tests/core/analysis/
+# test_semantic.py loads it explicitly): rules and the product's flows are tested on the fast tier.
+os.environ.setdefault("KESU_SEMANTIC", "0")
+
 import pytest
 from django.utils import translation
 from rest_framework.test import APIClient

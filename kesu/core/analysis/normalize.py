@@ -48,6 +48,7 @@ class NormalizedText:
     text: str  # NFKC, simplified, lower-cased, truncated to MAX_CHARS
     language: str  # zh | zh-Hant | en | mixed | unknown
     truncated: bool
+    cased: str = ""  # as ``text`` but keeping the case: what the encoder reads
 
 
 def detect_language(nfkc_text: str, simplified: str) -> str:
@@ -78,10 +79,12 @@ def normalize(text: object) -> NormalizedText:
     truncated = len(text) > MAX_CHARS
     cut = text[:MAX_CHARS]
     nfkc = unicodedata.normalize("NFKC", cut).translate(_QUOTES)
-    simplified = (_t2s().convert(nfkc) if _convertible().search(nfkc) else nfkc).lower()
+    cased = _t2s().convert(nfkc) if _convertible().search(nfkc) else nfkc
+    simplified = cased.lower()
     return NormalizedText(
         original=text,
         text=simplified,
         language=detect_language(nfkc, simplified),
         truncated=truncated,
+        cased=cased,
     )

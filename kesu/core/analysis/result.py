@@ -45,9 +45,10 @@ class Category:
     sub: str | None
     confidence: float
     evidence: list[str] = field(default_factory=list)
+    uncertain: bool = False  # too unsure to route on its own: the UI shows 待确认 and asks the agent
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "sub": self.sub, "confidence": self.confidence}
+        return {"code": self.code, "sub": self.sub, "confidence": self.confidence, "uncertain": self.uncertain}
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,12 @@ class Analysis:
     bad_faith: BadFaith
     demands: list[Demand]
     truncated: bool = False
+    tier: str = "fast"  # "full": the semantic tier ran too; "fast": lexicons and n-gram models only
+    embedding: object = None  # the encoder's normalised 384-d vector (numpy), when the full tier ran
 
     def as_dict(self) -> dict:
         return {
+            "tier": self.tier,
             "category": self.category.as_dict(),
             "value_orientation": self.value_orientation,
             "emotion": self.emotion.as_dict(),

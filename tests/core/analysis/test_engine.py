@@ -27,7 +27,7 @@ def test_result_contract():
     d = result.as_dict()
     assert CLI_KEYS <= set(d)
     json.dumps(d)
-    assert set(d["category"]) == {"code", "sub", "confidence"}
+    assert set(d["category"]) == {"code", "sub", "confidence", "uncertain"}
     assert set(d["emotion"]) == {"label", "intensity"}
     assert set(d["escalation"]) == {"risk", "level", "triggers"}
     assert d["category"]["code"] in CATEGORIES
@@ -46,7 +46,7 @@ def test_result_contract():
         ("排队等了三个小时", "process", "long_wait", "speed"),
         ("活动规则变更没有告知我，信息不透明", "communication", "opaque_information", "respect"),
         ("客服解释不清，说法不一", "communication", "unclear_explanation", "respect"),
-        ("每个月都乱扣费", "price_fee", "overcharge", "money"),
+        ("每个月都乱扣费", "price_fee", "tariff", "money"),
         ("快递一个星期了还没到", "logistics_delay", "delivery_delay", "speed"),
         ("手机开不了机，屏幕黑屏", "product_quality", "functional_defect", "reliability"),
         ("宽带网速慢，达不到宣传的速度", None, None, None),

