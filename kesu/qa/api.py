@@ -22,7 +22,12 @@ from kesu.qa import permissions, selectors, services
 from kesu.qa.models import Appeal, Inspection, ItemResult
 
 
-class ItemResultOut(serializers.ModelSerializer):
+class QaItemResultOut(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="automatic | assisted | manual")
+    group = serializers.CharField(
+        read_only=True, help_text="method | communication | solution | compliance | timeliness"
+    )
+
     class Meta:
         model = ItemResult
         fields = [
@@ -43,9 +48,10 @@ class ItemResultOut(serializers.ModelSerializer):
         ]
 
 
-class AppealOut(serializers.ModelSerializer):
+class QaAppealOut(serializers.ModelSerializer):
     raised_by = serializers.CharField(source="raised_by.username")
     decided_by = serializers.CharField(source="decided_by.username", default=None)
+    status = serializers.CharField(read_only=True, help_text="pending | upheld | rejected")
 
     class Meta:
         model = Appeal
@@ -64,13 +70,18 @@ class AppealOut(serializers.ModelSerializer):
         ]
 
 
-class InspectionListOut(serializers.ModelSerializer):
+class QaInspectionListOut(serializers.ModelSerializer):
     agent = serializers.CharField(source="agent.username", default=None)
     team = serializers.CharField(source="team.name", default=None)
     complaint = serializers.CharField(source="complaint.reference", default=None)
     inspector = serializers.CharField(source="inspector.username", default=None)
     scorecard = serializers.SerializerMethodField()
     appeal_status = serializers.CharField(source="appeal.status", default=None)
+    status = serializers.CharField(read_only=True, help_text="queued | completed")
+    reason = serializers.CharField(
+        read_only=True,
+        help_text="random | escalated | regulator | dissatisfied | bad_faith | manual | calibration",
+    )
 
     class Meta:
         model = Inspection
@@ -98,13 +109,13 @@ class InspectionListOut(serializers.ModelSerializer):
         return {"code": inspection.scorecard.code, "version": inspection.scorecard.version}
 
 
-class InspectionOut(InspectionListOut):
-    items = ItemResultOut(source="results", many=True)
+class QaInspectionOut(QaInspectionListOut):
+    items = QaItemResultOut(source="results", many=True)
     transcript = serializers.SerializerMethodField()
     appeal = serializers.SerializerMethodField()
 
-    class Meta(InspectionListOut.Meta):
-        fields = [*InspectionListOut.Meta.fields, "items", "transcript", "appeal"]
+    class Meta(QaInspectionListOut.Meta):
+        fields = [*QaInspectionListOut.Meta.fields, "items", "transcript", "appeal"]
 
     def get_transcript(self, inspection: Inspection) -> dict[str, Any]:
         mask = not self.context["request"].user.has_perm("complaints.view_customer_pii")
@@ -124,26 +135,26 @@ class InspectionOut(InspectionListOut):
 
     def get_appeal(self, inspection: Inspection) -> dict[str, Any] | None:
         appeal = getattr(inspection, "appeal", None)
-        return AppealOut(appeal).data if appeal is not None else None
+        return QaAppealOut(appeal).data if appeal is not None else None
 
 
-class ItemScoreIn(serializers.Serializer):
+class QaItemScoreIn(serializers.Serializer):
     code = serializers.SlugField(max_length=50)
     score = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True, default="")
     not_applicable = serializers.BooleanField(required=False, default=False)
 
 
-class NoteIn(serializers.Serializer):
+class QaNoteIn(serializers.Serializer):
     note = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True, default="")
 
 
-class AppealIn(serializers.Serializer):
+class QaAppealIn(serializers.Serializer):
     reason = serializers.CharField(max_length=services.MAX_TEXT)
     items = serializers.ListField(child=serializers.SlugField(max_length=50), required=False, default=list)
 
 
-class DecisionIn(serializers.Serializer):
+class QaDecisionIn(serializers.Serializer):
     upheld = serializers.BooleanField()
     note = serializers.CharField(max_length=services.MAX_TEXT)
     scores = serializers.DictField(
@@ -151,7 +162,7 @@ class DecisionIn(serializers.Serializer):
     )
 
 
-class InspectionFiltersIn(serializers.Serializer):
+class QaInspectionFiltersIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=["queued", "completed", ""], required=False, default="")
     month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False)
     team = serializers.IntegerField(required=False, min_value=1)
@@ -167,7 +178,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return selectors.inspections_visible_to(self.request.user).order_by("-created_at", "-id")
 
     def get_serializer_class(self):
-        return InspectionListOut if self.action == "list" else InspectionOut
+        return QaInspectionListOut if self.action == "list" else QaInspectionOut
 
     def get_object(self) -> Inspection:
         inspection = selectors.inspection_get(user=self.request.user, pk=int(self.kwargs["pk"]))
@@ -175,9 +186,9 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise Http404
         return inspection
 
-    @extend_schema(parameters=[InspectionFiltersIn])
+    @extend_schema(parameters=[QaInspectionFiltersIn])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        params = InspectionFiltersIn(data=request.query_params.dict())
+        params = QaInspectionFiltersIn(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = params.validated_data
         filters = selectors.QueueFilters(
@@ -189,58 +200,58 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         queryset = selectors.inspection_queue(user=request.user, filters=filters)
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(InspectionListOut(page, many=True).data)
+        return self.get_paginated_response(QaInspectionListOut(page, many=True).data)
 
     def _refreshed(self, inspection: Inspection) -> Response:
         fresh = selectors.inspection_get(user=self.request.user, pk=inspection.pk)
-        return Response(InspectionOut(fresh, context=self.get_serializer_context()).data)
+        return Response(QaInspectionOut(fresh, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=ItemScoreIn, responses=InspectionOut)
+    @extend_schema(request=QaItemScoreIn, responses=QaInspectionOut)
     @action(detail=True, methods=["post"])
     def items(self, request: Request, pk: str) -> Response:
         """Score a manual item, confirm an assisted one, or override an automatic score (with a reason)."""
-        data = _valid(ItemScoreIn, request)
+        data = _valid(QaItemScoreIn, request)
         inspection = self.get_object()
         services.inspection_score_item(inspection=inspection, actor=request.user, **data)
         return self._refreshed(inspection)
 
-    @extend_schema(request=NoteIn, responses=InspectionOut)
+    @extend_schema(request=QaNoteIn, responses=QaInspectionOut)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
-        data = _valid(NoteIn, request)
+        data = _valid(QaNoteIn, request)
         inspection = services.inspection_complete(
             inspection=self.get_object(), actor=request.user, note=data["note"]
         )
         return self._refreshed(inspection)
 
-    @extend_schema(request=AppealIn, responses={201: AppealOut})
+    @extend_schema(request=QaAppealIn, responses={201: QaAppealOut})
     @action(detail=True, methods=["post"])
     def appeal(self, request: Request, pk: str) -> Response:
         """The agent's one appeal 申诉 against a completed result."""
-        data = _valid(AppealIn, request)
+        data = _valid(QaAppealIn, request)
         appeal = services.appeal_raise(
             inspection=self.get_object(), actor=request.user, reason=data["reason"], items=data["items"]
         )
-        return Response(AppealOut(appeal).data, status=status.HTTP_201_CREATED)
+        return Response(QaAppealOut(appeal).data, status=status.HTTP_201_CREATED)
 
 
 class AppealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Appeals waiting for the calling team lead."""
 
-    serializer_class = AppealOut
+    serializer_class = QaAppealOut
 
     def get_queryset(self):
         return selectors.appeals_to_decide(user=self.request.user)
 
-    @extend_schema(request=DecisionIn, responses=AppealOut)
+    @extend_schema(request=QaDecisionIn, responses=QaAppealOut)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        data = _valid(DecisionIn, request)
+        data = _valid(QaDecisionIn, request)
         appeal = Appeal.objects.select_related("inspection").filter(pk=pk).first()
         if appeal is None or not permissions.can_view(request.user, appeal.inspection):
             raise Http404
         appeal = services.appeal_decide(appeal=appeal, actor=request.user, **data)
-        return Response(AppealOut(appeal).data)
+        return Response(QaAppealOut(appeal).data)
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -249,7 +260,7 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
     return dict(serializer.validated_data)
 
 
-class TranscriptImportIn(serializers.Serializer):
+class QaTranscriptImportIn(serializers.Serializer):
     file = serializers.FileField(required=False, help_text="A JSON or CSV export (multipart).")
     complaint = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     inspect = serializers.BooleanField(required=False, default=True)
@@ -261,14 +272,14 @@ class TranscriptImportView(APIView):
 
     parser_classes = [MultiPartParser, JSONParser]
 
-    @extend_schema(request=TranscriptImportIn, responses={201: dict})
+    @extend_schema(request=QaTranscriptImportIn, responses={201: dict})
     def post(self, request: Request) -> Response:
         if not permissions.can_import(request.user):
             raise PermissionRefused()
         upload = request.FILES.get("file")
         if upload is not None:
             name, content = upload.name, upload.read()
-            options = _valid(TranscriptImportIn, request)
+            options = _valid(QaTranscriptImportIn, request)
         else:
             name, content = "body.json", json.dumps(request.data, ensure_ascii=False).encode()
             options = {
