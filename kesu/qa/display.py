@@ -3,6 +3,7 @@ reader may not see personal data, with every automatic item's evidence marked wh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
@@ -89,16 +90,22 @@ def transcript_rows(
     return rows
 
 
-def excerpt(result: ItemResult, turns: list[dict[str, Any]], *, mask: bool) -> list[dict[str, Any]]:
-    """The item's evidence as short quotes with their turn numbers."""
+#: Evidence notes that name what the evidence is (listen, customer_words, 4.5s) rather than suggest
+#: a better wording; the page shows only suggestions.
+_NOTE_CODE = re.compile(r"^[a-z_]+$|^[0-9.]+s$|^您$")
+
+
+def excerpt(result: ItemResult, *, mask: bool) -> list[dict[str, Any]]:
+    """The item's evidence as short quotes with their turn numbers, and a suggested rewrite if any."""
     quotes = []
     for evidence in result.evidence or []:
         text = evidence.get("text", "")
+        note = evidence.get("note", "")
         quotes.append(
             {
                 "turn": evidence.get("turn", -1) + 1,
                 "text": privacy.mask_text(text) if mask else text,
-                "note": evidence.get("note", ""),
+                "suggestion": "" if _NOTE_CODE.match(note) else note,
             }
         )
     return quotes

@@ -184,7 +184,7 @@ def _inspection_context(request: HttpRequest, inspection: Inspection) -> dict[st
                 if item and english
                 else (item.description if item else ""),
                 "reason": (result.reason_en or result.reason_zh) if english else result.reason_zh,
-                "quotes": display.excerpt(result, turns, mask=mask),
+                "quotes": display.excerpt(result, mask=mask),
                 "auto": None if result.auto_score is None else round(result.auto_score * 100),
                 "final": None if result.score is None else round(result.score * 100),
                 "manual": result.kind == ItemKind.MANUAL,

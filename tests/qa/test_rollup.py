@@ -140,6 +140,8 @@ def test_the_inspection_page_marks_the_evidence(client, month, qa, django_assert
         html = client.get(f"/qa/inspections/{inspection.pk}/").content.decode()
     assert '<mark class="evidence ev-no_forbidden"' in html
     assert "我也没办法" in html and "关键项不合格" in html  # Chinese first
+    assert "→ 我理解您很着急" in html  # the positive rewrite of 别着急 beside its quote
+    assert "longest_agent_turn" not in html and "→ hedged" not in html  # notes that are codes stay out
 
 
 def test_the_running_item_sums_equal_a_rebuild_from_the_results(month, agent, lead, qa):
