@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kesu.scripts",
     "kesu.followup",
     "kesu.metrics",
+    "kesu.qa",
     "kesu.handling",
     "kesu.api",
     "kesu.web",
@@ -212,6 +213,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kesu.metrics.tasks.refresh_kpi_months",
         "schedule": crontab(hour=2, minute=30),
     },
+    "qa-draw-samples": {"task": "kesu.qa.tasks.draw_samples", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
     "notifications-deliver-outbox": {
         "task": "kesu.notifications.tasks.deliver_outbox",
         "schedule": 30.0,

@@ -25,5 +25,6 @@ urlpatterns = [
     # Deprecated: the KPI JSON moved under the API's root.
     path("metrics/api/kpis/", moved("/api/v1/kpis/")),
     path("metrics/", include("kesu.metrics.urls")),
+    path("qa/", include("kesu.qa.urls")),
     path("", include("kesu.web.urls")),
 ]

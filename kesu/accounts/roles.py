@@ -37,8 +37,13 @@ _HANDLE = [
     "complaints.add_message",
     "complaints.view_customer_pii",
 ]
+# Quality inspection 质检 (kesu.qa): inspectors score; agents read and appeal their own results; team
+# leads read their team's and decide its appeals; managers and trainers read all.
+_QA_INSPECT = ["qa.inspect", "qa.import_transcripts", "qa.view_all_inspections"]
+_QA_AGENT = ["qa.view_own_inspections", "qa.appeal_inspection"]
+_QA_LEAD = ["qa.view_own_inspections", "qa.appeal_inspection", "qa.view_team_inspections", "qa.decide_appeal"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: ["complaints.view_team_complaints", *_HANDLE],
+    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT],
     TEAM_LEAD: [
         "complaints.view_team_complaints",
         *_HANDLE,
@@ -47,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.transfer_complaint",
         "complaints.import_complaints",
         "complaints.view_audit",
+        *_QA_LEAD,
     ],
     MANAGER: [
         "complaints.view_all_complaints",
@@ -55,13 +61,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.transfer_complaint",
         "complaints.import_complaints",
         "complaints.view_audit",
+        "qa.view_all_inspections",
     ],
     QA_INSPECTOR: [
         "complaints.view_all_complaints",
         "complaints.view_audit",
         "complaints.view_bad_faith_signals",
+        *_QA_INSPECT,
     ],
-    TRAINER: ["complaints.view_all_complaints"],
+    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections"],
     LEGAL_PR: [
         "complaints.view_all_complaints",
         *_HANDLE,
@@ -107,6 +115,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sla.view_businesscalendarconfig",
         "escalation.change_escalationlevel",
         "escalation.view_escalationlevel",
+        "qa.view_all_inspections",
+        "qa.add_scorecard",
+        "qa.change_scorecard",
+        "qa.view_scorecard",
+        "qa.add_scorecarditem",
+        "qa.change_scorecarditem",
+        "qa.delete_scorecarditem",
+        "qa.view_scorecarditem",
+        "qa.add_samplingplan",
+        "qa.change_samplingplan",
+        "qa.view_samplingplan",
+        "qa.view_inspectionevent",
     ],
 }
 

@@ -18,6 +18,7 @@ router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("approvals", ApprovalViewSet, basename="approval")
 
 v1 = [
+    path("qa/", include("kesu.qa.api_urls")),
     path("", include(router.urls)),
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("complaints/<str:reference>/follow-ups/", followup.FollowUpsView.as_view(), name="api-follow-ups"),

@@ -28,6 +28,7 @@ from kesu.handling.conversation import add_message
 from kesu.handling.follow_up import record_follow_up
 from kesu.handling.solution import record_solution
 from kesu.metrics.models import CustomersServed
+from kesu.qa.demo import seed_qa
 
 CORPUS = Path(__file__).with_name("corpus.json")
 DEMO_PASSWORD = "kesu-demo"
@@ -258,6 +259,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
                 owner = leads[team_key] if case.get("priority") == "urgent" else rng.choice(agents[team_key])
                 _advance(complaint, case, target, owner, received, rng)
         created += 1
+    seed_qa(password=DEMO_PASSWORD)
     return created
 
 
@@ -265,4 +267,4 @@ def print_logins() -> None:
     print(f"\nKesu 客诉 demo logins (password for all: {DEMO_PASSWORD})")
     for username, role in LOGIN_HINT:
         print(f"  {role:<13} {username}")
-    print("  (more: agent2, agent_bank, agent_shop, lead_bank, lead_shop)\n")
+    print("  (more: agent2, agent_bank, agent_shop, lead_bank, lead_shop, qa2)\n")
