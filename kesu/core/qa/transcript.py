@@ -35,9 +35,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 CUSTOMER = "customer"
 AGENT = "agent"
@@ -251,13 +252,13 @@ def _offsets(
         raise TranscriptError("bad_time", "mixes date-times with and without a time zone", where)
     origin = min(stamps)
     return [
-        tuple(None if v is None else (v - origin).total_seconds() for v in pair)  # type: ignore[misc]
+        tuple(None if v is None else (cast(datetime, v) - origin).total_seconds() for v in pair)  # type: ignore[misc]
         for pair in parsed
     ], origin
 
 
 def _build(
-    records: list[tuple[object, object, object, object]], channel: str, where: str
+    records: Sequence[tuple[object, object, object, object]], channel: str, where: str
 ) -> tuple[Transcript, datetime | None]:
     if not records:
         raise TranscriptError("no_turns", "the transcript has no turns", where)
