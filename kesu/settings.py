@@ -173,6 +173,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Oversize payloads are refused (413) before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("KESU_MAX_BODY_BYTES", 1_048_576))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576
+# The semantic tier of the analysis (the encoder; README "Analysis"): complaints and customer messages
+# are refined after intake by a task (Celery with a broker; the minute loop of ``kesu serve`` without).
+KESU_SEMANTIC_TIER = env_bool("KESU_SEMANTIC", True)
+KESU_SEMANTIC_BACKFILL_DAYS = int(os.environ.get("KESU_SEMANTIC_BACKFILL_DAYS", "7"))
 KESU_MAX_IMPORT_BYTES = int(os.environ.get("KESU_MAX_IMPORT_BYTES", 10 * 1_048_576))
 KESU_MAX_IMPORT_ROWS = int(os.environ.get("KESU_MAX_IMPORT_ROWS", 20_000))
 
@@ -209,6 +213,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "kesu.handling.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    "analysis-refine-pending": {
+        "task": "kesu.handling.tasks.refine_pending_analyses",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "metrics-refresh-kpi-months": {
         "task": "kesu.metrics.tasks.refresh_kpi_months",
         "schedule": crontab(hour=2, minute=30),

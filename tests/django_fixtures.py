@@ -30,6 +30,7 @@ def _outbox_in_tmp(settings, tmp_path):
     """No test writes SMS files into the project's var/ or delivers unless it asks to."""
     settings.KESU_SMS_DIR = tmp_path / "sms"
     settings.KESU_OUTBOX_DELIVER_ON_COMMIT = False
+    settings.KESU_SEMANTIC_TIER = False  # no complaint waits for the encoder unless a test asks
 
 
 @pytest.fixture(autouse=True)

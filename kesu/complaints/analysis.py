@@ -13,27 +13,101 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+import numpy as np
+from django.conf import settings
+
+from kesu.complaints.taxonomy import compensation_standard
 from kesu.core.analysis import AnalysisError, analyze
 
 #: Where the dashboard's SQL finds the emotion label in the stored JSON (``KT()`` / a filter).
 EMOTION_LABEL_LOOKUP = "analysis__emotion__label"
 
 
-def analyse_complaint_text(text: str, *, tier: str = "", repeat_count: int = 0) -> dict[str, Any]:
-    return _analyse(text, {"tier": tier, "repeat_count": repeat_count})
+def semantic_enabled() -> bool:
+    """Whether complaints and messages get the semantic tier after intake (``KESU_SEMANTIC``)."""
+    return bool(getattr(settings, "KESU_SEMANTIC_TIER", True))
 
 
-def analyse_message(text: str) -> dict[str, Any]:
-    return _analyse(text, None)
+def analysis_context(
+    *,
+    customer_tier: str = "",
+    repeat_count: int = 0,
+    authority_limit: Decimal | float | None = None,
+    compensation_standard: Decimal | float | None = None,
+    demand_amount: Decimal | float | None = None,
+    history_emotions: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """What the product knows beside the words (the engine's context, README): the customer's tier,
+    the earlier complaints on the same matter, the handling agent's authority limit (超出权限), the
+    category's compensation standard (过度赔偿), the demand as recorded, and the conversation so far."""
+    context: dict[str, Any] = {"tier": customer_tier, "repeat_count": repeat_count}
+    for key, value in (
+        ("authority_limit", authority_limit),
+        ("compensation_standard", compensation_standard),
+        ("demand_amount", demand_amount),
+    ):
+        if value is not None:
+            context[key] = float(value)
+    if history_emotions:
+        context["history_emotions"] = history_emotions
+    return context
+
+
+def complaint_context(complaint: Any, *, history: bool = False) -> dict[str, Any]:
+    """The context of a stored complaint: for its words, or (``history``) for a later message."""
+    owner = complaint.owner or complaint.created_by
+    emotions = None
+    if history:
+        emotions = [
+            {"label": a.emotion_label, "intensity": a.emotion_intensity}
+            for a in (StoredAnalysis(m.analysis) for m in complaint.messages.filter(kind="customer").order_by("created_at"))
+            if a.emotion_label
+        ]
+    return analysis_context(
+        customer_tier=complaint.customer.tier.code,
+        repeat_count=complaint.repeat_count,
+        authority_limit=owner.effective_authority_limit() if owner is not None else None,
+        compensation_standard=compensation_standard(complaint.subcategory or complaint.category),
+        demand_amount=complaint.demand_amount,
+        history_emotions=emotions,
+    )
+
+
+def analyse_complaint_text(text: str, *, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The inline (fast) analysis of a complaint's words, stored with it at once."""
+    return _analyse(text, context)
+
+
+def analyse_message(text: str, *, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    return _analyse(text, context)
 
 
 def _analyse(text: str, context: dict[str, Any] | None) -> dict[str, Any]:
     try:
-        return analyze(text, context).as_dict()
+        return analyze(text, context, tier="fast").as_dict()
     except AnalysisError:
         return {}
+
+
+def analyse_full(text: str, context: dict[str, Any] | None) -> tuple[dict[str, Any], bytes | None]:
+    """Both tiers (the encoder too: tens of milliseconds), and the embedding as float16 bytes; the
+    fast tier's result and None where the encoder cannot run here."""
+    try:
+        result = analyze(text, context, tier="full")
+    except AnalysisError:
+        return {}, None
+    vector = result.embedding
+    data = np.asarray(vector, dtype=np.float16).tobytes() if vector is not None else None
+    return result.as_dict(), data
+
+
+def embedding_of(data: bytes | memoryview | None) -> np.ndarray | None:
+    if not data:
+        return None
+    return np.frombuffer(bytes(data), dtype=np.float16).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -106,6 +180,16 @@ class StoredAnalysis:
     @property
     def category_confidence(self) -> float:
         return _number(self.category.get("confidence"))
+
+    @property
+    def category_uncertain(self) -> bool:
+        """The engine was too unsure to route on its category alone (待确认)."""
+        return self.category.get("uncertain") is True
+
+    @property
+    def tier(self) -> str:
+        """``full`` once the semantic tier refined it; ``fast`` (or empty, before) otherwise."""
+        return _text(self.data.get("tier")) or "fast"
 
     # value orientation 价值取向
     @property

@@ -40,6 +40,7 @@ class AuditAction(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
     DETAILS_CHANGED = "details_changed", _("Details changed")
     REANALYSED = "reanalysed", _("Analysed again")
+    ANALYSIS_REFINED = "analysis_refined", _("Analysis refined by the semantic tier")
     BAD_FAITH_MARKED = "bad_faith_marked", _("Marked as bad-faith")
     ESCALATED = "escalated", _("Escalated")
     ESCALATION_RESOLVED = "escalation_resolved", _("Escalation resolved")

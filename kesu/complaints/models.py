@@ -113,6 +113,17 @@ class Category(models.Model):
         related_name="children",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    compensation_standard = models.DecimalField(
+        _("compensation standard (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The usual compensation for this kind of complaint (SPEC §11). A demand far above it is shown "
+            "to team leads as a bad-faith signal; a sub-category without one uses its parent's."
+        ),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -190,6 +201,14 @@ class Complaint(models.Model):
     )
     checklist_done = models.JSONField(_("checklist items done"), default=list, blank=True)
     analysis = models.JSONField(_("analysis"), default=dict, blank=True)
+    # The semantic tier (the encoder) refines the inline analysis after intake, in a task.
+    semantic_pending = models.BooleanField(_("semantic analysis pending"), default=False)
+    embedding = models.BinaryField(_("text embedding (float16)"), null=True, blank=True, editable=False)
+    category_by_analysis = models.BooleanField(
+        _("category set by the analysis"),
+        default=False,
+        help_text=_("Cleared when a person sets or corrects the category; only then does the analysis stop updating it."),
+    )
 
     solution_type = models.CharField(_("solution"), max_length=20, choices=SolutionType.choices, blank=True)
     solution_text = models.TextField(_("solution details"), blank=True)
@@ -281,6 +300,9 @@ class Complaint(models.Model):
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
             models.Index(fields=["-received_at"], name="complaint_received_idx"),
             models.Index(fields=["team", "-escalation_risk"], name="complaint_team_risk_idx"),
+            models.Index(
+                fields=["received_at"], condition=models.Q(semantic_pending=True), name="complaint_semantic_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -310,13 +332,19 @@ class Message(models.Model):
     )
     body = models.TextField(_("message"))
     analysis = models.JSONField(_("analysis"), default=dict, blank=True)
+    semantic_pending = models.BooleanField(_("semantic analysis pending"), default=False)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["complaint", "created_at"], name="message_complaint_idx")]
+        indexes = [
+            models.Index(fields=["complaint", "created_at"], name="message_complaint_idx"),
+            models.Index(
+                fields=["created_at"], condition=models.Q(semantic_pending=True), name="message_semantic_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}:{self.kind}:{self.pk}"

@@ -63,6 +63,23 @@ def escalate_on_intake(complaint: Complaint) -> Escalation | None:
     return None
 
 
+def escalate_on_analysis(complaint: Complaint, analysis: dict, *, before: frozenset[str] = frozenset()) -> Escalation | None:
+    """A later reading of the customer's words (a new message, or the semantic tier's refinement)
+    found a serious trigger that was not there before: escalate, as at intake. A complaint already
+    at the team lead or above is not escalated again (``escalate_complaint`` returns None)."""
+    read = StoredAnalysis(analysis)
+    for code in INTAKE_TRIGGERS:
+        if code in read.trigger_codes and code not in before:
+            return escalate_complaint(
+                complaint=complaint,
+                actor=None,
+                reason=code,
+                triggers=read.raw_triggers(),
+                to_level=AUTOMATIC_LEVEL,
+            )
+    return None
+
+
 def escalate_on_breach(rows: list[dict], clock: str, now: datetime) -> int:
     """Escalate the complaints whose ``clock`` just breached (the sweep's rows, in its transaction)
     to the team lead, in a few statements however many there are; returns how many escalated.

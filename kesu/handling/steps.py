@@ -18,6 +18,7 @@ from kesu.complaints.services.conversation import RecordedMessage
 from kesu.complaints.services.solution import RecordedSolution
 from kesu.complaints.services.stages import StageMove
 from kesu.escalation import automatic
+from kesu.handling import analysis
 from kesu.sla import clocks
 from kesu.sla.models import Clock
 
@@ -66,6 +67,20 @@ def escalate_if_serious(complaint: Complaint) -> None:
     automatic.escalate_on_intake(complaint)
 
 
+def refine_after_commit(complaint: Complaint) -> None:
+    """The semantic tier refines the inline analysis after commit (kesu.handling.analysis)."""
+    analysis.schedule_complaint(complaint)
+
+
+def escalate_on_customer_words(recorded: RecordedMessage) -> None:
+    """A later customer message that asks for a supervisor, threatens, or rages escalates too."""
+    automatic.escalate_on_analysis(recorded.complaint, recorded.message.analysis)
+
+
+def refine_message_after_commit(recorded: RecordedMessage) -> None:
+    analysis.schedule_message(recorded.message)
+
+
 def escalate_breached(rows: list[dict], clock: Clock, now: datetime) -> int:
     """A breached clock escalates the complaint to the team lead (the sweep's rows, in bulk)."""
     return automatic.escalate_on_breach(rows, clock, now)
@@ -74,11 +89,15 @@ def escalate_breached(rows: list[dict], clock: Clock, now: datetime) -> int:
 # --- the points of the method ---------------------------------------------------------------------
 
 #: A complaint was taken in (受理).
-ON_INTAKE: tuple[Callable[[Complaint], None], ...] = (start_clocks, escalate_if_serious)
+ON_INTAKE: tuple[Callable[[Complaint], None], ...] = (start_clocks, escalate_if_serious, refine_after_commit)
 #: An agent replied to the customer.
 ON_REPLY: tuple[Callable[[RecordedMessage], None], ...] = (stop_first_reply_clock,)
 #: The customer wrote.
-ON_CUSTOMER_MESSAGE: tuple[Callable[[RecordedMessage], None], ...] = (resume_clocks,)
+ON_CUSTOMER_MESSAGE: tuple[Callable[[RecordedMessage], None], ...] = (
+    resume_clocks,
+    escalate_on_customer_words,
+    refine_message_after_commit,
+)
 #: A solution was recorded (方案), by the owner or approved above their authority.
 ON_SOLUTION: tuple[Callable[[RecordedSolution], None], ...] = (stop_effective_clock,)
 #: The complaint was closed (关闭).

@@ -9,3 +9,24 @@ from kesu.handling.sweep import sweep
 def sweep_sla() -> dict:
     """The periodic SLA sweep (Celery beat, every minute by default). Safe to overlap."""
     return sweep().as_dict()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def refine_analysis(complaint_id: int | None = None, message_id: int | None = None) -> bool:
+    """The semantic tier for one complaint or message, after intake. Safe to run twice: the mark is
+    re-read under the row lock."""
+    from kesu.handling.analysis import refine_complaint, refine_message
+
+    if complaint_id is not None:
+        return refine_complaint(complaint_id) is not None
+    if message_id is not None:
+        return refine_message(message_id) is not None
+    return False
+
+
+@shared_task(acks_late=True)
+def refine_pending_analyses() -> int:
+    """The catch-up (Celery beat, every minute): whatever a lost task left marked."""
+    from kesu.handling.analysis import refine_pending
+
+    return refine_pending(limit=200)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.complaints import clock, permissions
-from kesu.complaints.analysis import StoredAnalysis, analyse_message
+from kesu.complaints.analysis import StoredAnalysis, analyse_message, complaint_context, semantic_enabled
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event, save_fields, set_fields
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.models import Channel, Complaint, Message, MessageKind
@@ -72,7 +72,10 @@ def message_record(
         )
         if not allowed:
             raise PermissionRefused()
-        analysis = analyse_message(body) if kind == MessageKind.CUSTOMER else {}
+        customer = kind == MessageKind.CUSTOMER
+        # A customer's words are read with the conversation so far (the emotion trajectory, the
+        # handler's authority, the category's standard), so a later message can escalate too.
+        analysis = analyse_message(body, context=complaint_context(complaint, history=True)) if customer else {}
         message = Message.objects.create(
             complaint=complaint,
             kind=kind,
@@ -80,6 +83,7 @@ def message_record(
             author=actor,
             body=body,
             analysis=analysis,
+            semantic_pending=customer and semantic_enabled(),
             created_at=clock.now(),
         )
         changes: dict[str, list[Any]] = {}

@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Team, User
 from kesu.complaints import clock, intake_reads, permissions
-from kesu.complaints.analysis import StoredAnalysis, analyse_complaint_text
+from kesu.complaints.analysis import (
+    StoredAnalysis,
+    analyse_complaint_text,
+    analysis_context,
+    semantic_enabled,
+)
 from kesu.complaints.audit import AuditAction, record_event
 from kesu.complaints.errors import ComplaintError, Conflict, ErrorCode, PermissionRefused
 from kesu.complaints.models import (
@@ -36,7 +41,7 @@ from kesu.complaints.models import (
     Source,
 )
 from kesu.complaints.services.customers import CustomerData, customer_resolve
-from kesu.complaints.taxonomy import category_by_code
+from kesu.complaints.taxonomy import category_by_code, compensation_standard
 from kesu.core import repeats
 from kesu.customers.models import Customer
 
@@ -148,14 +153,33 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
             received_at=intake.received_at,
         )
     count = repeats.repeat_count(earlier)
-    analysis = analyse_complaint_text(intake.text, tier=customer.tier.code, repeat_count=count)
+    context = analysis_context(
+        customer_tier=customer.tier.code,
+        repeat_count=count,
+        compensation_standard=compensation_standard(intake.category),
+        demand_amount=intake.demand_amount,
+    )
+    analysis = analyse_complaint_text(intake.text, context=context)
     read = StoredAnalysis(analysis)
+    if intake.demand_amount is not None or any(d.amount for d in read.demands):
+        # A demand with an amount: read it against the taker's authority (超出权限). Only then is
+        # the authority looked up (their roles), so a complaint without one costs no query for it.
+        context["authority_limit"] = float(intake.actor.effective_authority_limit())
+        analysis = analyse_complaint_text(intake.text, context=context)
+        read = StoredAnalysis(analysis)
     category = intake.category
+    by_analysis = False
     if category is None and read.category_code:
         category = category_by_code(read.category_code)
+        by_analysis = category is not None
     subcategory = None
     if category is not None and read.sub_code:
         subcategory = category_by_code(read.sub_code, parent=category)
+    if by_analysis and (standard := compensation_standard(subcategory or category)) is not None:
+        # The standard is the analysed category's: read the demand against it (恶意投诉特征).
+        context["compensation_standard"] = float(standard)
+        analysis = analyse_complaint_text(intake.text, context=context)
+        read = StoredAnalysis(analysis)
     priority = intake.priority
     if priority is None:
         priority = Priority.HIGH if read.escalation_level == "high" else Priority.NORMAL
@@ -187,6 +211,8 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
         subcategory=subcategory,
         checklist_done=["recorded"],
         analysis=analysis,
+        semantic_pending=semantic_enabled(),
+        category_by_analysis=by_analysis,
         received_at=intake.received_at,
         external_ref=intake.external_ref or None,
         repeat_of=repeat_of,

@@ -55,7 +55,8 @@ def complaint_update_details(
             raise PermissionRefused()
         changes: dict[str, list[Any]] = {}
         if category is not None:
-            set_fields(complaint, changes, category=category)
+            # A person decided: the analysis (the semantic tier's refinement) no longer moves it.
+            set_fields(complaint, changes, category=category, category_by_analysis=False)
         if priority is not None:
             if priority not in Priority.values:
                 raise ComplaintError(ErrorCode.INVALID_PRIORITY, _("Unknown priority."))

@@ -6,7 +6,13 @@ from typing import Any
 
 from django.db import transaction
 
-from kesu.complaints.analysis import StoredAnalysis, analyse_complaint_text, analyse_message
+from kesu.complaints.analysis import (
+    StoredAnalysis,
+    analyse_complaint_text,
+    analyse_message,
+    complaint_context,
+    semantic_enabled,
+)
 from kesu.complaints.audit import AuditAction, record_event
 from kesu.complaints.models import Complaint, MessageKind
 
@@ -17,16 +23,17 @@ def complaint_reanalyse(*, complaint_id: int) -> dict[str, Any]:
     repeat complaint keeps its ``repeat`` trigger."""
     with transaction.atomic():
         complaint = (
-            Complaint.objects.select_for_update().select_related("customer__tier").get(pk=complaint_id)
+            Complaint.objects.select_for_update()
+            .select_related("customer__tier", "owner", "created_by", "category", "subcategory")
+            .get(pk=complaint_id)
         )
-        analysis = analyse_complaint_text(
-            complaint.text, tier=complaint.customer.tier.code, repeat_count=complaint.repeat_count
-        )
+        analysis = analyse_complaint_text(complaint.text, context=complaint_context(complaint))
         changed = analysis != complaint.analysis
         if changed:
             before = StoredAnalysis(complaint.analysis).category_code
             complaint.analysis = analysis
-            complaint.save(update_fields=["analysis", "updated_at"])
+            complaint.semantic_pending = semantic_enabled()  # the encoder refines it again after
+            complaint.save(update_fields=["analysis", "semantic_pending", "updated_at"])
             record_event(
                 complaint=complaint,
                 actor=None,

@@ -13,6 +13,9 @@ CONTEXT_KEYS = (
     "compensation_standard",
     "excessive_factor",
     "previous_offers_refused",
+    "demand_amount",
+    "history",
+    "history_emotions",
 )
 
 

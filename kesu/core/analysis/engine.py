@@ -7,6 +7,7 @@ import threading
 
 from .bad_faith import BadFaithAnalyzer
 from .category import CategoryAnalyzer, ValueAnalyzer
+from .context import number
 from .demands import DemandAnalyzer, max_amount
 from .emotion import EmotionAnalyzer
 from .errors import AnalysisError
@@ -19,6 +20,10 @@ from .semantic import EncoderUnavailable, SemanticModel, get_semantic_model
 from .trajectory import heat, is_rising
 
 TIERS = ("full", "fast")
+MAX_HISTORY = 20
+# A message in anger at least this intense, after a conversation that has been heating up, is the
+# tolerance limit (忍耐极限点) reached: extreme emotion even without a rage phrase.
+RAGE_AFTER_RISE = 0.8
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -89,9 +94,15 @@ class Engine:
                     found[c.code] = c
             found = {code: found[code] for code in sorted(found, key=lambda k: candidates.index(found[k]))}
             extreme = None
+        trajectory = self._conversation(context, emotion)
+        if trajectory is not None and trajectory.rising and emotion.label == "anger" and emotion.intensity >= RAGE_AFTER_RISE:
+            extreme = True  # the conversation has been heating up and this message is rage
         value, value_evidence = self.values.analyze(t, category)
         demands = self.demands.analyze(t)
         demanded = max_amount(demands)
+        stated = number(context.get("demand_amount"))
+        if stated is not None and stated > 0 and (demanded is None or stated > demanded):
+            demanded = stated  # the amount the agent recorded counts like one in the words
         escalation = self.escalation.analyze(t, emotion, context, demanded, found, extreme)
         bad_faith = self.bad_faith.analyze(t, context, demanded, found.get("public_exposure"))
         return Analysis(
@@ -108,7 +119,29 @@ class Engine:
             truncated=norm.truncated,
             tier="full" if sem is not None else "fast",
             embedding=embedding,
+            trajectory=trajectory,
         )
+
+    def _conversation(self, context: dict, emotion: Emotion) -> Trajectory | None:
+        """The emotion trajectory of the conversation so far plus this message, when the context
+        names earlier customer messages: ``history_emotions`` (stored ``{label, intensity}``) or
+        ``history`` (their texts, analysed here by the fast tier)."""
+        points: list[Emotion] = []
+        stored = context.get("history_emotions")
+        if isinstance(stored, list):
+            for p in stored[-MAX_HISTORY:]:
+                if isinstance(p, dict) and isinstance(p.get("label"), str):
+                    points.append(Emotion(p["label"], float(number(p.get("intensity")) or 0.0)))
+        texts = context.get("history")
+        if not points and isinstance(texts, list):
+            for h in texts[-MAX_HISTORY:]:
+                if isinstance(h, str) and h.strip():
+                    points.append(self.analyze(h, tier="fast").emotion)
+        if not points:
+            return None
+        points.append(emotion)
+        heats = [heat(p.label, p.intensity) for p in points]
+        return Trajectory(points=points, rising=is_rising(heats), heat=heats)
 
     def analyze_trajectory(self, texts: list[str], context: dict | None = None) -> Trajectory:
         """Emotion per customer message, in order; rising when the customer is getting more upset.

@@ -127,9 +127,12 @@ class Analysis:
     truncated: bool = False
     tier: str = "fast"  # "full": the semantic tier ran too; "fast": lexicons and n-gram models only
     embedding: object = None  # the encoder's normalised 384-d vector (numpy), when the full tier ran
+    trajectory: Trajectory | None = None  # with the conversation so far, when the context gave it
 
     def as_dict(self) -> dict:
+        extra = {"trajectory": self.trajectory.as_dict()} if self.trajectory is not None else {}
         return {
+            **extra,
             "tier": self.tier,
             "category": self.category.as_dict(),
             "value_orientation": self.value_orientation,
