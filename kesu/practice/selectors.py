@@ -103,15 +103,19 @@ def group_sessions(group: PracticeGroup) -> list[PracticeSession]:
     return list(group.sessions.select_related("trainee", "customer_player", "observer").order_by("round_no"))
 
 
-def trainees() -> QuerySet[User]:
-    """Everyone who practises, for trainers' forms."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(groups__permissions__codename="practise") | Q(is_superuser=True))
-        .distinct()
-        .select_related("team")
-        .order_by("team__name", "username")
-    )
+def active_user(username: str) -> User | None:
+    return User.objects.filter(username=username, is_active=True).first()
+
+
+def user_get(pk: int) -> User | None:
+    return User.objects.filter(pk=pk).select_related("team").first()
+
+
+def teams_for(user: User) -> list[Team]:
+    """The teams whose progress ``user`` reads: every team, or their own."""
+    if permissions.sees_all_progress(user):
+        return list(Team.objects.order_by("name"))
+    return [user.team] if permissions.sees_team_progress(user) and user.team is not None else []
 
 
 # --- the case library -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kesu.accounts.models import Team, User
+from kesu.accounts.models import User
 from kesu.complaints import selectors as complaint_selectors
 from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.core.practice import CRITERIA
@@ -52,7 +52,7 @@ def _attempt(request: HttpRequest, act: Callable[[], object], done: str = "") ->
 
 
 def _user_by_name(username: str) -> User | None:
-    return User.objects.filter(username=username, is_active=True).first()
+    return selectors.active_user(username)
 
 
 # --- home, scenarios ------------------------------------------------------------------------------
@@ -539,9 +539,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def progress(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
-    trainee = (
-        request.user if user_id is None else User.objects.filter(pk=user_id).select_related("team").first()
-    )
+    trainee = request.user if user_id is None else selectors.user_get(user_id)
     if trainee is None:
         raise Http404
     if not permissions.can_view_progress(request.user, trainee):
@@ -573,7 +571,7 @@ def team(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (permissions.sees_all_progress(user) or permissions.sees_team_progress(user)):
         return _refuse()
-    teams = list(Team.objects.all()) if permissions.sees_all_progress(user) else [user.team]
+    teams = selectors.teams_for(user)
     chosen = next((t for t in teams if str(t.pk) == request.GET.get("team")), teams[0] if teams else None)
     since = timezone.localdate().replace(day=1) - timedelta(days=90)
     rows = selectors.team_progress(team=chosen, since=since) if chosen else []
