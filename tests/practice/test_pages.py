@@ -117,3 +117,20 @@ def test_the_training_pages_speak_chinese_first(client, agent):
     client.cookies["django_language"] = "zh-hans"
     shown = client.get("/training/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "与模拟客户练习" in shown and "案例库" in shown
+
+
+def test_the_home_page_costs_the_same_queries_for_more_sessions(client, agent, scenario, product):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    client.force_login(agent)
+    services.session_start_solo(trainee=agent, scenario=scenario)
+    one = queries("/training/")
+    for _ in range(3):
+        services.session_start_solo(trainee=agent, scenario=product)
+    assert queries("/training/") == one

@@ -168,3 +168,16 @@ def test_trainers_edit_scenarios_and_a_bad_persona_is_refused(trainer, agent, sc
     assert bad.value.code == ErrorCode.INVALID_SCENARIO
     with pytest.raises(PermissionRefused):
         services.scenario_save(actor=agent, scenario=scenario, data={"title": "x"})
+
+
+def test_the_training_trail_is_append_only(agent, scenario):
+    from django.db import connection
+
+    services.session_start_solo(trainee=agent, scenario=scenario)
+    event = TrainingEvent.objects.get()
+    with pytest.raises(ValueError):
+        event.save()
+    with pytest.raises(ValueError):
+        event.delete()
+    with pytest.raises(Exception, match="append-only"), connection.cursor() as cursor:
+        cursor.execute("UPDATE practice_trainingevent SET action = 'x'")
