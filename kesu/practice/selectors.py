@@ -72,6 +72,25 @@ def session_results(session: PracticeSession) -> list[CriterionResult]:
     return sorted(session.results.select_related("scored_by"), key=lambda r: order.get(r.code, 9))
 
 
+def open_assignments(user: User) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(trainee=user, completed_by__isnull=True).select_related(
+            "scenario", "trainer"
+        )
+    )
+
+
+def live_scoring(session: PracticeSession, turns: list[Turn]) -> engine.Scoring:
+    """The four criteria on the conversation so far, for the observer's sheet while it runs."""
+    authority = float(session.authority_limit) if session.authority_limit is not None else None
+    return engine.score_practice(
+        [(t.speaker, t.text) for t in turns],
+        session.scenario.as_engine().persona,
+        authority_limit=authority,
+        outcome=engine.Outcome(peer_rating=session.peer_rating),
+    )
+
+
 def sessions_of(user: User, *, limit: int = 20) -> list[PracticeSession]:
     """Sessions ``user`` takes part in (as agent, customer or observer), newest first."""
     return list(

@@ -194,6 +194,16 @@ def _conversation_context(request: HttpRequest, session: PracticeSession) -> dic
         "can_reply": permissions.can_reply(user, session),
         "can_speak": permissions.can_speak_as_customer(user, session),
     }
+    sheet = role == "observer" or (role == "customer" and session.observer_id is None)
+    context["sheet"] = sheet
+    if sheet and session.active:
+        context["live"] = [
+            {
+                "name": display.criterion_name(c.code),
+                "score": None if c.score is None else round(100 * c.score),
+            }
+            for c in selectors.live_scoring(session, turns).criteria
+        ]
     if role == "agent" and session.active:
         track = display.trajectory(turns)
         panel = display.analysis_panel(turns)
@@ -219,7 +229,6 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_finish=permissions.can_finish(user, session),
         can_rate=permissions.can_rate(user, session),
         can_override=permissions.can_override(user, session),
-        sheet=role == "observer" or (role == "customer" and session.observer_id is None),
         reply_form=forms.ReplyForm(),
         rate_form=forms.RateForm(initial={"rating": session.peer_rating or 3}),
         override_form=forms.OverrideForm(),

@@ -26,6 +26,7 @@ def test_agents_see_the_four_scenarios_and_practise_solo(client, agent, scenario
     shown = client.get(response.url).content.decode()
     assert scenario.persona["opening"] in shown
     assert 'id="workbench"' in shown and 'id="analysis-panel"' in shown and 'id="reply-form"' in shown
+    assert 'class="scripts"' in shown and 'id="stop-reminder"' in shown  # an angry customer: STOP
     assert 'id="persona-card"' not in shown  # the agent does not see the customer's hidden facts
     check = client.post(f"/training/sessions/{session.pk}/check/", {"text": "规定就是这样"}).content.decode()
     assert "规定就是这样" in check and "blocked" in check
@@ -71,8 +72,11 @@ def test_in_a_group_the_customer_reads_the_persona_card_and_the_observer_the_she
     as_customer = page(client, agent3, url).content.decode()
     assert 'id="persona-card"' in as_customer and "茶具是我在网上买的" in as_customer
     assert 'id="customer-form"' in as_customer and 'hx-trigger="every 2s"' in as_customer
+    services.session_customer_says(session=session, actor=agent3, text="茶具全碎了！")
+    services.session_reply(session=session, actor=agent, text="非常抱歉，能告诉我茶具是多少钱买的吗？")
     as_observer = page(client, agent2, url).content.decode()
     assert 'id="score-sheet"' in as_observer and 'id="persona-card"' not in as_observer
+    assert 'id="live-sheet"' in as_observer  # the automatic scores so far, refreshed with the conversation
     as_agent = page(client, agent, url).content.decode()
     assert "茶具是我在网上买的" not in as_agent and 'id="reply-form"' in as_agent
     outsider = services.session_start_solo(trainee=agent, scenario=scenario)
@@ -112,11 +116,18 @@ def test_team_progress_and_the_training_coverage(client, lead, agent, agent2, ot
     assert "50.0" in shown and "agent2" in shown and "other_agent" not in shown
 
 
-def test_the_training_pages_speak_chinese_first(client, agent):
+def test_the_training_pages_speak_chinese_first_and_english_second(client, agent):
     client.force_login(agent)
-    client.cookies["django_language"] = "zh-hans"
-    shown = client.get("/training/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "与模拟客户练习" in shown and "案例库" in shown
+    shown = client.get(
+        "/training/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()  # the browser's is not enough
+    assert "与模拟客户练习" in shown and "案例库" in shown and "要求赔偿超出标准" in shown
+    client.cookies["django_language"] = "en"  # the language switcher
+    english = client.get("/training/").content.decode()
+    assert (
+        "Practise with the simulated customer" in english
+        and "Compensation demanded beyond the standard" in english
+    )
 
 
 def test_the_home_page_costs_the_same_queries_for_more_sessions(client, agent, scenario, product):
