@@ -100,6 +100,15 @@ def sessions_of(user: User, *, limit: int = 20) -> list[PracticeSession]:
     )
 
 
+def recent_sessions(*, limit: int = 20) -> list[PracticeSession]:
+    """The latest finished practice of everyone, for trainers to review and override."""
+    return list(
+        PracticeSession.objects.filter(status=SessionStatus.FINISHED)
+        .select_related("scenario", "trainee")
+        .order_by("-finished_at", "-id")[:limit]
+    )
+
+
 def groups_of(user: User) -> list[PracticeGroup]:
     members = Prefetch("memberships", queryset=GroupMember.objects.select_related("user"))
     qs = PracticeGroup.objects.select_related("scenario", "trainer").prefetch_related(members)
@@ -292,6 +301,30 @@ def team_progress(*, team: Team, since: date) -> list[dict]:
         }
         for m in members
     ]
+
+
+def team_months(*, team: Team, since: date) -> list[dict]:
+    """The team's mean of each criterion (0–100) per month of finished practice since ``since``."""
+    start = datetime.combine(since, time(), timezone.get_current_timezone())
+    rows = (
+        CriterionResult.objects.filter(
+            session__team=team,
+            session__status=SessionStatus.FINISHED,
+            session__finished_at__gte=start,
+            score__isnull=False,
+        )
+        .annotate(month=TruncMonth("session__finished_at"))
+        .values("month", "code")
+        .annotate(mean=Avg("score"), n=Count("session", distinct=True))
+        .order_by("month")
+    )
+    months: dict[date, dict] = {}
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+        entry = months.setdefault(month, {"month": month, "n": 0})
+        entry[row["code"]] = _pct(row["mean"])
+        entry["n"] = max(entry["n"], row["n"])
+    return [months[m] for m in sorted(months)]
 
 
 @dataclass(frozen=True)

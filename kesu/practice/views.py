@@ -82,6 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 initial={"due_on": timezone.localdate() + timedelta(days=7)}
             ),
             inactive=list(selectors.scenarios_inactive()),
+            recent=selectors.recent_sessions(),
         )
     return render(request, "practice/home.html", context)
 
@@ -584,6 +585,7 @@ def team(request: HttpRequest) -> HttpResponse:
     chosen = next((t for t in teams if str(t.pk) == request.GET.get("team")), teams[0] if teams else None)
     since = timezone.localdate().replace(day=1) - timedelta(days=90)
     rows = selectors.team_progress(team=chosen, since=since) if chosen else []
+    months = selectors.team_months(team=chosen, since=since) if chosen else []
     coverage = selectors.training_coverage(since=since, team_ids=[chosen.pk] if chosen else None)
     criteria = [(code, display.criterion_name(code)) for code in CRITERIA]
     return render(
@@ -599,6 +601,9 @@ def team(request: HttpRequest) -> HttpResponse:
                 for r in rows
             ],
             "coverage": coverage,
+            "months": [
+                {"month": m["month"], "n": m["n"], "scores": [m.get(c) for c, _n in criteria]} for m in months
+            ],
             "progress_url": reverse("practice:progress"),
         },
     )

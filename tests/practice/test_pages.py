@@ -114,6 +114,7 @@ def test_team_progress_and_the_training_coverage(client, lead, agent, agent2, ot
     assert selectors.training_coverage(since=since).agents == 3
     shown = page(client, lead, "/training/progress/team/").content.decode()
     assert "50.0" in shown and "agent2" in shown and "other_agent" not in shown
+    assert 'id="team-months"' in shown  # the team's scores by criterion, per month
 
 
 def test_the_training_pages_speak_chinese_first_and_english_second(client, agent):
