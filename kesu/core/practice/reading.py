@@ -3,7 +3,11 @@ findings (:mod:`kesu.core.replies`: forbidden phrases, negative expressions, pro
 LAST steps), quality inspection's phrase rules (:mod:`kesu.core.qa`: empathy and apology, open and closed
 questions, time limits), the analysis engine's amounts (:mod:`kesu.core.analysis.amounts`) and this
 package's own files: the solutions an agent can offer (``data/solutions.tsv``) and plain refusals
-(``data/refusals.tsv``). The simulated customer reacts to readings only; it never reads the text.
+(``data/refusals.tsv``). A solution or an amount in a clause that restates the customer's demand (the
+reply checker's restate words: 您要求, 您希望 …) is not offered. The simulated customer reacts to
+readings only; it never reads the text. (The engine's emotion model reads customers' words, not the
+agent's — an empathetic reply full of 生气 reads as anger — so the customer's emotion moves on what the
+reply does, not on the engine's emotion of it.)
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from kesu.core.qa.checks import Context, questions, time_limits
 from kesu.core.qa.transcript import AGENT, Transcript
 from kesu.core.replies import check_reply
 from kesu.core.replies.rules import PhraseSet, Row
-from kesu.core.replies.text import fold, fold_phrase
+from kesu.core.replies.text import clause_span, fold, fold_phrase
 
 from .persona import SOLUTION_KINDS
 
@@ -114,13 +118,20 @@ def read_reply(text: str, *, authority_limit: float | None = None) -> Reading:
     acknowledged = [e.text for e in ctx.find(rules.apology) + ctx.find(rules.empathy)]
     acknowledged += [said(h.start, h.end) for h in rules.replies.acknowledgement.find(folded)]
     asked = questions(ctx)
+    restate = rules.replies.restate
+
+    def offered(start: int, end: int) -> bool:
+        """Not the customer's demand restated (您要求赔偿3000元 offers nothing)."""
+        left, right = clause_span(folded, start, end)
+        return not restate.search(folded[left:right])
+
     kinds, words = [], []
     for kind, phrases in _solutions().items():
-        hits = phrases.find(folded)
+        hits = [h for h in phrases.find(folded) if offered(h.start, h.end)]
         if hits:
             kinds.append(kind)
             words.append(said(hits[0].start, hits[0].end))
-    amounts = [a.value for a in find_amounts(folded)]
+    amounts = [a.value for a in find_amounts(folded) if offered(a.start, a.end)]
     limits = time_limits(ctx)
     refusals = () if kinds else tuple(said(h.start, h.end) for h in _refusals().find(folded))
     return Reading(

@@ -199,3 +199,9 @@ def test_a_reply_is_read_for_solutions_amounts_and_time_limits():
     )
     assert "compensation" in reading.solutions and reading.amount == 300
     assert reading.time_limit == "今天下午5点前" and not reading.over_authority
+
+
+def test_restating_the_demand_is_no_offer():
+    reading = read_reply("我理解，您要求赔偿3000元。能告诉我茶具是多少钱买的吗？")
+    assert reading.solutions == () and reading.amount is None
+    assert play(BEYOND, "我理解，您要求赔偿3000元。能告诉我茶具是多少钱买的吗？").event == "reveal"
