@@ -181,7 +181,7 @@ def check_draft(text: str, *, session: PracticeSession, turns: list[Turn]) -> di
 
 def persona_card(session: PracticeSession) -> dict[str, Any]:
     """What the member playing the customer reads (and the trainer sees)."""
-    persona = session.scenario.as_engine().persona
+    persona = session.as_persona()
     return {
         "tier": TIER_LABELS.get(persona.tier, persona.tier),
         "opening": persona.opening,
@@ -201,7 +201,7 @@ def customer_state(session: PracticeSession) -> dict[str, Any] | None:
     if not session.solo or not session.state:
         return None
     state = engine.State.from_dict(session.state)
-    persona = session.scenario.as_engine().persona
+    persona = session.as_persona()
     code, intensity = engine.emotion_of(state, persona.emotion)
     return {
         "phase": state.phase,

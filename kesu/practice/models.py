@@ -217,6 +217,9 @@ class PracticeSession(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.ACTIVE
     )
+    #: The scenario's persona when the practice started: editing the scenario later changes no
+    #: practice already played (nor its scores, recomputed when the peer customer rates).
+    persona = models.JSONField(_("customer persona"), default=dict)
     backend = models.CharField(_("simulated customer"), max_length=20, blank=True)
     state = models.JSONField(_("customer state"), default=dict, blank=True)
     authority_limit = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -266,6 +269,9 @@ class PracticeSession(models.Model):
     @property
     def solo(self) -> bool:
         return self.mode == Mode.SOLO
+
+    def as_persona(self) -> engine.Persona:
+        return engine.persona_from_dict(self.persona)
 
 
 class Turn(models.Model):

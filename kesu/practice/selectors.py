@@ -85,7 +85,7 @@ def live_scoring(session: PracticeSession, turns: list[Turn]) -> engine.Scoring:
     authority = float(session.authority_limit) if session.authority_limit is not None else None
     return engine.score_practice(
         [(t.speaker, t.text) for t in turns],
-        session.scenario.as_engine().persona,
+        session.as_persona(),
         authority_limit=authority,
         outcome=engine.Outcome(peer_rating=session.peer_rating),
     )

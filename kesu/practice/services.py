@@ -88,26 +88,6 @@ def _text(value: str, what: str, *, code: ErrorCode = ErrorCode.BODY_REQUIRED) -
 # --- scenarios and weights ------------------------------------------------------------------------
 
 
-def scenario_seed_defaults() -> list[Scenario]:
-    """The material's four scenarios (``kesu/core/practice/data/scenarios.json``), once each."""
-    made = []
-    for row in engine.default_scenarios_data():
-        scenario, _created = Scenario.objects.get_or_create(
-            code=row["code"],
-            defaults={
-                "title": row["title"],
-                "title_en": row.get("title_en", ""),
-                "brief": row["brief"],
-                "brief_en": row.get("brief_en", ""),
-                "category": row.get("category", "other"),
-                "persona": row["persona"],
-                "trains": row.get("trains", []),
-            },
-        )
-        made.append(scenario)
-    return made
-
-
 SCENARIO_FIELDS = (
     "title",
     "title_en",
@@ -263,6 +243,7 @@ def session_start_solo(*, trainee: User, scenario: Scenario) -> PracticeSession:
         trainee=trainee,
         team_id=trainee.team_id,
         assignment=_open_assignment(trainee, scenario),
+        persona=scenario.persona,
         backend=backend.name,
         state=first.state.as_dict(),
         authority_limit=_authority(scenario, trainee),
@@ -310,8 +291,10 @@ def session_reply(*, session: PracticeSession, actor: User, text: str) -> Turn:
     )
     if not session.solo:
         return reply
-    persona = session.scenario.as_engine().persona
-    reaction = engine.step(persona, engine.State.from_dict(session.state), reading)
+    persona = session.as_persona()
+    reaction = engine.get_backend(session.backend or "rules").respond(
+        persona, engine.State.from_dict(session.state), text, authority_limit=authority
+    )
     session.state = reaction.state.as_dict()
     session.save(update_fields=["state"])
     analysis = _customer_analysis(reaction.line, persona)
@@ -334,14 +317,14 @@ def session_customer_says(*, session: PracticeSession, actor: User, text: str) -
     if not permissions.can_speak_as_customer(actor, session):
         raise PermissionRefused(_("Only the member playing the customer speaks for the customer."))
     text = _text(text, _("The customer's words"))
-    persona = session.scenario.as_engine().persona
+    persona = session.as_persona()
     return _add_turn(
         session, speaker="customer", text=text, author=actor, analysis=_customer_analysis(text, persona)
     )
 
 
 def _score(session: PracticeSession) -> engine.Scoring:
-    persona = session.scenario.as_engine().persona
+    persona = session.as_persona()
     turns = [(t.speaker, t.text) for t in session.turns.all()]
     state = engine.State.from_dict(session.state) if session.solo and session.state else None
     outcome = engine.Outcome(
@@ -467,6 +450,7 @@ def _group_session(group: PracticeGroup, round_no: int) -> PracticeSession:
         observer=cast[engine.OBSERVER],
         group=group,
         round_no=round_no,
+        persona=group.scenario.persona,
         assignment=_open_assignment(agent, group.scenario),
         authority_limit=_authority(group.scenario, agent),
         started_at=clock.now(),

@@ -181,3 +181,13 @@ def test_the_training_trail_is_append_only(agent, scenario):
         event.delete()
     with pytest.raises(Exception, match="append-only"), connection.cursor() as cursor:
         cursor.execute("UPDATE practice_trainingevent SET action = 'x'")
+
+
+def test_a_scenario_edited_later_changes_no_practice_already_played(trainer, agent, scenario):
+    session = services.session_start_solo(trainee=agent, scenario=scenario)
+    services.scenario_save(
+        actor=trainer, scenario=scenario, data={"persona": {**scenario.persona, "tolerance": 1}}
+    )
+    services.session_reply(session=session, actor=agent, text="规定就是这样。")
+    session.refresh_from_db()
+    assert session.state["phase"] != "escalated"  # still the tolerance of 3 it started with
