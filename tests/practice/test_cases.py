@@ -103,3 +103,15 @@ def test_a_published_case_becomes_a_scenario_in_one_action(closed_personal, trai
     assert len(played.persona.facts) == 1 and "【银行卡号】" in played.persona.facts[0].text
     assert set(case.scenarios.all()) == {scenario, made}
     assert "任务：让客户接受退货方案" in made.brief
+
+
+def test_a_trainer_withdraws_a_case_with_a_reason_on_its_page(closed_personal, trainer, qa, agent, client):
+    case = publish(services.case_propose(complaint=closed_personal, actor=trainer), trainer, qa)
+    client.force_login(trainer)
+    assert client.post(f"/training/cases/{case.pk}/withdraw/", {"reason": ""}).status_code == 302
+    case.refresh_from_db()
+    assert case.published  # no reason, no withdrawal
+    client.post(f"/training/cases/{case.pk}/withdraw/", {"reason": "客户要求不再使用"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN
+    assert case not in selectors.cases_visible_to(agent)
