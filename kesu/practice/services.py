@@ -571,21 +571,13 @@ def _known(complaint: Complaint) -> engine.Known:
                 for v in (user.display_name, user.get_full_name(), user.last_name + user.first_name)
                 if v and len(v) >= 2
             }
-    numbers = [
-        v
-        for v in (
-            customer.phone,
-            customer.id_card,
-            customer.external_id,
-            complaint.order_number,
-            complaint.reference,
-        )
-        if v
-    ]
+    numbers = [v for v in (customer.external_id, complaint.order_number, complaint.reference) if v]
     return engine.Known(
         names=(customer.name,) if customer.name else (),
         staff=tuple(sorted(staff)),
         numbers=tuple(numbers),
+        phones=(customer.phone,) if customer.phone else (),
+        id_cards=(customer.id_card,) if customer.id_card else (),
         emails=(customer.email,) if customer.email else (),
     )
 

@@ -41,13 +41,24 @@ class Known:
 
     names: tuple[str, ...] = ()  # the customer's name(s)
     staff: tuple[str, ...] = ()  # names of staff members in the conversation
-    numbers: tuple[str, ...] = ()  # phone, ID card, bank card, order and account numbers
+    numbers: tuple[str, ...] = ()  # order, account, customer and complaint numbers
+    phones: tuple[str, ...] = ()
+    id_cards: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
 
     @property
     def values(self) -> tuple[str, ...]:
-        return tuple(v for v in (*self.names, *self.staff, *self.numbers, *self.emails, *self.addresses) if v)
+        every = (
+            *self.names,
+            *self.staff,
+            *self.numbers,
+            *self.phones,
+            *self.id_cards,
+            *self.emails,
+            *self.addresses,
+        )
+        return tuple(v for v in every if v)
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,6 @@ _PHONE = re.compile(
 _NUMBER = re.compile(
     r"(?<![0-9A-Za-z])(?:[A-Za-z]{1,6}-?)?[0-9][0-9-]{4,}[0-9](?:[A-Za-z]{0,3})(?![0-9A-Za-z])"
 )
-_NUMBER_KINDS = (("id_card", _ID_CARD), ("bank_card", _BANK_CARD), ("phone", _PHONE))
 # a place name's characters: not the words that lead up to an address (地址, 寄到, 住在 …)
 _PLACE = r"(?:(?![地址在到寄住是的了和与我你您他她往去从送])[\u4e00-\u9fff0-9]){1,14}?"
 _ADDRESS = re.compile(
@@ -142,8 +152,13 @@ def anonymise(text: str, known: Known | None = None) -> Anonymised:
     text = text or ""
     # What the record knows first (so a known order number is not half-taken by a pattern), then patterns.
     text = _replace_known(text, known.emails, PLACEHOLDERS["email"], "email", counts)
-    for number in sorted({n for n in known.numbers if len(_digits(n)) >= 5}, key=len, reverse=True):
-        kind = next((k for k, p in _NUMBER_KINDS if p.fullmatch(number.strip())), "number")
+    numbers = [
+        (n, kind)
+        for kind, values in (("id_card", known.id_cards), ("phone", known.phones), ("number", known.numbers))
+        for n in values
+        if len(_digits(n)) >= 5
+    ]
+    for number, kind in sorted(numbers, key=lambda pair: len(pair[0]), reverse=True):
         spaced = r"[ -]?".join(re.escape(ch) for ch in number if not ch.isspace() and ch != "-")
         text, hits = re.subn(spaced, PLACEHOLDERS[kind], text, flags=re.IGNORECASE)
         counts[kind] += hits

@@ -95,7 +95,9 @@ def test_no_personal_data_survives(name, staff, phone, id_card, card, order, ema
     record = Known(
         names=(name,),
         staff=(staff,),
-        numbers=(phone, id_card, card, order),
+        numbers=(card, order),
+        phones=(phone,),
+        id_cards=(id_card,),
         emails=(email,),
         addresses=(address,),
     )
@@ -117,6 +119,14 @@ def test_what_is_replaced_and_how_it_reads():
     )
     assert result.text == "我是【客户】，电话【电话】，3月中旬买的手表花了约1000元，地址【地址】。"
     assert result.replaced == {"name": 1, "phone": 1, "date": 1, "amount": 1, "address": 1}
+
+
+def test_a_known_order_number_is_a_number_even_when_it_looks_like_a_card():
+    out = anonymise(
+        "订单号6222021234567890128，电话13812345678",
+        Known(numbers=("6222021234567890128",), phones=("13812345678",)),
+    )
+    assert out.text == "订单号【编号】，电话【电话】"
 
 
 def test_numbers_found_by_pattern_even_without_a_record():
