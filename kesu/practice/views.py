@@ -243,7 +243,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_turns(request: HttpRequest, pk: int) -> HttpResponse:
     """The conversation panel, polled by every browser in a group session."""
     session = _session_or_404(request, pk)
-    response = render(request, "practice/_conversation.html", _conversation_context(request, session))
+    context = _conversation_context(request, session)
+    # The agent's workbench follows the peer customer's words (an out-of-band swap in the same poll).
+    context["oob"] = context["role"] == "agent" and session.active
+    response = render(request, "practice/_conversation.html", context)
     if not session.active and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # the practice finished elsewhere: show the scores
     return response

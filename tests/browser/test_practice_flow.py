@@ -121,6 +121,8 @@ def test_a_pair_practises_in_two_browsers_at_once(browser, login, second_browser
     css(browser, "#send-customer").click()
     # The agent's page polls the conversation and shows the customer's words without a reload.
     wait(agent, 15).until(lambda d: "我要求赔偿3000元" in css(d, "#practice-turns").text)
+    # … and the workbench reads them, as in live handling: the demand and its amount.
+    wait(agent, 15).until(lambda d: "3000" in css(d, "#analysis-panel").text)
     css(agent, "#id_text").send_keys(ASK)
     submit(agent, css(agent, "#send-reply"))
     wait(browser, 15).until(lambda d: "能告诉我茶具是多少钱买的吗" in css(d, "#practice-turns").text)

@@ -79,6 +79,8 @@ def test_in_a_group_the_customer_reads_the_persona_card_and_the_observer_the_she
     assert 'id="live-sheet"' in as_observer  # the automatic scores so far, refreshed with the conversation
     as_agent = page(client, agent, url).content.decode()
     assert "茶具是我在网上买的" not in as_agent and 'id="reply-form"' in as_agent
+    polled = client.get(f"{url}turns/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="workbench" hx-swap-oob="true"' in polled  # the agent's panels follow the customer's words
     outsider = services.session_start_solo(trainee=agent, scenario=scenario)
     assert page(client, agent2, f"/training/sessions/{outsider.pk}/").status_code == 404
 
