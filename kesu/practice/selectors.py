@@ -158,6 +158,10 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return qs.none()
 
 
+def published_cases_of(scenario: Scenario) -> list[Case]:
+    return list(scenario.cases.filter(status=CaseStatus.PUBLISHED).order_by("-published_at"))
+
+
 def case_get(*, user: User, pk: int) -> Case | None:
     case = (
         Case.objects.select_related("complaint", "proposed_by", "edited_by", "checked_by")

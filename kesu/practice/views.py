@@ -70,9 +70,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "trainer": trainer,
         "sessions": selectors.sessions_of(user),
         "groups": selectors.groups_of(user),
-        "assignments": selectors.trainee_progress(trainee=user).assignments
-        if permissions.can_practise(user)
-        else [],
+        "assignments": selectors.open_assignments(user),
+        "today": timezone.localdate(),
         "to_check": selectors.cases_to_check(user),
     }
     if trainer:
@@ -105,7 +104,7 @@ def scenario_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "scenario": scenario,
             "trainer": permissions.can_run(request.user),
-            "cases": scenario.cases.filter(status="published"),
+            "cases": selectors.published_cases_of(scenario),
         },
     )
 

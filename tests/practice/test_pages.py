@@ -148,3 +148,17 @@ def test_the_home_page_costs_the_same_queries_for_more_sessions(client, agent, s
     for _ in range(3):
         services.session_start_solo(trainee=agent, scenario=product)
     assert queries("/training/") == one
+
+
+def test_the_trainee_sees_the_assignment_and_when_it_is_overdue(client, trainer, agent, scenario):
+    from datetime import timedelta
+
+    from kesu.practice.models import Assignment
+
+    services.assignment_create(
+        trainer=trainer, trainee=agent, scenario=scenario, due_on=timezone.localdate() + timedelta(days=2)
+    )
+    shown = page(client, agent, "/training/").content.decode()
+    assert 'id="assignments"' in shown and "已逾期" not in shown
+    Assignment.objects.update(due_on=timezone.localdate() - timedelta(days=1))
+    assert "已逾期" in client.get("/training/").content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
-from kesu.practice import services
+from kesu.practice import selectors, services
 from kesu.practice.models import Assignment, TrainingEvent
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +144,7 @@ def test_changed_weights_apply_to_new_scores(trainer, agent, scenario):
 def test_an_assignment_is_done_by_the_next_session_of_its_scenario(trainer, agent, scenario):
     due = timezone.localdate() + timedelta(days=3)
     assignment = services.assignment_create(trainer=trainer, trainee=agent, scenario=scenario, due_on=due)
+    assert list(selectors.open_assignments(agent)) == [assignment]
     session = services.session_start_solo(trainee=agent, scenario=scenario)
     services.session_finish(session=session, actor=agent)
     assert Assignment.objects.get(pk=assignment.pk).completed_by == session
