@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kesu.core.practice import (
@@ -113,3 +113,27 @@ def test_groups_of_one_or_four_do_not_practise():
         rounds_for(4)
     with pytest.raises(RotationError):
         split_into_groups(["甲"])
+
+
+REPLIES = [
+    "非常抱歉给您添麻烦了，我理解您的心情。",
+    "能告诉我具体是什么情况吗？",
+    "规定就是这样。",
+    "这个没办法。",
+    "我为您赔偿300元，今天下午5点前到账。",
+    "我保证赔偿您3000元。",
+    "谢谢您的耐心！",
+    "很抱歉让您久等了。",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(replies=st.lists(st.sampled_from(REPLIES), max_size=6), rating=st.one_of(st.none(), st.integers(1, 5)))
+def test_every_score_stays_in_range_whatever_was_said(replies, rating):
+    turns, outcome = record(BEYOND, *replies)
+    if rating is not None:
+        outcome = Outcome(peer_rating=rating)
+    scoring = score_practice(turns, BEYOND, authority_limit=350, outcome=outcome)
+    assert [c.code for c in scoring.criteria] == ["last", "emotion", "solution", "satisfaction"]
+    assert all(c.score is None or 0 <= c.score <= 1 for c in scoring.criteria)
+    assert scoring.total is None or 0 <= scoring.total <= 100
