@@ -3,7 +3,7 @@
 Masking (:mod:`kesu.core.privacy`) hides the middle of a number from someone who may know the customer;
 a published case goes to every trainee, so here nothing personal survives: names, phone numbers, ID and
 bank card numbers, order and account numbers, e-mail addresses and street addresses are *replaced* by
-a placeholder (【客户】, 【电话】 …), amounts are *fuzzed* to one significant figure (1,299元 → 约1000元)
+a placeholder (【客户】, 【电话】, 【社交账号】 …), amounts are *fuzzed* to one significant figure (1,299元 → 约1000元)
 and dates to the month's part (3月15日 → 3月中旬; a year goes). What the record knows (the customer's
 name, phone, ID card, e-mail, order number, address; the staff's names) is replaced wherever it
 appears, besides what the patterns find. :func:`leaks` says what of a record, or of the patterns, is
@@ -26,6 +26,7 @@ PLACEHOLDERS = {
     "bank_card": "【银行卡号】",
     "phone": "【电话】",
     "number": "【编号】",
+    "social": "【社交账号】",
     "address": "【地址】",
     "date": "",  # fuzzed, see _fuzz_date
     "amount": "",  # fuzzed, see _fuzz_amount
@@ -71,7 +72,8 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _ID_CARD = re.compile(
     r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
 )
-_BANK_CARD = re.compile(r"(?<![0-9])[0-9]{4}(?:[ -]?[0-9]{4}){2,3}(?:[ -]?[0-9]{1,3})?(?![0-9])")
+# 16–19 digits, grouped or not (a landline with its area code is 11–12)
+_BANK_CARD = re.compile(r"(?<![0-9])[0-9]{4}(?:[ -]?[0-9]{4}){3}(?:[ -]?[0-9]{1,3})?(?![0-9])")
 _PHONE = re.compile(
     r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])"  # mobile
     r"|(?<![0-9])0[1-9][0-9]{1,2}-?[0-9]{7,8}(?![0-9])"  # landline with area code
@@ -79,13 +81,15 @@ _PHONE = re.compile(
 )
 # order, account, waybill, ticket numbers: a run of 6+ digits, or letters and digits with 5+ digits
 _NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])(?:[A-Za-z]{1,6}-?)?[0-9][0-9-]{4,}[0-9](?:[A-Za-z]{0,3})(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])(?:[A-Za-z]{1,6}-?[0-9][0-9-]{3,}[0-9]|[0-9][0-9-]{4,}[0-9])[A-Za-z]{0,3}(?![0-9A-Za-z])"
 )
+# social accounts: 微信号 zhangwei_1990, QQ：123456789
+_SOCIAL = re.compile(r"(?i)(?:微信号?|wechat|qq号?)\s*[:：]?\s*([A-Za-z0-9_-]{5,})")
 # a place name's characters: not the words that lead up to an address (地址, 寄到, 住在 …)
 _PLACE = r"(?:(?![地址在到寄住是的了和与我你您他她往去从送])[\u4e00-\u9fff0-9]){1,14}?"
 _ADDRESS = re.compile(
     rf"(?:{_PLACE}(?:省|自治区))?(?:{_PLACE}市)?(?:{_PLACE}(?:区|县))?"
-    rf"(?:{_PLACE}(?:路|街|大道|巷|弄|胡同)[0-9一二三四五六七八九十百]+号"
+    rf"(?:{_PLACE}(?:路|街|大道|道|巷|弄|胡同)[0-9一二三四五六七八九十百]+号"
     rf"|{_PLACE}(?:小区|花园|公寓|大厦|家园|苑|村)(?=[0-9一二三四五六七八九十]))"
     r"(?:[0-9一二三四五六七八九十]+(?:号楼|栋|幢|座|号))?(?:[0-9一二三四五六七八九十]+单元)?(?:[0-9]+(?:室|号房|户)?)?"
 )
@@ -171,6 +175,8 @@ def anonymise(text: str, known: Known | None = None) -> Anonymised:
     ):
         text, hits = pattern.subn(PLACEHOLDERS[kind], text)
         counts[kind] += hits
+    text, hits = _SOCIAL.subn(lambda m: m.group(0)[: m.start(1) - m.start(0)] + PLACEHOLDERS["social"], text)
+    counts["social"] += hits
     text, hits = _DATE.subn(_fuzz_date, text)
     counts["date"] += hits
     text, hits = _NUMBER.subn(PLACEHOLDERS["number"], text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -138,3 +139,19 @@ def test_leaks_names_what_is_left():
     assert leaks("客户电话13812345678") == ["phone"]
     assert leaks("联系张伟", Known(names=("张伟",))) == ["known"]
     assert leaks("【客户】说约1000元") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("寄到广东省深圳市南山区科技园南区高新南七道10号", "寄到【地址】"),
+        ("我住在杭州市西湖区文三路478号，快递送错了", "我住在【地址】，快递送错了"),
+        ("送到朝阳区望京花园3号楼2单元1101", "送到【地址】"),
+        ("电话0571-88886666或者400-820-8820", "电话【电话】或者【电话】"),
+        ("我的微信 zw19900101，QQ：123456789", "我的微信 【社交账号】，QQ：【社交账号】"),
+        ("工号A12345的客服", "工号【编号】的客服"),
+        ("我知道3个问题，等了2天", "我知道3个问题，等了2天"),
+    ],
+)
+def test_what_the_record_does_not_know_is_found_by_its_shape(text, expected):
+    assert anonymise(text).text == expected
