@@ -119,3 +119,24 @@ def complaint_messages(*, complaint: Complaint, include_notes: bool = True) -> Q
 
 def complaint_audit(*, complaint: Complaint) -> QuerySet[AuditEvent]:
     return complaint.audit_events.select_related("actor")
+
+
+def complaint_for_mail(*, thread_ids: tuple[str, ...], reference: str, sender: str) -> Complaint | None:
+    """The complaint a customer's mail answers: the one whose message it names in In-Reply-To or
+    References (our Message-IDs are not guessable), else the one whose ``[KS…]`` reference its
+    subject carries — only when it comes from that complaint's customer, so that a stranger who
+    copies a reference cannot write into someone else's complaint."""
+    if thread_ids:
+        found = (
+            Message.objects.filter(email_message_id__in=list(thread_ids))
+            .select_related("complaint", "complaint__customer")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if found is not None:
+            return found.complaint
+    if reference:
+        complaint = Complaint.objects.select_related("customer").filter(reference=reference).first()
+        if complaint is not None and sender and complaint.customer.email.strip().lower() == sender.lower():
+            return complaint
+    return None
