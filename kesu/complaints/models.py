@@ -7,6 +7,7 @@ here holds business rules beyond the invariants a row must keep on its own.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -395,11 +396,48 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"complaints/{timezone.now():%Y/%m}/{instance.storage_key}{instance.extension}"
 
 
-def attachments_storage():
-    """``STORAGES["attachments"]``: the file system by default, a bucket by setting."""
-    from django.core.files.storage import storages
+class _AttachmentsStorage(Storage):
+    """``STORAGES["attachments"]`` — the file system by default, a bucket by setting — looked up
+    on each use, so the field follows the setting (a test's, a deployment's) rather than the one
+    in force when the model was loaded."""
 
-    return storages["attachments"]
+    @property
+    def _target(self) -> Storage:
+        return storages["attachments"]
+
+    def open(self, name, mode="rb"):
+        return self._target.open(name, mode)
+
+    def save(self, name, content, max_length=None):
+        return self._target.save(name, content, max_length=max_length)
+
+    def generate_filename(self, filename):
+        return self._target.generate_filename(filename)
+
+    def get_available_name(self, name, max_length=None):
+        return self._target.get_available_name(name, max_length=max_length)
+
+    def delete(self, name):
+        return self._target.delete(name)
+
+    def exists(self, name):
+        return self._target.exists(name)
+
+    def size(self, name):
+        return self._target.size(name)
+
+    def url(self, name):
+        return self._target.url(name)
+
+    def path(self, name):
+        return self._target.path(name)
+
+
+_ATTACHMENTS_STORAGE = _AttachmentsStorage()
+
+
+def attachments_storage() -> Storage:
+    return _ATTACHMENTS_STORAGE
 
 
 class Attachment(models.Model):
