@@ -14,17 +14,20 @@ file names. :mod:`.parse` decodes them, :mod:`.text` turns HTML into text and se
 history, :mod:`.files` sanitises attachment names and tells their types from their first bytes.
 """
 
+from .compose import ComposeError, mail_from_fields
 from .files import detect_type, sanitize_filename
 from .parse import MailAttachment, ParsedMail, parse_mail
 from .text import html_to_text, split_quoted
 from .threading import find_reference, reply_subject
 
 __all__ = [
+    "ComposeError",
     "MailAttachment",
     "ParsedMail",
     "detect_type",
     "find_reference",
     "html_to_text",
+    "mail_from_fields",
     "parse_mail",
     "reply_subject",
     "sanitize_filename",

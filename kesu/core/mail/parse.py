@@ -169,7 +169,7 @@ def _body_and_attachments(message: Message) -> tuple[str, tuple[MailAttachment, 
             payload = part.get_payload(decode=True) or b""
             text = decode_bytes(payload, part.get_content_charset())
             (plain if content_type == "text/plain" else html).append(text)
-    if plain:
+    if any(text.strip() for text in plain):
         body = "\n".join(plain)
     else:
         body = "\n".join(html_to_text(h) for h in html)
