@@ -9,7 +9,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 
 from kesu.accounts.models import User
-from kesu.complaints.models import AuditEvent, Complaint, Message
+from kesu.complaints.models import Attachment, AuditEvent, Complaint, Message
 from kesu.complaints.permissions import visibility_filter
 
 
@@ -113,8 +113,17 @@ def complaint_get(*, user: User, reference: str) -> Complaint | None:
 
 
 def complaint_messages(*, complaint: Complaint, include_notes: bool = True) -> QuerySet[Message]:
-    qs = complaint.messages.select_related("author")
+    """The conversation, with each reply's delivery and each message's attachments."""
+    qs = complaint.messages.select_related("author", "delivery").prefetch_related("attachments")
     return qs if include_notes else qs.exclude(kind="note")
+
+
+def complaint_attachment(*, complaint: Complaint, pk: int) -> Attachment | None:
+    return complaint.attachments.filter(pk=pk).first()
+
+
+def complaint_attachments(*, complaint: Complaint) -> QuerySet[Attachment]:
+    return complaint.attachments.select_related("message")
 
 
 def complaint_audit(*, complaint: Complaint) -> QuerySet[AuditEvent]:

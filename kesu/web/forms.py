@@ -94,6 +94,23 @@ def _flat_errors(errors: Any, prefix: str = "") -> list[tuple[str, list[str]]]:
     return out
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once (bills, screenshots, photos, recordings); the service checks each."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(EvidenceField, self).clean(f, initial) for f in files]
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(
@@ -104,6 +121,16 @@ class MessageForm(forms.Form):
             ("note", _("Internal note")),
         ],
     )
+    deliver = forms.ChoiceField(
+        label=_("Send by"),
+        required=False,
+        choices=[
+            ("", _("Record only (said on the phone or in person)")),
+            ("email", _("E-mail")),
+            ("sms", _("SMS")),
+        ],
+    )
+    files = EvidenceField(label=_("Attachments"))
 
 
 class SolutionForm(forms.Form):

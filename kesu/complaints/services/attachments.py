@@ -157,7 +157,7 @@ def attachments_store(
             actor=actor,
             action=AuditAction.ATTACHMENT_ADDED,
             changes={"attachment": [None, attachment.pk], "kind": [None, kind]},
-            note=name,
+            note="" if attachment.personal else name,  # an ID document's name may be the person's
         )
         stored.append(attachment)
     return stored
