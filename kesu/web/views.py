@@ -276,7 +276,7 @@ def intake_page(request: HttpRequest) -> HttpResponse:
     """The agent's intake form (受理), checked by the same schema as the API and the importer."""
     if not request.user.has_perm("complaints.add_complaint"):
         return HttpResponseForbidden(_("You do not have permission to do this."))
-    form = forms.IntakeForm(request.POST or None, initial={"team": request.user.team_id})
+    form = forms.IntakeForm(request.POST or None, request.FILES or None, initial={"team": request.user.team_id})
     if request.method == "POST" and form.is_valid():
         try:
             complaint = intake.take_in(actor=request.user, **form.create_kwargs())

@@ -137,3 +137,52 @@ def test_evidence_is_served_only_to_those_allowed_and_id_documents_are_withheld(
     stranger = UserFactory(username="other", team=TeamFactory(name="投诉二组"), role="agent")
     client.force_login(stranger)
     assert client.get(url).status_code == 404
+
+
+def test_the_escalation_package_lists_the_evidence_without_the_id_documents_name(agent, complaint):
+    from kesu.escalation.services import escalate_complaint
+
+    add_bill = Upload(filename="三月账单.pdf", content=PDF)
+    from kesu.handling.conversation import add_message
+
+    add_message(complaint=complaint, actor=agent, body="客户补充了账单。", kind="note", attachments=[add_bill])
+    escalation = escalate_complaint(complaint=complaint, actor=agent, reason="manual", note="客户要求见主管")
+    listed = escalation.package["attachments"]
+    assert [(a["kind"], a["filename"]) for a in listed] == [("id_document", None), ("bill", "三月账单.pdf")]
+
+
+def test_the_api_sends_a_reply_with_a_file_and_reports_its_delivery(client, agent, complaint, smtp):
+    client.force_login(agent)
+    url = f"/api/v1/complaints/{complaint.reference}/messages/"
+    response = client.post(
+        url, {"body": REPLY, "deliver": "email", "files": [SimpleUploadedFile("换新单.pdf", PDF)]}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["delivery"]["status"] == "pending"
+    deliver_due()
+    listed = client.get(url).json()
+    reply = next(m for m in listed if m["kind"] == "agent")
+    assert reply["delivery"]["status"] == "sent"
+    assert [a["filename"] for a in reply["attachments"]] == ["换新单.pdf"]
+    assert len(smtp.to_customer()) == 1
+    refused = client.post(url, {"body": REPLY, "deliver": "fax"}, content_type="application/json")
+    assert refused.status_code == 400
+
+
+def test_the_intake_page_takes_the_customers_evidence(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        "/complaints/new/",
+        {
+            "customer_name": "刘女士",
+            "phone": "13900139000",
+            "channel": "walk_in",
+            "source": "customer",
+            "text": "燃气表走得特别快，这是上个月的账单。",
+            "files": [SimpleUploadedFile("燃气账单.pdf", PDF), SimpleUploadedFile("表盘.png", PNG)],
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    complaint = Attachment.objects.first().complaint
+    assert sorted(a.filename for a in complaint.attachments.all()) == ["燃气账单.pdf", "表盘.png"]
+    assert "燃气账单.pdf" in page(client, complaint)
