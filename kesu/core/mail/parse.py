@@ -144,6 +144,12 @@ def _attachment_name(part: Message, index: int) -> str:
     return sanitize_filename(name)
 
 
+def _payload(part: Message) -> bytes:
+    """The decoded bytes of a leaf part (quoted-printable and base64 undone)."""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
 def _body_and_attachments(message: Message) -> tuple[str, tuple[MailAttachment, ...]]:
     plain: list[str] = []
     html: list[str] = []
@@ -155,7 +161,7 @@ def _body_and_attachments(message: Message) -> tuple[str, tuple[MailAttachment, 
         content_type = part.get_content_type()
         is_text = content_type in ("text/plain", "text/html")
         if disposition == "attachment" or (not is_text and (part.get_filename() or part.get("Content-ID"))):
-            payload = part.get_payload(decode=True) or b""
+            payload = _payload(part)
             attachments.append(
                 MailAttachment(
                     filename=_attachment_name(part, len(attachments) + 1),
@@ -166,8 +172,7 @@ def _body_and_attachments(message: Message) -> tuple[str, tuple[MailAttachment, 
             )
             continue
         if is_text:
-            payload = part.get_payload(decode=True) or b""
-            text = decode_bytes(payload, part.get_content_charset())
+            text = decode_bytes(_payload(part), part.get_content_charset())
             (plain if content_type == "text/plain" else html).append(text)
     if any(text.strip() for text in plain):
         body = "\n".join(plain)
