@@ -82,7 +82,8 @@ def _dovecot() -> Iterator[tuple[int, Path]]:
     require_dovecot()
     # Not under pytest's temporary folder (0700): dovecot's own users must read the files.
     base = Path(tempfile.mkdtemp(prefix="kesu-dovecot-"))
-    port = free_port()
+    port, tls_port = free_port(), free_port()
+    ssl = _self_signed_certificate(base)
     root = os.geteuid() == 0
     internal, login = ("dovecot", "dovenull") if root else (getpass.getuser(),) * 2
     mail_user = "dovecot" if root else getpass.getuser()
@@ -101,7 +102,7 @@ state_dir = {base}/state
 log_path = {base}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain
 default_internal_user = {internal}
@@ -121,7 +122,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port if ssl != "ssl = no" else 0}
   }}
 }}
 """
@@ -138,11 +140,38 @@ service imap-login {{
                 pytest.fail(f"dovecot did not start: {output}")
             time.sleep(0.1)
     try:
-        yield port, base
+        yield port, base, tls_port if ssl != "ssl = no" else 0
     finally:
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_tls(_dovecot, imap, settings) -> Imap:
+    """The same mailbox over IMAPS, its certificate trusted through KESU_IMAP_CAFILE."""
+    _port, base, tls_port = _dovecot
+    if not tls_port:
+        pytest.skip("no openssl to make the test certificate")
+    settings.KESU_IMAP_SECURITY = "tls"
+    settings.KESU_IMAP_PORT = tls_port
+    settings.KESU_IMAP_CAFILE = str(base / "cert.pem")
+    return imap
+
+
+def _self_signed_certificate(base: Path) -> str:
+    """A certificate for 127.0.0.1 (dovecot's ``ssl`` lines), or ``ssl = no`` without openssl."""
+    openssl = shutil.which("openssl")
+    if not openssl:
+        return "ssl = no"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(base / "key.pem"), "-out", str(base / "cert.pem")],
+        check=True,
+        capture_output=True,
+    )
+    (base / "key.pem").chmod(0o644)
+    return f"ssl = yes\nssl_cert = <{base}/cert.pem\nssl_key = <{base}/key.pem"
 
 
 MAILBOXES = 500
@@ -152,7 +181,7 @@ _users = iter(range(1, MAILBOXES + 1))
 @pytest.fixture
 def imap(_dovecot, settings) -> Imap:
     """A fresh, empty mailbox for the desk, which the poller reads (settings point at it)."""
-    port, _base = _dovecot
+    port, _base, _tls_port = _dovecot
     account = Imap(port=port, user=f"desk{next(_users)}", password="pw-desk")
     settings.KESU_IMAP_HOST = "127.0.0.1"
     settings.KESU_IMAP_PORT = port

@@ -3,6 +3,7 @@ reply goes back out by SMTP through the outbox; the thread holds on both sides."
 
 from __future__ import annotations
 
+import ssl
 from email import policy
 from email.parser import BytesParser
 
@@ -198,3 +199,15 @@ def test_the_reply_mail_carries_the_agents_attachment(mailroom, agent, settings)
     assert attachment.get_filename() == "退费凭证.pdf"
     assert attachment.get_content() == PDF
     assert BytesParser(policy=policy.default).parsebytes(mailroom.raw[-1])["Message-ID"] == sent["Message-ID"]
+
+
+def test_the_mailbox_is_read_over_tls_with_the_servers_certificate_checked(smtp, imap_tls, desk, settings):
+    smtp.deliver_to = imap_tls
+    smtp.send(customer_mail(charset="gb18030", body="手机信号很差，要求检修基站。")[0])
+    fetched, handled = poll()
+    assert (fetched.stored, handled.new_complaints) == (1, 1)
+
+    settings.KESU_IMAP_CAFILE = ""  # a self-signed certificate the system does not trust
+    smtp.send(customer_mail(charset="utf-8", body="第二封")[0])
+    with pytest.raises(ssl.SSLCertVerificationError):
+        fetch_new()
