@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kesu.complaints.models import Attachment, MessageKind
 from kesu.complaints.services.attachments import Upload
+from kesu.escalation.services import escalate_complaint
+from kesu.handling.conversation import add_message
 from kesu.handling.intake import take_in
 from kesu.notifications.delivery import deliver_due
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
@@ -140,12 +142,8 @@ def test_evidence_is_served_only_to_those_allowed_and_id_documents_are_withheld(
 
 
 def test_the_escalation_package_lists_the_evidence_without_the_id_documents_name(agent, complaint):
-    from kesu.escalation.services import escalate_complaint
-
-    add_bill = Upload(filename="三月账单.pdf", content=PDF)
-    from kesu.handling.conversation import add_message
-
-    add_message(complaint=complaint, actor=agent, body="客户补充了账单。", kind="note", attachments=[add_bill])
+    bill = Upload(filename="三月账单.pdf", content=PDF)
+    add_message(complaint=complaint, actor=agent, body="客户补充了账单。", kind="note", attachments=[bill])
     escalation = escalate_complaint(complaint=complaint, actor=agent, reason="manual", note="客户要求见主管")
     listed = escalation.package["attachments"]
     assert [(a["kind"], a["filename"]) for a in listed] == [("id_document", None), ("bill", "三月账单.pdf")]
@@ -186,3 +184,17 @@ def test_the_intake_page_takes_the_customers_evidence(client, agent):
     complaint = Attachment.objects.first().complaint
     assert sorted(a.filename for a in complaint.attachments.all()) == ["燃气账单.pdf", "表盘.png"]
     assert "燃气账单.pdf" in page(client, complaint)
+
+
+def test_a_reply_by_sms_goes_through_the_gateway_once(client, agent, complaint, settings, tmp_path):
+    settings.KESU_SMS_BACKEND = "kesu.notifications.channels.sms.FileSms"
+    settings.KESU_SMS_DIR = tmp_path / "sms"
+    client.force_login(agent)
+    send_reply(client, complaint, deliver="sms")
+    deliver_due()
+    deliver_due()
+    [sms] = list((tmp_path / "sms").glob("*.sms"))
+    text = sms.read_text(encoding="utf-8")
+    assert f"To: {complaint.customer.phone}" in text
+    assert f"【客诉】{REPLY}（投诉编号 {complaint.reference}）" in text
+    assert "短信 · 已发送" in page(client, complaint)

@@ -11,14 +11,16 @@ import pytest
 
 from kesu.complaints.models import Complaint, MessageKind
 from kesu.complaints.services import complaint_accept
+from kesu.complaints.services.attachments import Upload
 from kesu.handling.conversation import add_message
 from kesu.handling.inbound import handle_pending
-from kesu.handling.stages import move
 from kesu.mailbox.imap import fetch_new
 from kesu.mailbox.models import InboundMail, Status
 from kesu.notifications.delivery import deliver_due
 from kesu.notifications.models import OutboxMessage
 from kesu.notifications.models import Status as Outbox
+from kesu.sla.models import ComplaintSla
+from kesu.sla.services import complaint_wait_for_customer
 from tests.factories import TeamFactory, UserFactory
 from tests.mail.mails import PDF, PNG, QP, customer_mail
 
@@ -102,6 +104,7 @@ def test_a_gbk_mail_with_a_bill_opens_a_complaint_and_the_reply_and_answer_threa
     assert Complaint.objects.count() == 1
     latest = complaint.messages.filter(kind=MessageKind.CUSTOMER).latest("created_at", "id")
     assert latest.body == "師傅還沒有來，請問什麼時候到？"
+    assert latest.analysis["emotion"]  # analysed like any customer message
     assert "我理解斷網" in latest.quoted
     assert latest.channel == "email"
 
@@ -148,7 +151,6 @@ def test_an_answer_to_a_closed_complaint_reopens_it(mailroom, agent):
     assert complaint.stage == "listen" and complaint.reopen_count == 1
     assert complaint.audit_events.filter(action="reopened", actor=None).exists()
     assert complaint.audit_events.filter(action="message_customer").count() == 1
-    _ = move  # the stage moves through the one act (kesu.handling.stages.move)
 
 
 @pytest.mark.parametrize(
@@ -178,9 +180,7 @@ def test_a_program_disguised_as_a_bill_is_not_kept(mailroom):
     assert "账单.pdf" in InboundMail.objects.get().reason
 
 
-def test_the_reply_mail_carries_the_agents_attachment(mailroom, agent, settings):
-    from kesu.complaints.services.attachments import Upload
-
+def test_the_reply_mail_carries_the_agents_attachment(mailroom, agent):
     mailroom.send(customer_mail(charset="utf-8")[0])
     poll()
     complaint = Complaint.objects.get()
@@ -211,3 +211,20 @@ def test_the_mailbox_is_read_over_tls_with_the_servers_certificate_checked(smtp,
     smtp.send(customer_mail(charset="utf-8", body="第二封")[0])
     with pytest.raises(ssl.SSLCertVerificationError):
         fetch_new()
+
+
+def test_an_answer_to_a_complaint_waiting_for_the_customer_lets_its_clocks_run_again(mailroom, agent):
+    raw, first_id = customer_mail(charset="utf-8")
+    mailroom.send(raw)
+    poll()
+    complaint = Complaint.objects.get()
+    complaint_accept(complaint=complaint, actor=agent)
+    complaint_wait_for_customer(complaint=complaint, actor=agent, note="请客户发来本月账单截图")
+    assert ComplaintSla.objects.get(pk=complaint.pk).paused_since is not None
+
+    answer, _ = customer_mail(charset="utf-8", body="账单截图在附件里。", in_reply_to=first_id, attachments=(("账单.png", PNG),))
+    mailroom.send(answer)
+    poll()
+    assert ComplaintSla.objects.get(pk=complaint.pk).paused_since is None
+    assert complaint.audit_events.filter(action="sla_resumed").exists()
+    assert complaint.attachments.filter(filename="账单.png", message__isnull=False).exists()
