@@ -228,3 +228,27 @@ def test_an_answer_to_a_complaint_waiting_for_the_customer_lets_its_clocks_run_a
     assert ComplaintSla.objects.get(pk=complaint.pk).paused_since is None
     assert complaint.audit_events.filter(action="sla_resumed").exists()
     assert complaint.attachments.filter(filename="账单.png", message__isnull=False).exists()
+
+
+def test_a_known_customers_mail_on_a_new_matter_is_a_new_complaint_of_the_same_customer(mailroom):
+    mailroom.send(customer_mail(charset="utf-8", body="宽带每天晚上断网，要求退费。")[0])
+    poll()
+    mailroom.send(customer_mail(charset="utf-8", subject="电视会员重复扣费", body="电视会员这个月扣了两次费，要求退回一次。")[0])
+    _, handled = poll()
+    assert handled.new_complaints == 1
+    first, second = Complaint.objects.order_by("received_at", "id")
+    assert first.customer_id == second.customer_id
+    assert second.repeat_of is None  # another matter: not linked as a repeat
+
+
+def test_the_beat_task_and_the_minute_loop_of_the_embedded_default_poll_the_mailbox(mailroom, settings):
+    from django.core.management import call_command
+
+    from kesu.handling.tasks import poll_mailbox
+
+    mailroom.send(customer_mail(sender="a@example.cn", charset="utf-8")[0])
+    assert poll_mailbox.delay().get()["new_complaints"] == 1
+    mailroom.send(customer_mail(sender="b@example.cn", charset="utf-8")[0])
+    call_command("run_periodic", "--once")
+    assert sorted(Complaint.objects.values_list("customer__email", flat=True)) == ["a@example.cn", "b@example.cn"]
+    assert "mailbox-poll" in settings.CELERY_BEAT_SCHEDULE

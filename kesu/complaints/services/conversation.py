@@ -1,9 +1,11 @@
 """The conversation: the customer's messages, the agents' replies and internal notes.
 
 :func:`message_record` is the complaint's part (a reply that blames or hides behind rules is
-refused; the first reply is stamped 首次回复; a customer's words are analysed). A reply also stops
-the first-reply clock and a customer's answer lets paused clocks run again, so callers record
-messages with :func:`kesu.handling.conversation.add_message`.
+refused; the first reply is stamped 首次回复; a customer's words are analysed; a reply with a way
+to reach the customer is queued in the outbox, :mod:`.replies`; files are kept as evidence,
+:mod:`.attachments`). A reply also stops the first-reply clock and a customer's answer lets
+paused clocks run again, so callers record messages with
+:func:`kesu.handling.conversation.add_message`.
 """
 
 from __future__ import annotations
@@ -83,12 +85,12 @@ def message_record(
     with transaction.atomic(savepoint=False):
         complaint = lock_complaint(complaint)
         delivery_check(complaint, deliver)
-        allowed = (
-            actor is None
-            or (permissions.can_add_note(actor, complaint)
-            if kind == MessageKind.NOTE
-            else permissions.can_act(actor, complaint))
-        )
+        if actor is None:
+            allowed = True  # the customer's own mail (checked above: only a customer message)
+        elif kind == MessageKind.NOTE:
+            allowed = permissions.can_add_note(actor, complaint)
+        else:
+            allowed = permissions.can_act(actor, complaint)
         if not allowed:
             raise PermissionRefused()
         customer = kind == MessageKind.CUSTOMER
@@ -126,7 +128,12 @@ def message_record(
             complaint=complaint,
             actor=actor,
             action=AuditAction.for_message(kind),
-            changes={**changes, "message": [None, message.pk], **({"delivery": [None, deliver]} if deliver else {})},
+            changes={
+                **changes,
+                "message": [None, message.pk],
+                **({"delivery": [None, deliver]} if deliver else {}),
+                **({"attachments": [None, [a.pk for a in stored]]} if stored else {}),
+            },
         )
     return RecordedMessage(message, complaint, first_reply)
 
