@@ -1,4 +1,4 @@
-"""The texts customers read that no agent types, as admin-editable :class:`MessageTemplate` rows.
+"""The texts customers read that no agent types (messages, and the greeting of the follow-up page), as admin-editable :class:`MessageTemplate` rows.
 
 Each default here follows the project's own reply rules (SPEC §5, :mod:`kesu.core.replies`): a
 promise names its time (no 尽快 alone), the person in charge speaks as 我, the wording is positive
@@ -33,6 +33,11 @@ DEFAULTS: dict[str, Default] = {
         name="回访评价链接短信",
         body="【客诉】您好，您的投诉 {ref} 已处理完毕，请点击链接告诉我您的满意程度：{url} 感谢您的宝贵意见。",
         placeholders=("ref", "url"),
+    ),
+    "follow-up-page": Default(
+        name="回访评价页面的问候",
+        body="{name}您好，您的投诉 {ref} 已处理完毕。请告诉我您对处理结果的满意程度，感谢您的宝贵意见。",
+        placeholders=("name", "ref"),
     ),
     "reply-email": Default(
         name="邮件回复的格式",
