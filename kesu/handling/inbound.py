@@ -114,6 +114,9 @@ def _handle(row: InboundMail, mail: ParsedMail) -> None:
         row.status, row.reason = Status.IGNORED, "no sender address"
         return
     uploads, refused = _uploads(mail)
+    if not mail.new_text.strip() and not mail.subject.strip() and not uploads:
+        row.status, row.reason = Status.IGNORED, "\n".join(["empty mail", *refused])
+        return
     complaint = complaint_for_mail(thread_ids=mail.thread_ids, reference=mail.reference, sender=mail.from_address)
     with override("zh-hans"):
         if complaint is not None:
@@ -141,7 +144,7 @@ def _answer(complaint: Complaint, mail: ParsedMail, uploads: list[Upload]) -> Me
         actor=None,
         kind=MessageKind.CUSTOMER,
         channel=Channel.EMAIL,
-        body=mail.new_text,
+        body=mail.new_text or mail.subject if not uploads else mail.new_text,
         quoted=mail.quoted,
         email_message_id=mail.message_id,
         attachments=uploads,
