@@ -252,3 +252,10 @@ def test_the_beat_task_and_the_minute_loop_of_the_embedded_default_poll_the_mail
     call_command("run_periodic", "--once")
     assert sorted(Complaint.objects.values_list("customer__email", flat=True)) == ["a@example.cn", "b@example.cn"]
     assert "mailbox-poll" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_an_empty_mail_is_set_aside(mailroom):
+    mailroom.send(customer_mail(charset="utf-8", subject="", body="")[0])
+    _, handled = poll()
+    assert handled.ignored == 1 and not Complaint.objects.exists()
+    assert InboundMail.objects.get().reason == "empty mail"
