@@ -144,7 +144,8 @@ def _answer(complaint: Complaint, mail: ParsedMail, uploads: list[Upload]) -> Me
         actor=None,
         kind=MessageKind.CUSTOMER,
         channel=Channel.EMAIL,
-        body=mail.new_text or mail.subject if not uploads else mail.new_text,
+        # Words first; a mail of attachments alone says so; a subject alone is the words.
+        body=mail.new_text or ("" if uploads else mail.subject),
         quoted=mail.quoted,
         email_message_id=mail.message_id,
         attachments=uploads,
