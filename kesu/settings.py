@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kesu.followup",
     "kesu.metrics",
     "kesu.qa",
+    "kesu.reviews",
     "kesu.handling",
     "kesu.api",
     "kesu.web",

@@ -42,8 +42,14 @@ _HANDLE = [
 _QA_INSPECT = ["qa.inspect", "qa.import_transcripts", "qa.view_all_inspections"]
 _QA_AGENT = ["qa.view_own_inspections", "qa.appeal_inspection"]
 _QA_LEAD = ["qa.view_own_inspections", "qa.appeal_inspection", "qa.view_team_inspections", "qa.decide_appeal"]
+# Closing the loop 闭环 (kesu.reviews): owners draft their complaints' reviews; team leads approve the
+# team's; managers run the improvement actions; trainers and inspectors read reviews for the case
+# library and calibration.
+_REVIEW_AGENT = ["reviews.draft_review", "reviews.record_opportunity"]
+_REVIEW_LEAD = [*_REVIEW_AGENT, "reviews.approve_review", "reviews.manage_actions"]
+_REVIEW_MANAGER = [*_REVIEW_LEAD, "reviews.view_all_reviews"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT],
+    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT, *_REVIEW_AGENT],
     TEAM_LEAD: [
         "complaints.view_team_complaints",
         *_HANDLE,
@@ -53,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.import_complaints",
         "complaints.view_audit",
         *_QA_LEAD,
+        *_REVIEW_LEAD,
     ],
     MANAGER: [
         "complaints.view_all_complaints",
@@ -62,14 +69,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.import_complaints",
         "complaints.view_audit",
         "qa.view_all_inspections",
+        *_REVIEW_MANAGER,
     ],
     QA_INSPECTOR: [
         "complaints.view_all_complaints",
         "complaints.view_audit",
         "complaints.view_bad_faith_signals",
         *_QA_INSPECT,
+        "reviews.view_all_reviews",
     ],
-    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections"],
+    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections", "reviews.view_all_reviews"],
     LEGAL_PR: [
         "complaints.view_all_complaints",
         *_HANDLE,
@@ -127,6 +136,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "qa.change_samplingplan",
         "qa.view_samplingplan",
         "qa.view_inspectionevent",
+        "reviews.view_all_reviews",
+        "reviews.change_reviewpolicy",
+        "reviews.view_reviewpolicy",
+        "reviews.add_rootcause",
+        "reviews.change_rootcause",
+        "reviews.view_rootcause",
+        "reviews.add_touchpoint",
+        "reviews.change_touchpoint",
+        "reviews.view_touchpoint",
+        "reviews.add_teampractice",
+        "reviews.change_teampractice",
+        "reviews.view_teampractice",
+        "reviews.view_reviewevent",
     ],
 }
 
