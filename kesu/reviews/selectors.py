@@ -63,7 +63,7 @@ def policy() -> ReviewPolicy:
     return memo.remember(POLICY_KEY, lambda: ReviewPolicy.objects.get_or_create(pk=1)[0], 60)
 
 
-def forget_policy() -> None:
+def forget_policy(*args: Any, **kwargs: Any) -> None:
     memo.forget(POLICY_KEY)
 
 
@@ -197,8 +197,16 @@ def root_cause_tree() -> list[tuple[RootCause, list[RootCause]]]:
     return [(n, [c for c in nodes if c.parent_id == n.pk]) for n in nodes if n.parent_id is None]
 
 
+TOUCHPOINTS_KEY = "reviews:touchpoints"
+
+
 def touchpoints() -> list[Touchpoint]:
-    return list(Touchpoint.objects.filter(active=True))
+    """The active journey map, in order (read at every intake, so remembered a minute)."""
+    return memo.remember(TOUCHPOINTS_KEY, lambda: list(Touchpoint.objects.filter(active=True)), 60)
+
+
+def forget_touchpoints(*args: Any, **kwargs: Any) -> None:
+    memo.forget(TOUCHPOINTS_KEY)
 
 
 def complaint_touchpoints(complaint: Complaint) -> list[ComplaintTouchpoint]:

@@ -122,20 +122,18 @@ def reopen_review(move: StageMove) -> None:
     )
 
 
-def _rules() -> list[TouchpointRule]:
-    return [
-        TouchpointRule(t.code, t.name, t.name_en, Phase(t.phase), tuple(t.keywords), tuple(t.signals))
-        for t in selectors.touchpoints()
-    ]
-
-
 def mark_touchpoints(complaint: Complaint, *, history: bool = False) -> list[str]:
     """Mark the touchpoints suggested by the customer's words (and, with ``history``, by the
-    handling so far); marks already there, suggested or confirmed, are kept."""
+    handling so far); marks already there, suggested or confirmed, are kept. One insert at most."""
     signals = selectors.handling_signals(complaint) if history else set()
-    codes = suggest_touchpoints(complaint.text, signals, _rules())
+    active = selectors.touchpoints()
+    rules = [
+        TouchpointRule(t.code, t.name, t.name_en, Phase(t.phase), tuple(t.keywords), tuple(t.signals))
+        for t in active
+    ]
+    codes = suggest_touchpoints(complaint.text, signals, rules)
     if codes:
-        ids = Touchpoint.objects.filter(code__in=codes).values_list("pk", flat=True)
+        ids = [t.pk for t in active if t.code in codes]
         ComplaintTouchpoint.objects.bulk_create(
             [ComplaintTouchpoint(complaint=complaint, touchpoint_id=pk) for pk in ids], ignore_conflicts=True
         )
