@@ -27,7 +27,9 @@ def referral(make_complaint):
 @pytest.fixture
 def at_follow_up_referral(referral, agent):
     complaint = walk_to(referral, agent, "follow_up")
-    return complaint_services.complaint_set_close_reason(complaint=complaint, actor=agent, reason="客户已确认修复")
+    return complaint_services.complaint_set_close_reason(
+        complaint=complaint, actor=agent, reason="客户已确认修复"
+    )
 
 
 def complete(review, actor, causes=("training_gap",)):

@@ -69,7 +69,12 @@ def test_reopening_sends_a_submitted_review_back_to_draft(at_follow_up_referral,
     move(complaint=complaint, actor=agent, to="listen", reason="客户再次来电")
     review.refresh_from_db()
     assert review.status == "draft"
-    assert list(review.events.values_list("action", flat=True)) == ["started", "saved", "submitted", "reopened"]
+    assert list(review.events.values_list("action", flat=True)) == [
+        "started",
+        "saved",
+        "submitted",
+        "reopened",
+    ]
 
 
 def test_the_review_is_prefilled_from_the_trail_and_suggests_touchpoints(at_follow_up_referral, agent):
@@ -79,7 +84,9 @@ def test_the_review_is_prefilled_from_the_trail_and_suggests_touchpoints(at_foll
     assert any(row["kind"] == "event" for row in review.chain["behaviour"])
     assert review.situation.startswith(at_follow_up_referral.customer.name)
     codes = set(
-        ComplaintTouchpoint.objects.filter(complaint=at_follow_up_referral).values_list("touchpoint__code", flat=True)
+        ComplaintTouchpoint.objects.filter(complaint=at_follow_up_referral).values_list(
+            "touchpoint__code", flat=True
+        )
     )
     assert {"listen_soothe", "negotiate", "usage"} <= codes  # 态度冷淡, 拒绝解释, 断网
 
