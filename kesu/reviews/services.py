@@ -26,7 +26,7 @@ from kesu.core.reviews.due import ReviewStatus
 from kesu.core.reviews.journey import Phase, TouchpointRule, suggest_touchpoints
 from kesu.core.reviews.offers import OfferFacts
 from kesu.core.workflow import OPEN_STAGES
-from kesu.reviews import permissions, selectors
+from kesu.reviews import display, permissions, selectors
 from kesu.reviews.models import (
     ActionStatus,
     ComplaintTouchpoint,
@@ -96,7 +96,7 @@ def close_guard(move: StageMove) -> None:
     reasons = selectors.review_reasons(move.complaint)
     refusals = rules_core.close_refusals(reasons, selectors.review_status(move.complaint))
     if refusals:
-        names = "、".join(str(_(rules_core.due.REASON_NAMES[r][1])) for r in reasons)
+        names = "、".join(display.reason_label(r) for r in reasons)
         refusals = [type(r)(r.code, r.message, {"reasons": names}) for r in refusals]
         details = refusal_messages(refusals)
         raise ReviewError(refusals[0].code, " ".join(d["message"] for d in details), details=details)

@@ -146,3 +146,12 @@ def test_opportunity_from_the_review_page_respects_the_guard(at_follow_up_referr
         follow=True,
     )
     assert "has not agreed to hear about offers" in response.content.decode()
+
+
+def test_the_pages_are_chinese_first(at_follow_up_referral, agent):
+    from django.utils import translation
+
+    review = services.review_start(complaint=at_follow_up_referral, actor=agent)
+    with translation.override("zh-hans"):
+        page = client_for(agent).get(f"/reviews/{review.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "全链路还原" in page and "情绪曲线" in page and "提交审批" in page

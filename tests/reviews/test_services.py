@@ -181,3 +181,11 @@ def test_a_bad_faith_complaint_gets_no_offer(make_complaint, agent):
             description="升级套餐",
         )
     assert refused.value.code == ErrorCode.OFFER_NO_CONSENT
+
+
+def test_the_refusal_speaks_chinese_first(at_follow_up_referral, agent):
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ComplaintError) as refused:
+        move(complaint=at_follow_up_referral, actor=agent, to="closed")
+    assert refused.value.message == "此投诉需要复盘（升级投诉、监管/法律/曝光风险）：请提交复盘后再关闭。"
