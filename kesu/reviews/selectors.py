@@ -82,27 +82,47 @@ def review_rules() -> ReviewRules:
 # --- when a review is due ---------------------------------------------------------------------------
 
 
+def _message_triggers(complaint_ids: list[int]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {pk: set() for pk in complaint_ids}
+    rows = Message.objects.filter(complaint_id__in=complaint_ids, kind=MessageKind.CUSTOMER).values_list(
+        "complaint_id", "analysis"
+    )
+    for complaint_id, data in rows:
+        found[complaint_id] |= StoredAnalysis(data).trigger_codes
+    return found
+
+
 def trigger_codes(complaint: Complaint) -> frozenset[str]:
     """The escalation triggers of the complaint's text and of every later customer message."""
-    codes = set(StoredAnalysis(complaint.analysis).trigger_codes)
-    for data in Message.objects.filter(complaint=complaint, kind=MessageKind.CUSTOMER).values_list(
-        "analysis", flat=True
-    ):
-        codes |= StoredAnalysis(data).trigger_codes
-    return frozenset(codes)
+    later = _message_triggers([complaint.pk])[complaint.pk]
+    return frozenset(StoredAnalysis(complaint.analysis).trigger_codes | later)
+
+
+def due_facts_of(complaints: list[Complaint]) -> dict[int, DueFacts]:
+    """The facts of several complaints in three queries, whatever their number."""
+    ids = [c.pk for c in complaints]
+    later = _message_triggers(ids)
+    dissatisfied = dict(
+        FollowUp.objects.filter(complaint_id__in=ids, result__in=DISSATISFIED_RESULTS)
+        .values("complaint_id")
+        .annotate(n=Count("pk"))
+        .values_list("complaint_id", "n")
+    )
+    return {
+        c.pk: DueFacts(
+            escalated_complaint=c.escalated_complaint,
+            escalation_level=c.escalation_level,
+            triggers=frozenset(StoredAnalysis(c.analysis).trigger_codes | later[c.pk]),
+            reopen_count=c.reopen_count,
+            dissatisfied_follow_ups=dissatisfied.get(c.pk, 0),
+            bad_faith=c.bad_faith,
+        )
+        for c in complaints
+    }
 
 
 def due_facts(complaint: Complaint) -> DueFacts:
-    return DueFacts(
-        escalated_complaint=complaint.escalated_complaint,
-        escalation_level=complaint.escalation_level,
-        triggers=trigger_codes(complaint),
-        reopen_count=complaint.reopen_count,
-        dissatisfied_follow_ups=FollowUp.objects.filter(
-            complaint=complaint, result__in=DISSATISFIED_RESULTS
-        ).count(),
-        bad_faith=complaint.bad_faith,
-    )
+    return due_facts_of([complaint])[complaint.pk]
 
 
 def review_reasons(complaint: Complaint) -> list[Reason]:

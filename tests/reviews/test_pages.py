@@ -41,7 +41,7 @@ def test_the_owner_drafts_and_submits_from_the_page(at_follow_up_referral, agent
 def test_an_incomplete_review_is_refused_with_its_message(at_follow_up_referral, agent):
     review = services.review_start(complaint=at_follow_up_referral, actor=agent)
     response = client_for(agent).post(f"/reviews/{review.pk}/submit/", {"situation": "x"}, follow=True)
-    assert "Complete the review first" in response.content.decode()
+    assert "请先完成复盘" in response.content.decode()  # the pages speak Chinese first
     review.refresh_from_db()
     assert review.status == "draft"
 
@@ -82,7 +82,7 @@ def test_actions_are_created_by_leads_and_managers_only(agent, lead, manager):
     action.refresh_from_db()
     assert action.status == "done" and action.done_at is not None
     page = client_for(manager).get(f"/reviews/actions/{action.pk}/").content.decode()
-    assert "not enough data yet" in page
+    assert "数据尚不足" in page  # not enough data yet
 
 
 def test_the_list_pages_answer_in_a_bounded_number_of_queries(
@@ -145,7 +145,7 @@ def test_opportunity_from_the_review_page_respects_the_guard(at_follow_up_referr
         {"kind": "business_value", "description": "推荐千兆套餐", "next": f"/reviews/{review.pk}/"},
         follow=True,
     )
-    assert "has not agreed to hear about offers" in response.content.decode()
+    assert "客户未同意接收业务推荐" in response.content.decode()
 
 
 def test_the_pages_are_chinese_first(at_follow_up_referral, agent):
@@ -153,5 +153,7 @@ def test_the_pages_are_chinese_first(at_follow_up_referral, agent):
 
     review = services.review_start(complaint=at_follow_up_referral, actor=agent)
     with translation.override("zh-hans"):
-        page = client_for(agent).get(f"/reviews/{review.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        page = (
+            client_for(agent).get(f"/reviews/{review.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        )
     assert "全链路还原" in page and "情绪曲线" in page and "提交审批" in page
