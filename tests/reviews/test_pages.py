@@ -157,3 +157,8 @@ def test_the_pages_are_chinese_first(at_follow_up_referral, agent):
             client_for(agent).get(f"/reviews/{review.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         )
     assert "全链路还原" in page and "情绪曲线" in page and "提交审批" in page
+
+
+def test_the_complaint_page_says_a_review_is_due(at_follow_up_referral, agent):
+    page = client_for(agent).get(f"/complaints/{at_follow_up_referral.reference}/").content.decode()
+    assert "关闭前需要复盘" in page and "升级投诉" in page
