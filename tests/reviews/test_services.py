@@ -189,3 +189,9 @@ def test_the_refusal_speaks_chinese_first(at_follow_up_referral, agent):
     with translation.override("zh-hans"), pytest.raises(ComplaintError) as refused:
         move(complaint=at_follow_up_referral, actor=agent, to="closed")
     assert refused.value.message == "此投诉需要复盘（升级投诉、监管/法律/曝光风险）：请提交复盘后再关闭。"
+
+
+def test_the_api_answers_the_same_refusal_code(api, at_follow_up_referral, agent):
+    url = f"/api/v1/complaints/{at_follow_up_referral.reference}/transition/"
+    refused = api(agent).post(url, {"to": "closed"}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "review_required"
