@@ -58,16 +58,18 @@ def fill_loop() -> tuple[int, int, int]:
     jsonb = "::jsonb" if pg else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO reviews_complainttouchpoint (complaint_id, touchpoint_id, confirmed) "
-            f"SELECT id, {by_hash(127, arising)}, FALSE FROM complaints_complaint"
+            "INSERT INTO reviews_complainttouchpoint (complaint_id, touchpoint_id, confirmed, received_at) "
+            f"SELECT id, {by_hash(127, arising)}, FALSE, received_at FROM complaints_complaint"
         )
         cursor.execute(
-            "INSERT INTO reviews_complainttouchpoint (complaint_id, touchpoint_id, confirmed) "
-            f"SELECT id, {by_hash(131, handling)}, (id % 5 = 0) FROM complaints_complaint WHERE (id * 137) % 10 < 6"
+            "INSERT INTO reviews_complainttouchpoint (complaint_id, touchpoint_id, confirmed, received_at) "
+            f"SELECT id, {by_hash(131, handling)}, (id % 5 = 0), received_at FROM complaints_complaint "
+            "WHERE (id * 137) % 10 < 6"
         )
         given = {
             "complaint_id": "id",
             "team_id": "team_id",
+            "received_at": "received_at",
             "status": "CASE WHEN id % 4 = 0 THEN 'submitted' ELSE 'approved' END",
             "required": "TRUE",
             "reasons": "'[\"escalated_complaint\"]'" + jsonb,

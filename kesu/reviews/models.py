@@ -130,6 +130,9 @@ class ComplaintTouchpoint(models.Model):
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="+")
     touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="marks")
     confirmed = models.BooleanField(_("confirmed in the review"), default=False)
+    #: The complaint's receipt, copied so that the journey map of a period reads its marks by their
+    #: own index instead of scanning every mark to join them to the period's complaints.
+    received_at = models.DateTimeField(_("received at"))
 
     class Meta:
         verbose_name = _("complaint touchpoint")
@@ -137,7 +140,10 @@ class ComplaintTouchpoint(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["complaint", "touchpoint"], name="complaint_touchpoint_unique")
         ]
-        indexes = [models.Index(fields=["touchpoint", "complaint"], name="touchpoint_complaint_idx")]
+        indexes = [
+            models.Index(fields=["touchpoint", "complaint"], name="touchpoint_complaint_idx"),
+            models.Index(fields=["received_at", "touchpoint"], name="touchpoint_received_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}:{self.touchpoint_id}"
@@ -154,6 +160,8 @@ class Review(models.Model):
 
     complaint = models.OneToOneField("complaints.Complaint", on_delete=models.PROTECT, related_name="review")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    #: The complaint's receipt, copied: the Pareto and the report read a period's reviews by it.
+    received_at = models.DateTimeField(_("complaint received at"))
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatusChoices.choices, default=ReviewStatus.DRAFT.value
     )
@@ -195,7 +203,10 @@ class Review(models.Model):
             ("manage_actions", _("Can manage improvement actions")),
             ("record_opportunity", _("Can record opportunities from a complaint")),
         ]
-        indexes = [models.Index(fields=["status", "team"], name="review_status_team_idx")]
+        indexes = [
+            models.Index(fields=["status", "team"], name="review_status_team_idx"),
+            models.Index(fields=["received_at", "team"], name="review_received_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"R-{self.pk}"

@@ -328,10 +328,19 @@ class Period:
     end: datetime
     team_id: int | None = None
 
-    def complaints(self) -> Q:
-        q = Q(complaint__received_at__gte=self.start, complaint__received_at__lt=self.end)
+    def marks(self) -> Q:
+        """The touchpoint marks of the period's complaints: by the marks' own copy of the receipt, and
+        by the complaints' too, so that both sides of the join are read by their index."""
+        q = Q(received_at__gte=self.start, received_at__lt=self.end)
+        q &= Q(complaint__received_at__gte=self.start, complaint__received_at__lt=self.end)
         if self.team_id:
             q &= Q(complaint__team_id=self.team_id)
+        return q
+
+    def reviews(self) -> Q:
+        q = Q(received_at__gte=self.start, received_at__lt=self.end)
+        if self.team_id:
+            q &= Q(team_id=self.team_id)
         return q
 
 
@@ -342,7 +351,7 @@ def journey(period: Period) -> list[dict[str, Any]]:
         F("complaint__effective_solution_at") - F("complaint__received_at"), output_field=DurationField()
     )
     rows = (
-        ComplaintTouchpoint.objects.filter(period.complaints())
+        ComplaintTouchpoint.objects.filter(period.marks())
         .values("touchpoint_id")
         .annotate(
             volume=Count("pk"),
@@ -390,11 +399,8 @@ def touchpoint_complaints(*, user: User, touchpoint: Touchpoint, period: Period)
 def root_cause_pareto(period: Period) -> list[dict[str, Any]]:
     """Reviews per root cause, largest first, with the cumulative share (the Pareto line)."""
     through = Review.root_causes.through
-    q = Q(review__complaint__received_at__gte=period.start, review__complaint__received_at__lt=period.end)
-    if period.team_id:
-        q &= Q(review__team_id=period.team_id)
     counts = list(
-        through.objects.filter(q)
+        through.objects.filter(review__in=Review.objects.filter(period.reviews()).values("pk"))
         .values("rootcause_id", "rootcause__name", "rootcause__name_en", "rootcause__parent__name")
         .annotate(count=Count("review_id", distinct=True))
         .order_by("-count", "rootcause_id")

@@ -135,7 +135,11 @@ def mark_touchpoints(complaint: Complaint, *, history: bool = False) -> list[str
     if codes:
         ids = [t.pk for t in active if t.code in codes]
         ComplaintTouchpoint.objects.bulk_create(
-            [ComplaintTouchpoint(complaint=complaint, touchpoint_id=pk) for pk in ids], ignore_conflicts=True
+            [
+                ComplaintTouchpoint(complaint=complaint, touchpoint_id=pk, received_at=complaint.received_at)
+                for pk in ids
+            ],
+            ignore_conflicts=True,
         )
     return codes
 
@@ -156,6 +160,7 @@ def review_start(*, complaint: Complaint, actor: User) -> Review:
         review = Review.objects.create(
             complaint=complaint,
             team_id=complaint.team_id,
+            received_at=complaint.received_at,
             required=bool(reasons),
             reasons=[r.value for r in reasons],
             chain=selectors.full_chain(complaint),
@@ -235,7 +240,12 @@ def _confirm_touchpoints(complaint: Complaint, codes: list[str]) -> dict[str, An
     marks.exclude(touchpoint__code__in=codes).delete()
     marks.filter(touchpoint__code__in=codes).update(confirmed=True)
     ComplaintTouchpoint.objects.bulk_create(
-        [ComplaintTouchpoint(complaint=complaint, touchpoint=t, confirmed=True) for t in found.values()],
+        [
+            ComplaintTouchpoint(
+                complaint=complaint, touchpoint=t, confirmed=True, received_at=complaint.received_at
+            )
+            for t in found.values()
+        ],
         ignore_conflicts=True,
     )
     return {"touchpoints": [before, codes]}

@@ -438,11 +438,7 @@ def report(request: HttpRequest) -> HttpResponse:
         period, shown = _period(request)
     except ComplaintError as error:
         return HttpResponseBadRequest(error.message)
-    rows = selectors.review_list(user=request.user).filter(
-        complaint__received_at__gte=period.start, complaint__received_at__lt=period.end
-    )
-    if period.team_id:
-        rows = rows.filter(team_id=period.team_id)
+    rows = selectors.review_list(user=request.user).filter(period.reviews())
     return render(
         request,
         "reviews/_report.html",
@@ -488,8 +484,6 @@ def panel(request: HttpRequest) -> HttpResponse:
             "done": done,
             "period": shown,
             "query": request.GET.urlencode(),
-            "reviews_of_period": selectors.review_list(user=request.user)
-            .filter(complaint__received_at__gte=period.start, complaint__received_at__lt=period.end)
-            .count(),
+            "reviews_of_period": selectors.review_list(user=request.user).filter(period.reviews()).count(),
         },
     )
