@@ -159,9 +159,9 @@ def test_the_journey_per_touchpoint(customer, team):
         effective_solution_at=DONE + timedelta(hours=9), follow_up_result="unreachable"
     )
     ComplaintTouchpoint.objects.bulk_create(
-        [ComplaintTouchpoint(complaint=c, touchpoint=usage) for c in made]
+        [ComplaintTouchpoint(complaint=c, touchpoint=usage, received_at=c.received_at) for c in made]
     )
-    ComplaintTouchpoint.objects.create(complaint=made[3], touchpoint=billing)
+    ComplaintTouchpoint.objects.create(complaint=made[3], touchpoint=billing, received_at=made[3].received_at)
     figures = {r["touchpoint"].code: r for r in selectors.journey(Period(DONE, DONE + timedelta(days=1)))}
     assert figures["usage"]["volume"] == 4
     assert figures["usage"]["escalation_rate"] == 0.25
