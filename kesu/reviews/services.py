@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from kesu.core import reviews as rules_core
 from kesu.core.reviews.due import ReviewStatus
 from kesu.core.reviews.journey import Phase, TouchpointRule, suggest_touchpoints
 from kesu.core.reviews.offers import OfferFacts
-from kesu.core.workflow import OPEN_STAGES
+from kesu.core.workflow import OPEN_STAGES, Refusal
 from kesu.reviews import display, permissions, selectors
 from kesu.reviews.models import (
     ActionStatus,
@@ -97,7 +98,7 @@ def close_guard(move: StageMove) -> None:
     refusals = rules_core.close_refusals(reasons, selectors.review_status(move.complaint))
     if refusals:
         names = "、".join(display.reason_label(r) for r in reasons)
-        refusals = [type(r)(r.code, r.message, {"reasons": names}) for r in refusals]
+        refusals = [Refusal(r.code, r.message, {"reasons": names}) for r in refusals]
         details = refusal_messages(refusals)
         raise ReviewError(refusals[0].code, " ".join(d["message"] for d in details), details=details)
 
@@ -351,9 +352,10 @@ def action_create(
         )
         try:
             action.full_clean()
-        except Exception as error:  # ValidationError: the fields say which
+        except ValidationError as error:
+            fields = "、".join(sorted(error.message_dict))
             raise ReviewError(
-                ErrorCode.INVALID, _("Some fields are not valid: %(e)s") % {"e": error}
+                ErrorCode.INVALID, _("Some fields are not valid: %(e)s") % {"e": fields}
             ) from None
         action.save()
         action.reviews.set(list(reviews))
