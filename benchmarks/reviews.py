@@ -9,9 +9,10 @@ twelve months, ten teams), then, set-based, what the loop adds:
   second level or above, reopened ones: about 16 %), each with one root cause from the default
   tree's leaves and a second for 30 % of them.
 
-Then times, for the last month and the whole year, the selectors and the pages as a manager
-requests them (rendering included): ``/reviews/journey/``, its drill-down, ``/reviews/causes/``
-and the dashboard's loop panel ``/reviews/panel/``.
+Then times, for the last month (counted live, as the month on screen always is) and the whole
+year (eleven months from the nightly journey summary, ``refresh_journey_months``), the selectors
+and the pages as a manager requests them (rendering included): ``/reviews/journey/``, its
+drill-down, ``/reviews/causes/`` and the dashboard's loop panel ``/reviews/panel/``.
 
     python benchmarks/reviews.py                          # 1,000,000 rows on PostgreSQL
     python benchmarks/reviews.py --rows 100000 --db sqlite
@@ -150,6 +151,13 @@ def run(db: str, rows: int, repeat: int) -> list[str]:
         best, median = timed(call, repeat)
         lines.append(f"{db:<9} {label:<40} {best:>7.3f} {median:>8.3f} {len(queries):>7}")
 
+    from kesu.reviews.services import refresh_journey_months
+
+    whole_year = selectors.Period(year.start, year.end)
+    measure("journey() year, no summary", lambda: selectors.journey(whole_year))
+    started = time.perf_counter()
+    refresh_journey_months(months=year.months(), now=month.start)  # October stays live
+    lines.append(f"# the nightly journey summary of 11 months: {time.perf_counter() - started:.1f} s")
     for name, period, query in [
         ("month", month, "month=2026-10"),
         ("year", year, "from=2025-11-01&to=2026-10-31"),

@@ -412,3 +412,42 @@ class ReviewEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise AppendOnlyError("The review trail is append-only.")
+
+
+class TouchpointMonth(models.Model):
+    """The journey map's figures of one past month, team and touchpoint, summarised nightly so that a
+    year is read from a few thousand rows; the current month is always counted live."""
+
+    month = models.DateField(_("month"))
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, related_name="+")
+    volume = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    effective_seconds = models.FloatField(default=0)  # the sum over the complaints with an effective reply
+    effective_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("journey month")
+        verbose_name_plural = _("journey months")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "team", "touchpoint"], name="touchpoint_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}:{self.team_id}:{self.touchpoint_id}"
+
+
+class TouchpointMonthRun(models.Model):
+    """A month whose journey summary is complete (written in the same transaction as its rows)."""
+
+    month = models.DateField(_("month"), unique=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("journey summary run")
+        verbose_name_plural = _("journey summary runs")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

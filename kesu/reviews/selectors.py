@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import (
-    Avg,
     Count,
     DurationField,
     Exists,
@@ -18,6 +17,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
 from django.utils import timezone
 
@@ -34,6 +34,9 @@ from kesu.core.reviews.due import DueFacts, Reason, ReviewRules, ReviewStatus
 from kesu.core.reviews.journey import Signal
 from kesu.followup.models import DISSATISFIED_RESULTS, FollowUp, WorkOrder
 from kesu.metrics.models import CustomersServed
+from kesu.metrics.periods import Period as MonthPeriod
+from kesu.metrics.periods import add_months
+from kesu.metrics.selectors import month_key
 from kesu.qa import selectors as qa_selectors
 from kesu.reviews import permissions
 from kesu.reviews.models import (
@@ -46,6 +49,8 @@ from kesu.reviews.models import (
     RootCause,
     TeamPractice,
     Touchpoint,
+    TouchpointMonth,
+    TouchpointMonthRun,
 )
 from kesu.sla.models import ComplaintSla
 
@@ -344,15 +349,21 @@ class Period:
         return q
 
 
-def journey(period: Period) -> list[dict[str, Any]]:
-    """Per touchpoint: volume, escalation rate, satisfaction and the mean time to an effective reply,
-    in one grouped query over the marks of the period's complaints."""
+COUNTS = ("volume", "escalated", "satisfied", "answered", "effective_seconds", "effective_count")
+
+
+def journey_counts(
+    period: Period, *, by_team: bool = False
+) -> dict[tuple[int, int | None], dict[str, float]]:
+    """The journey map's counts of the period's marks, live, per touchpoint (and team), in one
+    grouped query: volume, escalated, satisfied and answered follow-ups, the effective-reply time."""
     effective = ExpressionWrapper(
         F("complaint__effective_solution_at") - F("complaint__received_at"), output_field=DurationField()
     )
+    group = ["touchpoint_id", "complaint__team_id"] if by_team else ["touchpoint_id"]
     rows = (
         ComplaintTouchpoint.objects.filter(period.marks())
-        .values("touchpoint_id")
+        .values(*group)
         .annotate(
             volume=Count("pk"),
             escalated=Count(
@@ -360,23 +371,74 @@ def journey(period: Period) -> list[dict[str, Any]]:
             ),
             satisfied=Count("pk", filter=Q(complaint__follow_up_result__in=SATISFIED)),
             answered=Count("pk", filter=Q(complaint__follow_up_result__in=SUCCESSFUL)),
-            effective=Avg(effective),
+            effective=Sum(effective),
+            effective_count=Count("pk", filter=Q(complaint__effective_solution_at__isnull=False)),
         )
     )
-    by_touchpoint = {row["touchpoint_id"]: row for row in rows}
+    found = {}
+    for row in rows:
+        seconds = row.pop("effective")
+        row["effective_seconds"] = seconds.total_seconds() if isinstance(seconds, timedelta) else 0.0
+        found[(row.pop("touchpoint_id"), row.pop("complaint__team_id", None))] = row
+    return found
+
+
+def _split(period: Period) -> tuple[list[date], list[Period]]:
+    """The whole past months of the period that have a summary, and the ranges counted live."""
+    first, last = month_key(period.start), month_key(period.end - timedelta(microseconds=1))
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    runs = set(TouchpointMonthRun.objects.filter(month__in=months).values_list("month", flat=True))
+    summarised, live = [], []
+    for month in months:
+        whole = MonthPeriod.month(month.year, month.month)
+        if month in runs and whole.start >= period.start and whole.end <= period.end:
+            summarised.append(month)
+            continue
+        start, end = max(whole.start, period.start), min(whole.end, period.end)
+        if live and live[-1].end == start:
+            live[-1] = Period(live[-1].start, end, period.team_id)
+        else:
+            live.append(Period(start, end, period.team_id))
+    return summarised, live
+
+
+def journey(period: Period) -> list[dict[str, Any]]:
+    """Per touchpoint: volume, escalation rate, satisfaction and the mean time to an effective reply.
+    Whole past months come from the nightly summary (:class:`TouchpointMonth`), the rest is counted
+    live — a month at a million complaints reads its marks by index, a year reads the summary."""
+    totals: dict[int, dict[str, float]] = {}
+
+    def add(touchpoint_id: int, counts: dict[str, Any]) -> None:
+        into = totals.setdefault(touchpoint_id, dict.fromkeys(COUNTS, 0))
+        for key in COUNTS:
+            into[key] += counts[key] or 0
+
+    summarised, live = _split(period)
+    if summarised:
+        rows = TouchpointMonth.objects.filter(month__in=summarised)
+        if period.team_id:
+            rows = rows.filter(team_id=period.team_id)
+        for row in rows.values("touchpoint_id").annotate(**{key: Sum(key) for key in COUNTS}):
+            add(row.pop("touchpoint_id"), row)
+    for part in live:
+        for (touchpoint_id, _team), counts in journey_counts(part).items():
+            add(touchpoint_id, counts)
     result = []
     for touchpoint in touchpoints():
-        row = by_touchpoint.get(touchpoint.pk, {})
-        volume = row.get("volume", 0)
-        answered = row.get("answered", 0)
-        hours = row.get("effective")
+        row = totals.get(touchpoint.pk, dict.fromkeys(COUNTS, 0))
+        volume, answered = row["volume"], row["answered"]
         result.append(
             {
                 "touchpoint": touchpoint,
                 "volume": volume,
                 "escalation_rate": row["escalated"] / volume if volume else None,
                 "satisfaction": row["satisfied"] / answered if answered else None,
-                "effective_hours": hours.total_seconds() / 3600 if isinstance(hours, timedelta) else None,
+                "effective_hours": row["effective_seconds"] / row["effective_count"] / 3600
+                if row["effective_count"]
+                else None,
             }
         )
     return result

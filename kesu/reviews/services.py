@@ -10,7 +10,7 @@ effect a review has on its complaint is the closing guard (:func:`close_guard`),
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +27,8 @@ from kesu.core.reviews.due import ReviewStatus
 from kesu.core.reviews.journey import Phase, TouchpointRule, suggest_touchpoints
 from kesu.core.reviews.offers import OfferFacts
 from kesu.core.workflow import OPEN_STAGES, Refusal
+from kesu.metrics.periods import Period as MonthPeriod
+from kesu.metrics.selectors import month_key
 from kesu.reviews import display, permissions, selectors
 from kesu.reviews.models import (
     ActionStatus,
@@ -40,6 +42,8 @@ from kesu.reviews.models import (
     ReviewEvent,
     RootCause,
     Touchpoint,
+    TouchpointMonth,
+    TouchpointMonthRun,
 )
 
 STAR_L = ("situation", "task", "action", "result", "lesson")
@@ -143,6 +147,29 @@ def mark_touchpoints(complaint: Complaint, *, history: bool = False) -> list[str
             ignore_conflicts=True,
         )
     return codes
+
+
+def refresh_journey_months(*, months: Iterable[date], now: datetime | None = None) -> int:
+    """(Re)compute the journey map's summary of past months (per month, team and touchpoint) in one
+    transaction; returns the rows written. The current month is never summarised (it is counted
+    live), and a refresh of a month replaces it whole, so the nightly task is safe to run twice."""
+    now = now or clock.now()
+    current = month_key(now)
+    months = sorted({m.replace(day=1) for m in months if m.replace(day=1) < current})
+    rows: list[TouchpointMonth] = []
+    with transaction.atomic():
+        for month in months:
+            whole = MonthPeriod.month(month.year, month.month)
+            counts = selectors.journey_counts(selectors.Period(whole.start, whole.end), by_team=True)
+            rows += [
+                TouchpointMonth(month=month, touchpoint_id=touchpoint_id, team_id=team_id, **values)
+                for (touchpoint_id, team_id), values in counts.items()
+            ]
+        TouchpointMonth.objects.filter(month__in=months).delete()
+        TouchpointMonth.objects.bulk_create(rows, batch_size=1000)
+        for month in months:
+            TouchpointMonthRun.objects.update_or_create(month=month, defaults={"computed_at": now})
+    return len(rows)
 
 
 # --- reviews --------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ before and after, the root-cause Pareto, the journey map per touchpoint, the tea
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -186,3 +187,51 @@ def test_training_coverage_against_the_benchmark(team, other_team):
     assert figures["投诉二组"]["coverage"] == Decimal("90.0") and not figures["投诉二组"]["below"]
     assert figures["投诉二组"]["appraisal"]
     assert RootCause.objects.filter(code="training_gap").exists() and Review.objects.count() == 0
+
+
+def test_past_months_come_from_the_nightly_summary_and_match_the_live_count(customer, team, other_team):
+    from django.core.management import call_command
+
+    from kesu.metrics.periods import Period as MonthPeriod
+    from kesu.reviews import tasks
+    from kesu.reviews.models import TouchpointMonth
+
+    usage = Touchpoint.objects.get(code="usage")
+    june = rows(customer, team, [0, 1, 2], follow_up_result="satisfied")  # June 2026
+    Complaint.objects.filter(pk=june[0].pk).update(
+        escalation_level=2, effective_solution_at=DONE + timedelta(hours=5)
+    )
+    july = rows(customer, other_team, [40])  # July
+    ComplaintTouchpoint.objects.bulk_create(
+        [
+            ComplaintTouchpoint(complaint=c, touchpoint=usage, received_at=c.received_at)
+            for c in [*june, *july]
+        ]
+    )
+    both = MonthPeriod(date(2026, 6, 1), date(2026, 7, 31))
+    span = Period(both.start, both.end)
+    live = {r["touchpoint"].code: r for r in selectors.journey(span)}["usage"]
+    assert (live["volume"], live["escalation_rate"], live["effective_hours"]) == (4, 0.25, pytest.approx(4.0))
+
+    now = timezone.make_aware(datetime(2026, 8, 2))
+    assert (
+        services.refresh_journey_months(
+            months=[date(2026, 6, 1), date(2026, 7, 1), date(2026, 8, 1)], now=now
+        )
+        == 2
+    )
+    assert TouchpointMonth.objects.filter(month=date(2026, 8, 1)).count() == 0  # the current month stays live
+    summarised = {r["touchpoint"].code: r for r in selectors.journey(span)}["usage"]
+    assert summarised == live
+    # Read from the summary: a mark added to June afterwards shows only after the next refresh.
+    late = rows(customer, team, [3], follow_up_result="dissatisfied")[0]
+    ComplaintTouchpoint.objects.create(complaint=late, touchpoint=usage, received_at=late.received_at)
+    assert {r["touchpoint"].code: r for r in selectors.journey(span)}["usage"]["volume"] == 4
+    call_command("refresh_journey_months", "--from", "2026-06", "--to", "2026-07", stdout=io.StringIO())
+    assert {r["touchpoint"].code: r for r in selectors.journey(span)}["usage"]["volume"] == 5
+    # One team's figures, and a period that cuts a month, are counted live where they must be.
+    mine = {r["touchpoint"].code: r for r in selectors.journey(Period(both.start, both.end, team.pk))}[
+        "usage"
+    ]
+    assert mine["volume"] == 4
+    assert tasks.refresh_journey_months.run(months_back=1) >= 0
