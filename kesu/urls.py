@@ -27,5 +27,6 @@ urlpatterns = [
     path("metrics/", include("kesu.metrics.urls")),
     path("qa/", include("kesu.qa.urls")),
     path("reviews/", include("kesu.reviews.urls")),
+    path("training/", include("kesu.practice.urls")),
     path("", include("kesu.web.urls")),
 ]

@@ -48,8 +48,19 @@ _QA_LEAD = ["qa.view_own_inspections", "qa.appeal_inspection", "qa.view_team_ins
 _REVIEW_AGENT = ["reviews.draft_review", "reviews.record_opportunity"]
 _REVIEW_LEAD = [*_REVIEW_AGENT, "reviews.approve_review", "reviews.manage_actions"]
 _REVIEW_MANAGER = [*_REVIEW_LEAD, "reviews.view_all_reviews"]
+# Training 培训 (kesu.practice): everyone who handles complaints practises; trainers run training and
+# build the case library; QA checks a case's anonymisation and sees its source; team leads follow
+# their team's progress, managers everyone's.
+_PRACTISE = ["practice.practise"]
+_TRAIN = [
+    "practice.practise",
+    "practice.run_training",
+    "practice.check_case",
+    "practice.view_case_source",
+    "practice.view_all_progress",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT, *_REVIEW_AGENT],
+    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT, *_REVIEW_AGENT, *_PRACTISE],
     TEAM_LEAD: [
         "complaints.view_team_complaints",
         *_HANDLE,
@@ -60,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_audit",
         *_QA_LEAD,
         *_REVIEW_LEAD,
+        *_PRACTISE,
+        "practice.view_team_progress",
     ],
     MANAGER: [
         "complaints.view_all_complaints",
@@ -70,6 +83,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_audit",
         "qa.view_all_inspections",
         *_REVIEW_MANAGER,
+        *_PRACTISE,
+        "practice.view_all_progress",
     ],
     QA_INSPECTOR: [
         "complaints.view_all_complaints",
@@ -77,13 +92,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_bad_faith_signals",
         *_QA_INSPECT,
         "reviews.view_all_reviews",
+        "practice.check_case",
+        "practice.view_case_source",
     ],
-    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections", "reviews.view_all_reviews"],
+    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections", "reviews.view_all_reviews", *_TRAIN],
     LEGAL_PR: [
         "complaints.view_all_complaints",
         *_HANDLE,
         "complaints.view_audit",
         "complaints.view_bad_faith_signals",
+        *_PRACTISE,
     ],
     ADMIN: [
         "complaints.view_all_complaints",
@@ -149,6 +167,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.change_teampractice",
         "reviews.view_teampractice",
         "reviews.view_reviewevent",
+        "practice.add_scenario",
+        "practice.change_scenario",
+        "practice.view_scenario",
+        "practice.change_criterionweight",
+        "practice.view_criterionweight",
+        "practice.view_trainingevent",
     ],
 }
 

@@ -28,6 +28,7 @@ from kesu.handling.conversation import add_message
 from kesu.handling.follow_up import record_follow_up
 from kesu.handling.solution import record_solution
 from kesu.metrics.models import CustomersServed
+from kesu.practice.demo import seed_practice
 from kesu.qa.demo import seed_qa
 from kesu.reviews import demo as reviews_demo
 
@@ -268,6 +269,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
         created += 1
     reviews_demo.seed_loop(users=users, teams=teams)
     seed_qa(password=DEMO_PASSWORD)
+    seed_practice()
     return created
 
 
