@@ -106,7 +106,9 @@ def login(browser) -> Callable[..., None]:
         browser.find_element(By.NAME, "password").send_keys(password or PASSWORD)
         button = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
         button.click()
-        wait(browser).until(gone(button))  # staleness_of fails on chromedriver's inspector error
+        # gone(), not staleness_of: while the page is replaced chromedriver may answer with an
+        # inspector error instead of a stale element (the flake this met in a full run).
+        wait(browser).until(gone(button))
         wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".topbar .who")))
 
     return log_in
