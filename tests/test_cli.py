@@ -56,6 +56,7 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     assert closed.solution_type and (closed.follow_up_result or closed.close_reason)
     assert closed.received_at < closed.closed_at
     assert AuditEvent.objects.filter(complaint=closed, action="stage_changed").count() >= 6
+    _the_loop_is_closed()
     # Training: a published case (anonymised, checked by a second person), a solo and a group session.
     case = Case.objects.get()
     assert case.published and case.checked_by != case.proposed_by
@@ -63,3 +64,18 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     assert set(PracticeSession.objects.values_list("mode", flat=True)) == {"solo", "group"}
     assert PracticeSession.objects.filter(total__isnull=False).count() == 2
     assert seed_demo(count=120) == 120  # a second run adds nothing
+
+
+def _the_loop_is_closed():
+    """Reviews with root causes, every closed complaint that needed one reviewed, and a finished
+    action whose effect the page can show."""
+    from kesu.reviews import selectors
+    from kesu.reviews.models import ImprovementAction, Review
+
+    assert Review.objects.filter(status="approved").exists() and Review.objects.filter(status="submitted").exists()
+    assert not Review.objects.filter(root_causes__isnull=True).exists()
+    for complaint in Complaint.objects.filter(stage="closed", escalated_complaint=True):
+        assert complaint.review.status in ("submitted", "approved")
+    done = ImprovementAction.objects.get(status="done")
+    effect = selectors.action_effect(done).effect
+    assert effect.enough and effect.ratio < 1  # billing complaints fell after the action

@@ -27,6 +27,8 @@ from kesu.escalation.selectors import complaint_escalations
 from kesu.notifications.models import Channel as OutboxChannel
 from kesu.notifications.models import OutboxMessage
 from kesu.notifications.models import Status as OutboxStatus
+from kesu.reviews import display as review_display
+from kesu.reviews import selectors as review_selectors
 from kesu.sla.models import Clock, ClockStatus
 from kesu.sla.selectors import sla_view
 from kesu.web import forms, workbench
@@ -74,6 +76,15 @@ def duration(seconds: float) -> str:
     if days:
         return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
     return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+
+
+def _review(complaint: Complaint) -> dict[str, Any]:
+    """Whether the complaint needs a case review 复盘 (closing waits for it), and the one it has."""
+    review = review_selectors.review_of(complaint)
+    return {
+        "reasons": [review_display.reason_label(r) for r in review_selectors.review_reasons(complaint)],
+        "review": review,
+    }
 
 
 def _passed(stage: Stage, current: Stage) -> bool:
@@ -162,6 +173,7 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
             for i in checklist
         ],
         "left_before_next": [i.label for i in checklist if i.required and i.code not in done],
+        "review": _review(complaint),
         # Leaving 受理 is the accept action itself (it makes the owner), not a plain move.
         "targets": []
         if stage == Stage.ACCEPT
