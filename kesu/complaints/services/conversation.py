@@ -61,17 +61,14 @@ def message_record(
         raise ComplaintError(
             ErrorCode.INVALID_CHANNEL, _("Unknown channel: %(channel)s.") % {"channel": channel}
         )
+    # Who may write is settled before any reading of the words (the checker, the analysis), so a
+    # role that may not write costs nothing; and again under the lock, where it counts.
+    _refuse_unless_allowed(actor, complaint, kind)
     if kind == MessageKind.AGENT:
         refuse_blocked_reply(body)
     with transaction.atomic(savepoint=False):
         complaint = lock_complaint(complaint)
-        allowed = (
-            permissions.can_add_note(actor, complaint)
-            if kind == MessageKind.NOTE
-            else permissions.can_act(actor, complaint)
-        )
-        if not allowed:
-            raise PermissionRefused()
+        _refuse_unless_allowed(actor, complaint, kind)
         customer = kind == MessageKind.CUSTOMER
         # A customer's words are read with the conversation so far (the emotion trajectory, the
         # handler's authority, the category's standard), so a later message can escalate too.
@@ -102,6 +99,16 @@ def message_record(
             changes={**changes, "message": [None, message.pk]},
         )
     return RecordedMessage(message, complaint, first_reply)
+
+
+def _refuse_unless_allowed(actor: User, complaint: Complaint, kind: str) -> None:
+    allowed = (
+        permissions.can_add_note(actor, complaint)
+        if kind == MessageKind.NOTE
+        else permissions.can_act(actor, complaint)
+    )
+    if not allowed:
+        raise PermissionRefused()
 
 
 def refuse_blocked_reply(body: str) -> None:

@@ -24,11 +24,14 @@ from .findings import Finding
 from .rules import LAST_STEPS, SEVERITIES, get_rules
 from .scripts import CATEGORIES, EMOTIONS, STAGES, Script, load_scripts, suggest_scripts
 from .stop import Reminder, ReminderStep, stop_reminder
+from .text import LIVE_MAX_CHARS, MAX_CHARS
 
 __all__ = [
     "CATEGORIES",
     "EMOTIONS",
     "LAST_STEPS",
+    "LIVE_MAX_CHARS",
+    "MAX_CHARS",
     "SEVERITIES",
     "STAGES",
     "Finding",
