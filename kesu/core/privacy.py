@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # Numbers are found in a folded copy of the text, one character for one, so every span found is a span of
 # the original: full-width forms (１３８, ＠, －, the ideographic space) and other scripts' digits become
@@ -172,3 +173,16 @@ def mask_text(text: str) -> str:
         at = end
     out.append(text[at:])
     return "".join(out)
+
+
+def mask_derived(value: Any) -> Any:
+    """Everything derived from a customer's words (the analysis with its normalised text and
+    evidence, notes, audit changes, an escalation package) masked like the words: every string in a
+    JSON-like value goes through :func:`mask_text`; keys, numbers and the shape are kept."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {key: mask_derived(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_derived(item) for item in value]
+    return value

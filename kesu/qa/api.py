@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -27,6 +27,7 @@ class QaItemResultOut(serializers.ModelSerializer):
     group = serializers.CharField(
         read_only=True, help_text="method | communication | solution | compliance | timeliness"
     )
+    evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = ItemResult
@@ -46,6 +47,13 @@ class QaItemResultOut(serializers.ModelSerializer):
             "evidence",
             "figures",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_evidence(self, result: ItemResult) -> list[Any]:
+        """The evidence quotes the conversation: masked like the transcript."""
+        if self.context["request"].user.has_perm("complaints.view_customer_pii"):
+            return result.evidence
+        return privacy.mask_derived(result.evidence)
 
 
 class QaAppealOut(serializers.ModelSerializer):
