@@ -107,13 +107,25 @@ class _MaskingMixin:
     def _customer(self, complaint: Complaint) -> dict[str, Any]:
         customer = complaint.customer
         data = {"external_id": customer.external_id, "tier": customer.tier.code}
+        masked = customer.masked()
         if self._pii(complaint):
-            data.update(
-                name=customer.name, phone=customer.phone, email=customer.email, id_card=customer.id_card
+            # Another team's customer named at intake: what the team was not given stays masked.
+            hidden = (
+                permissions.customer_fields_masked(self.context["request"].user, complaint)  # type: ignore[attr-defined]
+                if complaint.customer_hidden
+                else frozenset()
             )
+            full = {
+                "name": customer.name,
+                "phone": customer.phone,
+                "email": customer.email,
+                "id_card": customer.id_card,
+            }
+            data.update({key: masked[key] if key in hidden else value for key, value in full.items()})
+            data["masked"] = bool(hidden)
         else:
-            data.update(customer.masked())
-        data["masked"] = not self._pii(complaint)
+            data.update(masked)
+            data["masked"] = True
         return data
 
     def _text(self, complaint: Complaint, text: str) -> str:

@@ -109,7 +109,8 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
     labels = stage_labels()
     stage = complaint.stage_enum
     checklist = checklist_for(stage)
-    customer_name = customer.name if pii else privacy.mask_name(customer.name)
+    hidden = permissions.customer_fields_masked(user, complaint)
+    customer_name = privacy.mask_name(customer.name) if "name" in hidden else customer.name
     messages_list = list(selectors.complaint_messages(complaint=complaint))
     sees_bad_faith = user.has_perm("complaints.view_bad_faith_signals")
     panel = workbench.analysis_panel(complaint, show_bad_faith=sees_bad_faith)
@@ -136,8 +137,8 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
         "catalogue": solution_catalogue(complaint),
         "customer": {
             "name": customer_name,
-            "phone": customer.phone if pii else privacy.mask_phone(customer.phone),
-            "email": customer.email if pii else privacy.mask_email(customer.email),
+            "phone": privacy.mask_phone(customer.phone) if "phone" in hidden else customer.phone,
+            "email": privacy.mask_email(customer.email) if "email" in hidden else customer.email,
             "tier": customer.tier,
             "external_id": customer.external_id,
         },

@@ -40,7 +40,7 @@ from kesu.complaints.models import (
     Priority,
     Source,
 )
-from kesu.complaints.services.customers import CustomerData, customer_resolve
+from kesu.complaints.services.customers import CustomerData, customer_fields_hidden, customer_resolve
 from kesu.complaints.taxonomy import category_by_code, compensation_standard
 from kesu.core import repeats
 from kesu.customers.models import Customer
@@ -140,8 +140,11 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
 
     A referral from above or a walk-in/letter marks it as an escalated complaint (升级投诉)."""
     customer, new_customer = intake.customer, False
+    hidden: list[str] = []
     if isinstance(customer, CustomerData):
         customer, new_customer = customer_resolve(data=customer)
+        if not new_customer:
+            hidden = customer_fields_hidden(customer=customer, given=intake.customer, team=intake.team)
     earlier: list[repeats.RepeatMatch] = []
     references: dict[int, str] = {}
     if not new_customer:  # a customer created just now has no earlier complaints to look up
@@ -218,6 +221,7 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
         repeat_of=repeat_of,
         escalation_risk=read.escalation_risk,
         repeat_count=count,
+        customer_hidden=hidden,
     )
     Message.objects.create(
         complaint=complaint,
@@ -235,6 +239,7 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
             "stage": [None, complaint.stage],
             "channel": [None, intake.channel],
             "team": [None, intake.team.name],
+            **({"customer_hidden": [None, hidden]} if hidden else {}),
         },
     )
     if repeat_of is not None:
