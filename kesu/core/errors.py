@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    # user rights (the admin's user page)
+    AUTHORITY_ABOVE_OWN = "authority_above_own"
     # intake 受理
     TEXT_REQUIRED = "text_required"
     TEAM_REQUIRED = "team_required"
