@@ -68,6 +68,10 @@ class SolutionType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+#: Solutions that pay the customer: they state how much, and the amount counts against authority.
+COMPENSATING = frozenset({SolutionType.REFUND, SolutionType.COMPENSATION})
+
+
 class RefundMethod(models.TextChoices):
     """Credit to the bill/account is preferred over cash (话费返回优于现金退还)."""
 

@@ -67,6 +67,7 @@ class ErrorCode(StrEnum):
     REFUND_METHOD_REQUIRED = "refund_method_required"
     CASH_REASON_REQUIRED = "cash_reason_required"
     ABOVE_AUTHORITY = "above_authority"
+    AMOUNT_REQUIRED = "amount_required"
     WITHIN_AUTHORITY = "within_authority"
     AGREEMENT_NOTE_REQUIRED = "agreement_note_required"
     ALREADY_DECIDED = "already_decided"
