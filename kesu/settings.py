@@ -8,6 +8,7 @@ the process refuses to start with DEBUG off and the demo secret.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -79,12 +81,28 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kesu.web.middleware.RequestTooBigMiddleware",
+    # last, as django-axes asks: it turns a locked-out login into the lockout response
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kesu.urls"
 WSGI_APPLICATION = "kesu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["kesu.accounts.backends.CachedPermissionsBackend"]
+AUTHENTICATION_BACKENDS = [
+    # refuses a login while its username and address are locked out (django-axes), then the model
+    "axes.backends.AxesStandaloneBackend",
+    "kesu.accounts.backends.CachedPermissionsBackend",
+]
+# Login throttling on /login/, /admin/login/ and /api/v1/auth/token/ (django-axes, attempts in the
+# database so every process shares them): KESU_LOGIN_FAILURE_LIMIT failed logins for one username
+# from one address lock that pair out for KESU_LOGIN_COOLOFF_MINUTES (one person's typing does not
+# lock out a whole office behind one address); a successful login clears the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("KESU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KESU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kesu.accounts.lockout.locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

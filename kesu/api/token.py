@@ -1,0 +1,26 @@
+"""The token endpoint (apart from :mod:`kesu.api.authentication`, which DRF's settings import)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+
+class ObtainToken(ObtainAuthToken):
+    """``POST /api/v1/auth/token/``: a token for a username and password, throttled like every
+    login (django-axes sees the attempt on the Django request, not DRF's wrapper, and a success
+    counts as a login: it clears the failures and stamps the last login)."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        django_request = request._request
+        serializer = self.serializer_class(data=request.data, context={"request": django_request})
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        user_logged_in.send(sender=user.__class__, request=django_request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
