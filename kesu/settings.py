@@ -198,6 +198,8 @@ KESU_SEMANTIC_BACKFILL_DAYS = int(os.environ.get("KESU_SEMANTIC_BACKFILL_DAYS", 
 KESU_MAX_IMPORT_BYTES = int(os.environ.get("KESU_MAX_IMPORT_BYTES", 10 * 1_048_576))
 KESU_MAX_IMPORT_ROWS = int(os.environ.get("KESU_MAX_IMPORT_ROWS", 20_000))
 
+#: API tokens expire this many days after they are issued (then the token endpoint issues a new one).
+KESU_TOKEN_TTL_DAYS = int(os.environ.get("KESU_TOKEN_TTL_DAYS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "kesu.api.authentication.TeamTokenAuthentication",
