@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     INVALID_CHANNEL = "invalid_channel"
     INVALID_SOURCE = "invalid_source"
     RECEIVED_IN_FUTURE = "received_in_future"
+    RECEIVED_TOO_LONG_AGO = "received_too_long_ago"
     # bulk import
     FILE_REQUIRED = "file_required"
     FILE_TOO_LARGE = "file_too_large"

@@ -10,11 +10,12 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kesu.api.parsers import JSONParser
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.core import privacy
 from kesu.core import qa as engine

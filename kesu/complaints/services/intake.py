@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -51,6 +51,9 @@ T = TypeVar("T")
 # one day can draw the same one (at 10,000 a day, about once in three days). The unique index catches it
 # and the intake is stored again under a fresh reference; the customer never sees the clash.
 REFERENCE_ATTEMPTS = 5
+#: No complaint is taken in as received before this (year 1 or 1900 is a typing slip; the metrics
+#: ask about 2000 onwards too).
+EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,10 @@ def intake_check(
     received_at = received_at or clock.now()
     if received_at > timezone.now() + timedelta(minutes=5):
         raise ComplaintError(ErrorCode.RECEIVED_IN_FUTURE, _("The time received cannot be in the future."))
+    if received_at < EARLIEST_RECEIVED:
+        raise ComplaintError(
+            ErrorCode.RECEIVED_TOO_LONG_AGO, _("The time received cannot be before 2000; check the date.")
+        )
     return Intake(
         actor=actor,
         customer=customer,
