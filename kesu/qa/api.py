@@ -13,15 +13,17 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from kesu.api.parsers import JSONParser
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.core import privacy
 from kesu.core import qa as engine
 from kesu.qa import permissions, selectors, services
 from kesu.qa.models import Appeal, Inspection, ItemResult
 
+#: The project's JSON parser (the first of DEFAULT_PARSER_CLASSES: nesting too deep is a 400).
+JSONParser = api_settings.DEFAULT_PARSER_CLASSES[0]
 
 class QaItemResultOut(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="automatic | assisted | manual")
