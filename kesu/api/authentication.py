@@ -44,6 +44,19 @@ def token_expired(token: Token) -> bool:
     return token.created < timezone.now() - timedelta(days=settings.KESU_TOKEN_TTL_DAYS)
 
 
+def token_issue(user: Any) -> Token:
+    """The user's token, a new one in place of an expired one."""
+    token, _created = Token.objects.get_or_create(user=user)
+    if token_expired(token):
+        token.delete()
+        token = Token.objects.create(user=user)
+    return token
+
+
+def token_revoke(key: str) -> None:
+    Token.objects.filter(key=key).delete()
+
+
 def revoke_tokens_on_password_change(sender: Any, instance: Any, update_fields: Any = None, **_: Any) -> None:
     """A changed password ends the user's tokens: whoever knew the old one loses the API too."""
     if instance.pk is None or (update_fields is not None and "password" not in update_fields):

@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kesu.api.authentication import TeamTokenAuthentication, token_expired
+from kesu.api.authentication import TeamTokenAuthentication, token_issue, token_revoke
 
 
 class ObtainToken(ObtainAuthToken):
@@ -33,16 +33,12 @@ class ObtainToken(ObtainAuthToken):
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         user_logged_in.send(sender=user.__class__, request=django_request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        if token_expired(token):
-            token.delete()
-            token = Token.objects.create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_issue(user).key})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Revoke the token this request was made with."""
         if not isinstance(request.auth, Token):
             raise exceptions.NotAuthenticated()
-        Token.objects.filter(key=request.auth.key).delete()
+        token_revoke(request.auth.key)
         return Response(status=status.HTTP_204_NO_CONTENT)
