@@ -1,0 +1,9 @@
+// Behaviour the pages ask for by class, so that no page needs inline handlers (the CSP forbids them).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select.submit-on-change").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  document.querySelectorAll("button.print-page").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
