@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kesu.followup",
     "kesu.metrics",
     "kesu.qa",
+    "kesu.practice",
     "kesu.handling",
     "kesu.api",
     "kesu.web",
@@ -196,6 +197,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576
 # are refined after intake by a task (Celery with a broker; the minute loop of ``kesu serve`` without).
 KESU_SEMANTIC_TIER = env_bool("KESU_SEMANTIC", True)
 KESU_SEMANTIC_BACKFILL_DAYS = int(os.environ.get("KESU_SEMANTIC_BACKFILL_DAYS", "7"))
+# Who plays the simulated customer in solo practice (kesu.core.practice.backend): "rules", the offline
+# state machine; a language-model backend can be registered later and chosen here.
+KESU_PRACTICE_CUSTOMER = os.environ.get("KESU_PRACTICE_CUSTOMER", "rules")
 KESU_MAX_IMPORT_BYTES = int(os.environ.get("KESU_MAX_IMPORT_BYTES", 10 * 1_048_576))
 KESU_MAX_IMPORT_ROWS = int(os.environ.get("KESU_MAX_IMPORT_ROWS", 20_000))
 

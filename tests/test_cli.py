@@ -10,6 +10,7 @@ import pytest
 from kesu import cli
 from kesu.complaints.models import AuditEvent, Complaint
 from kesu.demo.seed import seed_demo
+from kesu.practice.models import Case, PracticeSession
 
 pytestmark = pytest.mark.django_db
 
@@ -55,4 +56,10 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     assert closed.solution_type and (closed.follow_up_result or closed.close_reason)
     assert closed.received_at < closed.closed_at
     assert AuditEvent.objects.filter(complaint=closed, action="stage_changed").count() >= 6
+    # Training: a published case (anonymised, checked by a second person), a solo and a group session.
+    case = Case.objects.get()
+    assert case.published and case.checked_by != case.proposed_by
+    assert case.complaint.customer.name not in case.text
+    assert set(PracticeSession.objects.values_list("mode", flat=True)) == {"solo", "group"}
+    assert PracticeSession.objects.filter(total__isnull=False).count() == 2
     assert seed_demo(count=120) == 120  # a second run adds nothing

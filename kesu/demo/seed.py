@@ -28,6 +28,7 @@ from kesu.handling.conversation import add_message
 from kesu.handling.follow_up import record_follow_up
 from kesu.handling.solution import amount_promised, record_solution
 from kesu.metrics.models import CustomersServed
+from kesu.practice.demo import seed_practice
 from kesu.qa.demo import seed_qa
 
 CORPUS = Path(__file__).with_name("corpus.json")
@@ -268,6 +269,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
                 _advance(complaint, case, target, owner, received, rng, users["manager"])
         created += 1
     seed_qa(password=DEMO_PASSWORD)
+    seed_practice()
     return created
 
 

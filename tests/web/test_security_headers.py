@@ -42,6 +42,7 @@ def test_the_pages_pass_their_content_security_policy(client, make_complaint, ag
         response = client.get(url)
         assert response.status_code == 200
         assert_passes_its_policy(response)
+    assert_passes_its_policy(client.get("/training/"))
     client.force_login(manager)
     assert_passes_its_policy(client.get("/metrics/"))
     assert_passes_its_policy(client.get("/metrics/report/"))

@@ -7,3 +7,8 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 });
+// A form sent by htmx that starts empty again once it is answered (hx-on would need eval).
+document.addEventListener("htmx:afterRequest", function (event) {
+  var form = event.target.closest && event.target.closest("form.reset-after-request");
+  if (form && event.detail.successful) { form.reset(); }
+});
