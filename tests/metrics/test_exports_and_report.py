@@ -62,12 +62,13 @@ def test_the_monthly_report_is_a_printable_page(september, client, manager, team
     client.force_login(manager)
     response = client.get("/metrics/report/", {"month": "2026-09", "team": team.pk})
     text = response.content.decode()
-    assert response.status_code == 200 and "metrics/metrics.css" in text and "window.print()" in text
+    assert response.status_code == 200 and "metrics/metrics.css" in text and 'class="print-page"' in text
     assert 'data-kpi="first_contact_resolution"' in text and "2026-09" in text
     from django.contrib.staticfiles import finders
 
     css = open(finders.find("metrics/metrics.css"), encoding="utf-8").read()
     assert "@media print" in css and ".topbar" in css
+    assert "window.print()" in open(finders.find("kesu/kesu.js"), encoding="utf-8").read()  # the button's click
 
 
 def test_the_dashboard_page_shows_charts_from_the_packages_own_static_files(september, client, manager):
