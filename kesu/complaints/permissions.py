@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from kesu.accounts.models import User
-from kesu.complaints.models import Complaint
+from kesu.complaints.models import Attachment, Complaint
 
 
 def sees_all(user: User) -> bool:
@@ -91,6 +91,15 @@ def customer_fields_masked(user: User, complaint: Complaint) -> frozenset[str]:
     if not can_see_pii(user, complaint):
         return frozenset(("name", "phone", "email", "id_card"))
     return frozenset() if sees_all(user) else frozenset(complaint.customer_hidden or ())
+
+
+def can_open_attachment(user: User, attachment: Attachment) -> bool:
+    """Evidence is for those who see the complaint; an ID document only for those who may see
+    the customer's personal data unmasked."""
+    complaint = attachment.complaint
+    if not can_view(user, complaint):
+        return False
+    return not attachment.personal or can_see_pii(user, complaint)
 
 
 def can_view_audit(user: User, complaint: Complaint) -> bool:

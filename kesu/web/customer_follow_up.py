@@ -15,6 +15,7 @@ from kesu.core import privacy
 from kesu.followup import ratelimit, services
 from kesu.followup.forms import CustomerAnswerForm
 from kesu.handling.follow_up import answer_follow_up_link
+from kesu.notifications.templates import render as render_template
 
 #: Page views and answers per client address per window.
 RATE_LIMIT = 30
@@ -61,6 +62,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "reference": complaint.reference,
             "customer": privacy.mask_name(complaint.customer.name),
+            "greeting": render_template(
+                "follow-up-page", name=privacy.mask_name(complaint.customer.name), ref=complaint.reference
+            )[1],
             "solution": complaint.solution_text,
             "expires_at": link.expires_at,
         },

@@ -10,18 +10,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.complaints import permissions, selectors
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.audit import action_label
-from kesu.complaints.models import Complaint
+from kesu.complaints.models import Attachment, Complaint
+from kesu.complaints.services.replies import default_delivery
 from kesu.complaints.workflow_config import checklist_for, stage_labels
 from kesu.core import privacy, workflow
 from kesu.core.workflow import Stage
 from kesu.escalation.models import Escalation, Status
 from kesu.escalation.selectors import complaint_escalations
+from kesu.notifications.models import Channel as OutboxChannel
+from kesu.notifications.models import OutboxMessage
+from kesu.notifications.models import Status as OutboxStatus
 from kesu.sla.models import Clock, ClockStatus
 from kesu.sla.selectors import sla_view
 from kesu.web import forms, workbench
@@ -153,7 +158,10 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
             {
                 "message": m,
                 "body": m.body if pii else privacy.mask_text(m.body),
-                "who": customer_name if m.kind == "customer" else str(m.author or ""),
+                "quoted": m.quoted if pii else privacy.mask_text(m.quoted),
+                "who": customer_name if m.kind == "customer" else str(m.author or "") or _("E-mail"),
+                "delivery": delivery_state(m.delivery) if m.delivery_id else None,
+                "attachments": [attachment_item(a, complaint, pii) for a in m.attachments.all()],
             }
             for m in messages_list
         ],
@@ -192,7 +200,7 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
         ]
         if permissions.can_view_audit(user, complaint)
         else None,
-        "message_form": forms.MessageForm(),
+        "message_form": forms.MessageForm(initial={"deliver": default_delivery(complaint)}),
         "solution_form": forms.SolutionForm(),
         "agreement_form": forms.AgreementForm(),
         "follow_up_form": forms.FollowUpForm(),
@@ -201,6 +209,36 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
         "show_follow_up": stage == Stage.FOLLOW_UP,
         "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),
         "show_agreement": stage == Stage.AGREE,
+    }
+
+
+def delivery_state(outbox: OutboxMessage) -> dict[str, str]:
+    """待发送 / 已发送 / 失败 beside a reply, with the reason of a failure."""
+    channel = str(OutboxChannel(outbox.channel).label)
+    if outbox.status == OutboxStatus.SENT:
+        return {"state": "sent", "label": _("Sent"), "channel": channel, "reason": ""}
+    if outbox.status == OutboxStatus.DEAD:
+        return {"state": "failed", "label": _("Failed"), "channel": channel, "reason": outbox.last_error}
+    if outbox.status == OutboxStatus.FAILED:
+        return {
+            "state": "retrying",
+            "label": _("Waiting to be sent (the last attempt failed; it will be retried)"),
+            "channel": channel,
+            "reason": outbox.last_error,
+        }
+    return {"state": "pending", "label": _("Waiting to be sent"), "channel": channel, "reason": ""}
+
+
+def attachment_item(attachment: Attachment, complaint: Complaint, pii: bool) -> dict[str, Any]:
+    """An attachment as listed: an ID document is withheld (named, not linked) without the right
+    to see personal data."""
+    withheld = attachment.personal and not pii
+    return {
+        "name": _("ID document (withheld)") if withheld else attachment.filename,
+        "kind": attachment.get_kind_display(),
+        "size": attachment.size,
+        "withheld": withheld,
+        "url": "" if withheld else reverse("web:attachment", args=[complaint.reference, attachment.pk]),
     }
 
 

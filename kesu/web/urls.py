@@ -14,5 +14,8 @@ urlpatterns = [
     path("complaints/import/", views.bulk_import, name="import"),
     path("complaints/<str:reference>/", views.complaint_detail, name="complaint"),
     path("complaints/<str:reference>/check-reply/", views.check_reply_view, name="check-reply"),
+    path(
+        "complaints/<str:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment"
+    ),
     path("complaints/<str:reference>/<str:action>/", views.complaint_action, name="complaint-action"),
 ]

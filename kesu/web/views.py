@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -25,6 +25,7 @@ from kesu.complaints import permissions, selectors, services
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.filters import parse_filters
 from kesu.complaints.models import Channel, Complaint, Priority, StageChoices
+from kesu.complaints.services.attachments import Upload, attachment_open
 from kesu.core.replies import LIVE_MAX_CHARS
 from kesu.escalation import services as escalation_services
 from kesu.escalation.models import Escalation
@@ -147,7 +148,14 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
     "accept": (None, lambda u, c, d: services.complaint_accept(complaint=c, actor=u)),
     "message": (
         forms.MessageForm,
-        lambda u, c, d: conversation.add_message(complaint=c, actor=u, body=d["body"], kind=d["kind"]),
+        lambda u, c, d: conversation.add_message(
+            complaint=c,
+            actor=u,
+            body=d["body"],
+            kind=d["kind"],
+            deliver=d["deliver"] if d["kind"] == "agent" else "",
+            attachments=[Upload(filename=f.name, content=f) for f in d["files"]],
+        ),
     ),
     "checklist": (
         forms.ChecklistForm,
@@ -211,7 +219,7 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
     form_class, call = ACTIONS[action]
     data: dict[str, Any] = {}
     if form_class is not None:
-        form = form_class(request.POST)
+        form = form_class(request.POST, request.FILES)
         if not form.is_valid():
             for field, errors in form.errors.items():
                 label = form.fields[field].label if field in form.fields else ""
@@ -228,6 +236,23 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
     else:
         messages.success(request, _("Saved."))
     return redirect("web:complaint", reference=reference)
+
+
+@login_required
+def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """An attachment, to those who may see the complaint; an ID document only to those who may
+    see the customer's personal data unmasked (others see it listed as withheld)."""
+    complaint = _complaint_or_404(request, reference)
+    attachment = selectors.complaint_attachment(complaint=complaint, pk=pk)
+    if attachment is None:
+        raise Http404
+    if not permissions.can_open_attachment(request.user, attachment):
+        return HttpResponseForbidden(_("This document holds personal data your role does not see."))
+    response = FileResponse(
+        attachment_open(attachment), as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -254,7 +279,7 @@ def intake_page(request: HttpRequest) -> HttpResponse:
     """The agent's intake form (受理), checked by the same schema as the API and the importer."""
     if not request.user.has_perm("complaints.add_complaint"):
         return HttpResponseForbidden(_("You do not have permission to do this."))
-    form = forms.IntakeForm(request.POST or None, initial={"team": request.user.team_id})
+    form = forms.IntakeForm(request.POST or None, request.FILES or None, initial={"team": request.user.team_id})
     if request.method == "POST" and form.is_valid():
         try:
             complaint = intake.take_in(actor=request.user, **form.create_kwargs())

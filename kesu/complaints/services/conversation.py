@@ -1,9 +1,11 @@
 """The conversation: the customer's messages, the agents' replies and internal notes.
 
 :func:`message_record` is the complaint's part (a reply that blames or hides behind rules is
-refused; the first reply is stamped 首次回复; a customer's words are analysed). A reply also stops
-the first-reply clock and a customer's answer lets paused clocks run again, so callers record
-messages with :func:`kesu.handling.conversation.add_message`.
+refused; the first reply is stamped 首次回复; a customer's words are analysed; a reply with a way
+to reach the customer is queued in the outbox, :mod:`.replies`; files are kept as evidence,
+:mod:`.attachments`). A reply also stops the first-reply clock and a customer's answer lets
+paused clocks run again, so callers record messages with
+:func:`kesu.handling.conversation.add_message`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from kesu.complaints.analysis import StoredAnalysis, analyse_message, complaint_
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event, save_fields, set_fields
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.models import Channel, Complaint, Message, MessageKind
+from kesu.complaints.services.attachments import Upload, attachments_check, attachments_store
+from kesu.complaints.services.replies import delivery_check, reply_deliver
 from kesu.core.replies import check_reply
 
 
@@ -44,16 +48,28 @@ class RecordedMessage:
 def message_record(
     *,
     complaint: Complaint,
-    actor: User,
+    actor: User | None,
     body: str,
     kind: str = MessageKind.AGENT,
     channel: str | None = None,
+    deliver: str = "",
+    attachments: list[Upload] | tuple[Upload, ...] = (),
+    quoted: str = "",
+    email_message_id: str = "",
 ) -> RecordedMessage:
     """Record a message in the caller's transaction. The first agent reply stamps the first-reply
-    time; a customer's message that reads riskier raises the complaint's escalation risk."""
+    time; a customer's message that reads riskier raises the complaint's escalation risk.
+
+    A reply with ``deliver`` (``email`` or ``sms``) is queued to the customer in the outbox.
+    ``actor`` is None only for the customer's own message that came in by mail (the mailbox is
+    the witness); ``quoted`` is the history their client quoted, kept but not analysed."""
     body = (body or "").strip()
+    if not body and attachments and kind == MessageKind.CUSTOMER:
+        body = _("(attachments only)")
     if not body:
         raise ComplaintError(ErrorCode.BODY_REQUIRED, _("The message is empty."))
+    if actor is None and kind != MessageKind.CUSTOMER:
+        raise PermissionRefused()
     if kind not in MessageKind.values:
         raise ComplaintError(ErrorCode.INVALID_KIND, _("Unknown message kind."))
     channel = channel or complaint.channel
@@ -66,8 +82,12 @@ def message_record(
     _refuse_unless_allowed(actor, complaint, kind)
     if kind == MessageKind.AGENT:
         refuse_blocked_reply(body)
+    elif deliver:
+        raise ComplaintError(ErrorCode.INVALID_DELIVERY, _("Only a reply is sent to the customer."))
+    checked = attachments_check(attachments)
     with transaction.atomic(savepoint=False):
         complaint = lock_complaint(complaint)
+        delivery_check(complaint, deliver)
         _refuse_unless_allowed(actor, complaint, kind)
         customer = kind == MessageKind.CUSTOMER
         # A customer's words are read with the conversation so far (the emotion trajectory, the
@@ -79,10 +99,18 @@ def message_record(
             channel=channel,
             author=actor,
             body=body,
+            quoted=quoted,
+            email_message_id=email_message_id[:250],
             analysis=analysis,
             semantic_pending=customer and semantic_enabled(),
             created_at=clock.now(),
         )
+        stored = attachments_store(complaint=complaint, actor=actor, checked=checked, message=message)
+        if deliver:
+            assert actor is not None
+            reply_deliver(
+                complaint=complaint, message=message, actor=actor, deliver=deliver, attachments=stored
+            )
         changes: dict[str, list[Any]] = {}
         first_reply = kind == MessageKind.AGENT and complaint.first_reply_at is None
         if first_reply:
@@ -96,12 +124,19 @@ def message_record(
             complaint=complaint,
             actor=actor,
             action=AuditAction.for_message(kind),
-            changes={**changes, "message": [None, message.pk]},
+            changes={
+                **changes,
+                "message": [None, message.pk],
+                **({"delivery": [None, deliver]} if deliver else {}),
+                **({"attachments": [None, [a.pk for a in stored]]} if stored else {}),
+            },
         )
     return RecordedMessage(message, complaint, first_reply)
 
 
-def _refuse_unless_allowed(actor: User, complaint: Complaint, kind: str) -> None:
+def _refuse_unless_allowed(actor: User | None, complaint: Complaint, kind: str) -> None:
+    if actor is None:
+        return  # the customer's own mail (checked before: only a customer message)
     allowed = (
         permissions.can_add_note(actor, complaint)
         if kind == MessageKind.NOTE

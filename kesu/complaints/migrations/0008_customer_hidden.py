@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0006_semantic_tier'),
+        ('complaints', '0007_attachments_and_mail_threading'),
     ]
 
     operations = [
