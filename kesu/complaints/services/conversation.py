@@ -77,9 +77,9 @@ def message_record(
         raise ComplaintError(
             ErrorCode.INVALID_CHANNEL, _("Unknown channel: %(channel)s.") % {"channel": channel}
         )
-    # Who may write is settled before any reading of the words (the checker, the analysis), so a
-    # role that may not write costs nothing; and again under the lock, where it counts.
-    _refuse_unless_allowed(actor, complaint, kind)
+    # A role that may not write at all (QA, trainers) is refused before any reading of the words
+    # (the checker, the analysis) and costs nothing; who may write here is settled under the lock.
+    _refuse_role_that_may_not_write(actor, kind)
     if kind == MessageKind.AGENT:
         refuse_blocked_reply(body)
     elif deliver:
@@ -132,6 +132,12 @@ def message_record(
             },
         )
     return RecordedMessage(message, complaint, first_reply)
+
+
+def _refuse_role_that_may_not_write(actor: User | None, kind: str) -> None:
+    needed = "complaints.add_message" if kind == MessageKind.NOTE else "complaints.handle_complaint"
+    if actor is not None and not actor.has_perm(needed):
+        raise PermissionRefused()
 
 
 def _refuse_unless_allowed(actor: User | None, complaint: Complaint, kind: str) -> None:
