@@ -69,6 +69,8 @@ def gunicorn_command(bind: str, workers: int, *, access_log: str = "-") -> list[
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Production serving: DEBUG is off unless asked for (``DEBUG=1``), so SECRET_KEY must be set."""
+    os.environ.setdefault("DEBUG", "0")
     _django()
     return _serve(args.bind, args.workers)
 

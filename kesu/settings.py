@@ -8,6 +8,7 @@ the process refuses to start with DEBUG off and the demo secret.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kesu.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kesu.web.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,12 +85,28 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kesu.web.middleware.RequestTooBigMiddleware",
+    # last, as django-axes asks: it turns a locked-out login into the lockout response
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kesu.urls"
 WSGI_APPLICATION = "kesu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["kesu.accounts.backends.CachedPermissionsBackend"]
+AUTHENTICATION_BACKENDS = [
+    # refuses a login while its username and address are locked out (django-axes), then the model
+    "axes.backends.AxesStandaloneBackend",
+    "kesu.accounts.backends.CachedPermissionsBackend",
+]
+# Login throttling on /login/, /admin/login/ and /api/v1/auth/token/ (django-axes, attempts in the
+# database so every process shares them): KESU_LOGIN_FAILURE_LIMIT failed logins for one username
+# from one address lock that pair out for KESU_LOGIN_COOLOFF_MINUTES (one person's typing does not
+# lock out a whole office behind one address); a successful login clears the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("KESU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KESU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kesu.accounts.lockout.locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -209,12 +228,19 @@ KESU_PRACTICE_CUSTOMER = os.environ.get("KESU_PRACTICE_CUSTOMER", "rules")
 KESU_MAX_IMPORT_BYTES = int(os.environ.get("KESU_MAX_IMPORT_BYTES", 10 * 1_048_576))
 KESU_MAX_IMPORT_ROWS = int(os.environ.get("KESU_MAX_IMPORT_ROWS", 20_000))
 
+#: API tokens expire this many days after they are issued (then the token endpoint issues a new one).
+KESU_TOKEN_TTL_DAYS = int(os.environ.get("KESU_TOKEN_TTL_DAYS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "kesu.api.authentication.TeamTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "kesu.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "kesu.api.pagination.Pagination",
     "EXCEPTION_HANDLER": "kesu.api.errors.exception_handler",
@@ -270,6 +296,28 @@ CELERY_BEAT_SCHEDULE = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
+# Production behind a TLS-terminating proxy (KESU_BEHIND_TLS_PROXY=1, see the README): trust the
+# proxy's X-Forwarded-Proto, redirect plain http to https and ask browsers for https only (HSTS).
+BEHIND_TLS_PROXY = env_bool("KESU_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", BEHIND_TLS_PROXY)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if BEHIND_TLS_PROXY else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", BEHIND_TLS_PROXY)
+# Preloading into the browsers' HSTS lists is a commitment for the whole domain: the operator's choice.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+# Scripts from here or with the response's nonce, no inline styles, nothing framed, forms post here.
+KESU_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+KESU_CSP_THIRD_PARTY_PATHS = ("/admin/", "/api/docs/", "/api/redoc/")
+KESU_CSP_THIRD_PARTY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True

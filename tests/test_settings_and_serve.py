@@ -51,6 +51,7 @@ def test_kesu_serve_serves_the_login_page(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**ENV, "KESU_VAR_DIR": str(tmp_path), "KESU_SQLITE_PATH": str(tmp_path / "serve.sqlite3")}
+    env["SECRET_KEY"] = "s" * 50  # kesu serve runs with DEBUG off, so it needs a real secret
     migrate = subprocess.run(
         [sys.executable, "-m", "kesu.cli", "manage", "migrate", "-v", "0"],
         env=env,
@@ -81,3 +82,48 @@ def test_kesu_serve_serves_the_login_page(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_kesu_serve_refuses_the_demo_secret_unless_debug_is_asked_for(tmp_path):
+    env = {**ENV, "KESU_VAR_DIR": str(tmp_path), "KESU_SQLITE_PATH": str(tmp_path / "serve.sqlite3")}
+    result = subprocess.run(
+        [sys.executable, "-m", "kesu.cli", "serve", "--bind", "127.0.0.1:1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+#: The production settings the README documents, behind a TLS-terminating proxy.
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3su-" + "x7Qp" * 12,
+    "ALLOWED_HOSTS": "kesu.example.com",
+    "KESU_BEHIND_TLS_PROXY": "1",
+}
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**ENV, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_behind_tls_the_app_redirects_to_https_and_sends_hsts():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kesu.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER, s.SECURE_REFERRER_POLICY)"
+    )
+    result = run_python(code, **PRODUCTION)
+    assert result.stdout.strip() == "True 31536000 ('HTTP_X_FORWARDED_PROTO', 'https') same-origin", (
+        result.stderr
+    )

@@ -55,3 +55,34 @@ class User(AbstractUser):
         if self.authority_limit is not None:
             return self.authority_limit
         return default_authority_limit(self.role_codes)
+
+
+class UserRightsEvent(models.Model):
+    """One change to who a user is allowed to be: superuser, staff, active, roles, permissions or
+    authority limit — who changed it, when, before and after. Append-only, like the complaints'
+    audit trail (``kesu.accounts.services.user_rights_record`` writes it)."""
+
+    actor = models.ForeignKey(
+        User, verbose_name=_("changed by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="rights_events"
+    )
+    changes = models.JSONField(_("changes"), default=dict)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change of user rights")
+        verbose_name_plural = _("changes of user rights")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {', '.join(self.changes)}"
+
+    def save(self, *args, **kwargs):  # type: ignore[override]
+        if self.pk is not None:
+            raise ValueError("A change of user rights, once recorded, is not changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("A change of user rights, once recorded, is not deleted.")

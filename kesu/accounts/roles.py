@@ -128,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.add_team",
         "accounts.change_team",
         "accounts.view_team",
+        "accounts.view_userrightsevent",
         "complaints.view_auditevent",
         "notifications.view_outboxmessage",
         "notifications.change_outboxmessage",

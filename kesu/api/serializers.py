@@ -114,13 +114,25 @@ class _MaskingMixin:
     def _customer(self, complaint: Complaint) -> dict[str, Any]:
         customer = complaint.customer
         data = {"external_id": customer.external_id, "tier": customer.tier.code}
+        masked = customer.masked()
         if self._pii(complaint):
-            data.update(
-                name=customer.name, phone=customer.phone, email=customer.email, id_card=customer.id_card
+            # Another team's customer named at intake: what the team was not given stays masked.
+            hidden = (
+                permissions.customer_fields_masked(self.context["request"].user, complaint)  # type: ignore[attr-defined]
+                if complaint.customer_hidden
+                else frozenset()
             )
+            full = {
+                "name": customer.name,
+                "phone": customer.phone,
+                "email": customer.email,
+                "id_card": customer.id_card,
+            }
+            data.update({key: masked[key] if key in hidden else value for key, value in full.items()})
+            data["masked"] = bool(hidden)
         else:
-            data.update(customer.masked())
-        data["masked"] = not self._pii(complaint)
+            data.update(masked)
+            data["masked"] = True
         return data
 
     def _text(self, complaint: Complaint, text: str) -> str:
@@ -251,7 +263,7 @@ class ComplaintOut(ComplaintListOut):
 
     def _analysis(self, obj: Complaint) -> dict[str, Any]:
         """Bad-faith signals are for team leads to judge; agents do not see them (SPEC §3)."""
-        return StoredAnalysis(obj.analysis).as_json(bad_faith=self._sees_bad_faith)
+        return StoredAnalysis(obj.analysis).as_json(bad_faith=self._sees_bad_faith, masked=not self._pii(obj))
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_checklist(self, obj: Complaint) -> list[dict[str, Any]]:
@@ -274,19 +286,19 @@ class ComplaintOut(ComplaintListOut):
             order_number=obj.order_number,
             demand_type=obj.demand_type,
             demand_amount=_money(obj.demand_amount),
-            demand_note=obj.demand_note,
+            demand_note=self._text(obj, obj.demand_note),
             subcategory=obj.subcategory.code if obj.subcategory_id else None,
             checklist=self.get_checklist(obj),
             allowed_transitions=self.get_allowed_transitions(obj),
             analysis=self._analysis(obj),
             solution_type=obj.solution_type,
-            solution_text=obj.solution_text,
+            solution_text=self._text(obj, obj.solution_text),
             solution_amount=_money(obj.solution_amount),
             refund_method=obj.refund_method,
-            agreement_note=obj.agreement_note,
+            agreement_note=self._text(obj, obj.agreement_note),
             follow_up_result=obj.follow_up_result,
-            follow_up_note=obj.follow_up_note,
-            close_reason=obj.close_reason,
+            follow_up_note=self._text(obj, obj.follow_up_note),
+            close_reason=self._text(obj, obj.close_reason),
             reopen_count=obj.reopen_count,
             external_ref=obj.external_ref,
             repeat_of=obj.repeat_of.reference if obj.repeat_of_id else None,
@@ -342,18 +354,37 @@ class MessageOut(serializers.ModelSerializer):
     def get_author(self, obj: Message) -> dict[str, Any] | None:
         return _user_ref(obj.author)
 
+    analysis = serializers.SerializerMethodField()
+
     def get_body(self, obj: Message) -> str:
         if self.context.get("pii"):
             return obj.body
         return privacy.mask_text(obj.body)
 
+    @extend_schema_field(serializers.DictField())
+    def get_analysis(self, obj: Message) -> dict[str, Any]:
+        """The analysis of a customer's message holds its words (normalised, as evidence)."""
+        return obj.analysis if self.context.get("pii") else privacy.mask_derived(obj.analysis)
+
 
 class AuditEventOut(serializers.ModelSerializer):
+    """Changes and notes may quote the customer (a solution's text, a reason): masked like the
+    words unless the reader may see personal data (``context["pii"]``)."""
+
     actor = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
         fields = ["id", "action", "actor", "changes", "note", "created_at"]
+
+    @extend_schema_field(serializers.DictField())
+    def get_changes(self, obj: AuditEvent) -> dict[str, Any]:
+        return obj.changes if self.context.get("pii") else privacy.mask_derived(obj.changes)
+
+    def get_note(self, obj: AuditEvent) -> str:
+        return obj.note if self.context.get("pii") else privacy.mask_text(obj.note)
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_actor(self, obj: AuditEvent) -> dict[str, Any] | None:

@@ -4,11 +4,11 @@ documentation pages are beside it (``/api/schema/``, ``/api/docs/``, ``/api/redo
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from kesu.api import followup, inbound_mail, metrics
 from kesu.api.escalation import ApprovalViewSet, ComplaintEscalationViewSet, EscalationViewSet
+from kesu.api.token import ObtainToken
 from kesu.api.views import ComplaintViewSet
 
 router = DefaultRouter()
@@ -20,7 +20,7 @@ router.register("approvals", ApprovalViewSet, basename="approval")
 v1 = [
     path("qa/", include("kesu.qa.api_urls")),
     path("", include(router.urls)),
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("complaints/<str:reference>/follow-ups/", followup.FollowUpsView.as_view(), name="api-follow-ups"),
     path(
         "complaints/<str:reference>/follow-up-links/", followup.FollowUpLinksView.as_view(), name="api-links"

@@ -239,7 +239,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         complaint = self.get_object()
         if not permissions.can_view_audit(request.user, complaint):
             raise PermissionRefused()
-        return Response(s.AuditEventOut(selectors.complaint_audit(complaint=complaint), many=True).data)
+        context = {"pii": permissions.can_see_pii(request.user, complaint)}
+        events = selectors.complaint_audit(complaint=complaint)
+        return Response(s.AuditEventOut(events, many=True, context=context).data)
 
     @extend_schema(
         request={

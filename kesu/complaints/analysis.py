@@ -20,6 +20,7 @@ import numpy as np
 from django.conf import settings
 
 from kesu.complaints.taxonomy import compensation_standard
+from kesu.core import privacy
 from kesu.core.analysis import AnalysisError, analyze
 
 #: Where the dashboard's SQL finds the emotion label in the stored JSON (``KT()`` / a filter).
@@ -259,11 +260,11 @@ class StoredAnalysis:
     def evidence(self) -> Mapping[str, list[str]]:
         return _mapping(self.data.get("evidence"))
 
-    def as_json(self, *, bad_faith: bool = True) -> dict[str, Any]:
-        """The stored dict as the API shows it; bad-faith signals left out for who may not see them."""
-        if bad_faith or "bad_faith" not in self.data:
-            return dict(self.data)
-        return {key: value for key, value in self.data.items() if key != "bad_faith"}
+    def as_json(self, *, bad_faith: bool = True, masked: bool = False) -> dict[str, Any]:
+        """The stored dict as the API shows it; bad-faith signals left out for who may not see them,
+        and the text in it (normalised text, evidence) masked for who may not see personal data."""
+        data = {key: value for key, value in self.data.items() if bad_faith or key != "bad_faith"}
+        return privacy.mask_derived(data) if masked else data
 
     def raw_triggers(self) -> list[dict[str, Any]]:
         """The triggers as stored (code, evidence and whatever else the engine put there), for

@@ -4,12 +4,30 @@ exports: the same parameters mean the same filters everywhere."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from kesu.complaints.models import Channel, Priority, Source, StageChoices
 from kesu.complaints.selectors import ComplaintFilters
+
+#: The largest id a database keeps (64-bit keys): a larger one in a query is refused, not a 500.
+MAX_ID = 2**63 - 1
+#: Dates a complaint list is asked about; year 1 or 9999 overflows the time-zone conversion.
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            parsed = None
+        if parsed is None or not EARLIEST <= parsed < LATEST:
+            raise serializers.ValidationError(_("Choose a date between 2000 and 2099."), code="invalid")
+        return parsed
 
 
 class ComplaintFiltersIn(serializers.Serializer):
@@ -18,14 +36,14 @@ class ComplaintFiltersIn(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     category = serializers.SlugField(required=False)
-    team = serializers.IntegerField(required=False, min_value=1)
+    team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     owner = serializers.RegexField(r"^(me|none|[0-9]+)$", required=False)
     tier = serializers.SlugField(required=False)
     escalated = serializers.BooleanField(required=False, allow_null=True, default=None)
     open = serializers.BooleanField(required=False, allow_null=True, default=None)
     q = serializers.CharField(max_length=100, required=False)
-    received_after = serializers.DateTimeField(required=False)
-    received_before = serializers.DateTimeField(required=False)
+    received_after = BoundedDateTimeField(required=False)
+    received_before = BoundedDateTimeField(required=False)
     sla = serializers.ChoiceField(choices=["at_risk", "breached"], required=False)
 
 

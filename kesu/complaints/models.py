@@ -69,6 +69,10 @@ class SolutionType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+#: Solutions that pay the customer: they state how much, and the amount counts against authority.
+COMPENSATING = frozenset({SolutionType.REFUND, SolutionType.COMPENSATION})
+
+
 class RefundMethod(models.TextChoices):
     """Credit to the bill/account is preferred over cash (话费返回优于现金退还)."""
 
@@ -244,6 +248,16 @@ class Complaint(models.Model):
         help_text=_("The earlier complaint on the same matter by the same customer (重复投诉)."),
     )
     repeat_count = models.PositiveSmallIntegerField(_("earlier complaints on the same matter"), default=0)
+    customer_hidden = models.JSONField(
+        _("customer details hidden from the team"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The returning customer's stored details (name, phone, e-mail, ID card) that the handling "
+            "team did not give at intake and had no earlier complaint to know them from: shown masked "
+            "to the team, in full only to roles that see every team."
+        ),
+    )
     bad_faith = models.BooleanField(
         _("marked as bad-faith (恶意投诉)"),
         default=False,

@@ -84,6 +84,15 @@ def can_see_pii(user: User, complaint: Complaint) -> bool:
     return can_view(user, complaint) and user.has_perm("complaints.view_customer_pii")
 
 
+def customer_fields_masked(user: User, complaint: Complaint) -> frozenset[str]:
+    """The customer's details ``user`` sees masked on this complaint: all without the right to see
+    personal data; else those a returning customer's record holds that the team was not given
+    (another team's customer named at intake), unless the user sees every team."""
+    if not can_see_pii(user, complaint):
+        return frozenset(("name", "phone", "email", "id_card"))
+    return frozenset() if sees_all(user) else frozenset(complaint.customer_hidden or ())
+
+
 def can_open_attachment(user: User, attachment: Attachment) -> bool:
     """Evidence is for those who see the complaint; an ID document only for those who may see
     the customer's personal data unmasked."""

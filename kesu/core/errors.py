@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    # user rights (the admin's user page)
+    AUTHORITY_ABOVE_OWN = "authority_above_own"
     # intake 受理
     TEXT_REQUIRED = "text_required"
     TEAM_REQUIRED = "team_required"
@@ -28,6 +30,7 @@ class ErrorCode(StrEnum):
     INVALID_CHANNEL = "invalid_channel"
     INVALID_SOURCE = "invalid_source"
     RECEIVED_IN_FUTURE = "received_in_future"
+    RECEIVED_TOO_LONG_AGO = "received_too_long_ago"
     # bulk import
     FILE_REQUIRED = "file_required"
     FILE_TOO_LARGE = "file_too_large"
@@ -77,6 +80,7 @@ class ErrorCode(StrEnum):
     REFUND_METHOD_REQUIRED = "refund_method_required"
     CASH_REASON_REQUIRED = "cash_reason_required"
     ABOVE_AUTHORITY = "above_authority"
+    AMOUNT_REQUIRED = "amount_required"
     WITHIN_AUTHORITY = "within_authority"
     AGREEMENT_NOTE_REQUIRED = "agreement_note_required"
     ALREADY_DECIDED = "already_decided"

@@ -26,7 +26,7 @@ from kesu.customers.models import Customer, Tier
 from kesu.handling import intake, stages
 from kesu.handling.conversation import add_message
 from kesu.handling.follow_up import record_follow_up
-from kesu.handling.solution import record_solution
+from kesu.handling.solution import amount_promised, record_solution
 from kesu.metrics.models import CustomersServed
 from kesu.practice.demo import seed_practice
 from kesu.qa.demo import seed_qa
@@ -115,9 +115,16 @@ def _customers(corpus: dict[str, Any]) -> list[Customer]:
 
 
 def _advance(
-    complaint: Complaint, case: dict[str, Any], target: Stage, owner: User, at: datetime, rng: random.Random
+    complaint: Complaint,
+    case: dict[str, Any],
+    target: Stage,
+    owner: User,
+    at: datetime,
+    rng: random.Random,
+    approver: User,
 ) -> None:
-    """Take a complaint through the method up to ``target`` the way an agent would."""
+    """Take a complaint through the method up to ``target`` the way an agent would; a solution
+    above the owner's authority is recorded by ``approver`` (the manager)."""
 
     def step(minutes: int) -> datetime:
         nonlocal at
@@ -150,15 +157,16 @@ def _advance(
                     "type": "explanation",
                     "description": "已向客户详细说明原因与后续改进措施。",
                 }
-                amount = solution.get("amount")
-                if amount is not None and Decimal(str(amount)) > owner.effective_authority_limit():
-                    amount = owner.effective_authority_limit()
+                amount = Decimal(str(solution["amount"])) if solution.get("amount") is not None else None
+                promised = amount_promised(text=solution["description"], amount=amount)
+                # Above the owner's authority the manager records it (as an approval would).
+                within = promised is None or promised <= owner.effective_authority_limit()
                 record_solution(
                     complaint=complaint,
-                    actor=owner,
+                    actor=owner if within else approver,
                     solution_type=solution["type"],
                     text=solution["description"],
-                    amount=Decimal(str(amount)) if amount is not None else None,
+                    amount=amount,
                     refund_method=solution.get("refund_method")
                     or ("bill_credit" if solution["type"] == "refund" else ""),
                 )
@@ -265,7 +273,7 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
             )
             if target != Stage.ACCEPT:
                 owner = leads[team_key] if case.get("priority") == "urgent" else rng.choice(agents[team_key])
-                _advance(complaint, case, target, owner, received, rng)
+                _advance(complaint, case, target, owner, received, rng, users["manager"])
         created += 1
     reviews_demo.seed_loop(users=users, teams=teams)
     seed_qa(password=DEMO_PASSWORD)

@@ -1,6 +1,7 @@
 """The escalation package 升级资料: what the next level needs at a glance — customer, problem,
-timeline, what was tried, and the analysis evidence (SPEC §6). Personal data is masked; the
-complaint holds the rest. One shape for every escalation; the sweep compiles many at once."""
+timeline, what was tried, and the analysis evidence (SPEC §6). Personal data is masked in
+everything the package quotes; the complaint holds the rest. One shape for every escalation;
+the sweep compiles many at once."""
 
 from __future__ import annotations
 
@@ -26,28 +27,34 @@ def _package(
     customer = complaint.customer
     analysis = StoredAnalysis(complaint.analysis)
     if complaint.solution_type:
-        tried = [*tried, {"solution": complaint.solution_type, "details": complaint.solution_text[:500]}]
-    return {
-        "customer": {
-            "id": customer.external_id,
-            "name": privacy.mask_name(customer.name),
-            "tier": customer.tier.code,
-        },
-        "problem": {
-            "text": privacy.mask_text(complaint.text)[:1000],
-            "category": analysis.category_code,
-            "demands": analysis.raw_demands(),
-            "demand_type": complaint.demand_type,
-            "demand_amount": str(complaint.demand_amount) if complaint.demand_amount is not None else None,
-            "repeat_count": complaint.repeat_count,
-        },
-        "timeline": timeline,
-        "tried": tried,
-        "evidence": {"escalation": dict(analysis.escalation), "emotion": dict(analysis.emotion)},
-        "attachments": attachments,
-        "stage": complaint.stage,
-        "owner": complaint.owner.username if complaint.owner_id else None,
-    }
+        details = privacy.mask_text(complaint.solution_text)[:500]  # masked, then cut: no half a number
+        tried = [*tried, {"solution": complaint.solution_type, "details": details}]
+    # Whatever else the package quotes (the demands and triggers with their evidence) is masked too.
+    return privacy.mask_derived(
+        {
+            "customer": {
+                "id": customer.external_id,
+                "name": privacy.mask_name(customer.name),
+                "tier": customer.tier.code,
+            },
+            "problem": {
+                "text": privacy.mask_text(complaint.text)[:1000],
+                "category": analysis.category_code,
+                "demands": analysis.raw_demands(),
+                "demand_type": complaint.demand_type,
+                "demand_amount": str(complaint.demand_amount)
+                if complaint.demand_amount is not None
+                else None,
+                "repeat_count": complaint.repeat_count,
+            },
+            "timeline": timeline,
+            "tried": tried,
+            "evidence": {"escalation": dict(analysis.escalation), "emotion": dict(analysis.emotion)},
+            "attachments": attachments,
+            "stage": complaint.stage,
+            "owner": complaint.owner.username if complaint.owner_id else None,
+        }
+    )
 
 
 def _event(event: AuditEvent) -> dict[str, Any]:

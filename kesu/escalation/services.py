@@ -19,6 +19,7 @@ from kesu.complaints import clock, permissions
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.models import Complaint, RefundMethod, SolutionType
+from kesu.complaints.services.solution import amount_promised
 from kesu.escalation.ladder import assignees, level_with_authority, levels
 from kesu.escalation.models import ApprovalRequest, Escalation, EscalationLevel, Reason, Status
 from kesu.escalation.packages import compile_package
@@ -214,6 +215,7 @@ def approval_request(
         raise ComplaintError(ErrorCode.REFUND_METHOD_REQUIRED, _("Choose how the refund is paid."))
     if not permissions.can_act(actor, complaint):
         raise PermissionRefused()
+    amount = amount_promised(text=text, amount=amount) or amount  # the words may promise more
     if amount <= actor.effective_authority_limit():
         raise ComplaintError(
             ErrorCode.WITHIN_AUTHORITY, _("This amount is within your authority; record it directly.")

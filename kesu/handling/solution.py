@@ -9,10 +9,12 @@ from django.db import transaction
 
 from kesu.accounts.models import User
 from kesu.complaints.models import Complaint
-from kesu.complaints.services.solution import solution_record
+from kesu.complaints.services.solution import amount_promised, solution_record
 from kesu.escalation.approvals import approval_decision, approval_record_decided
 from kesu.escalation.models import ApprovalRequest, ApprovalStatus
 from kesu.handling import steps
+
+__all__ = ["amount_promised", "decide_approval", "record_solution"]
 
 
 def record_solution(

@@ -28,10 +28,27 @@ class _Echo:
         return value
 
 
+#: A cell a spreadsheet would read as a formula (=HYPERLINK(…), +cmd|…, -2+3, @SUM(…)), or that hides
+#: one behind a tab or carriage return: team names, user names and what customers typed are not ours.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value  # shown as text, as OWASP advises for CSV injection
     return value
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A cell that is always a value: openpyxl would store any string beginning with = as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=_cell(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def csv_response(filename: str, sheets: list[Sheet]) -> StreamingHttpResponse:
@@ -66,7 +83,7 @@ def xlsx_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
             if count >= MAX_XLSX_ROWS:
                 sheet.append([_("Cut at %(rows)s rows; export CSV for all.") % {"rows": MAX_XLSX_ROWS}])
                 break
-            sheet.append([_cell(v) for v in row])
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

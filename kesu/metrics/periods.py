@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from kesu.complaints.errors import ComplaintError, ErrorCode
 
 MAX_DAYS = 3 * 366
+#: Figures are asked for within these years; a month of year 1 or 9999 is no question (and its
+#: neighbours, the comparison periods, do not exist).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def _local_midnight(day: date) -> datetime:
@@ -79,12 +82,18 @@ def parse_period(params: dict[str, str], *, today: date | None = None) -> Period
                 raise ValueError
             if (last - first).days > MAX_DAYS:
                 raise ComplaintError(ErrorCode.PERIOD_TOO_LONG, _("Choose a period of at most three years."))
-            return Period(first, last)
+            return _bounded(Period(first, last))
         if month:
             year, number = (int(part) for part in month.split("-"))
-            return Period.month(year, number)
-    except (ValueError, TypeError):
+            return _bounded(Period.month(year, number))
+    except (ValueError, TypeError, OverflowError):
         raise ComplaintError(
             ErrorCode.INVALID_PERIOD, _("Choose a month (2026-11) or a date range.")
         ) from None
     return Period.month(today.year, today.month)
+
+
+def _bounded(period: Period) -> Period:
+    if period.first_day < FIRST_DAY or period.last_day > LAST_DAY:
+        raise ComplaintError(ErrorCode.INVALID_PERIOD, _("Choose a period between 2000 and 2099."))
+    return period

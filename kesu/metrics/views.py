@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kesu.complaints import selectors as complaint_selectors
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
-from kesu.complaints.filters import parse_filters
+from kesu.complaints.filters import MAX_ID, parse_filters
 from kesu.complaints.permissions import visibility_filter
 from kesu.core import privacy
 from kesu.customers.selectors import tier_choices
@@ -34,7 +34,7 @@ def _team(params: dict[str, str]) -> int | None:
     value = params.get("team", "")
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdigit() or int(value) > MAX_ID:
         raise ComplaintError(ErrorCode.INVALID_TEAM, _("Unknown team."))
     return int(value)
 

@@ -7,12 +7,13 @@ import json
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
@@ -21,12 +22,15 @@ from kesu.core import qa as engine
 from kesu.qa import permissions, selectors, services
 from kesu.qa.models import Appeal, Inspection, ItemResult
 
+#: The project's JSON parser (the first of DEFAULT_PARSER_CLASSES: nesting too deep is a 400).
+JSONParser = api_settings.DEFAULT_PARSER_CLASSES[0]
 
 class QaItemResultOut(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="automatic | assisted | manual")
     group = serializers.CharField(
         read_only=True, help_text="method | communication | solution | compliance | timeliness"
     )
+    evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = ItemResult
@@ -46,6 +50,13 @@ class QaItemResultOut(serializers.ModelSerializer):
             "evidence",
             "figures",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_evidence(self, result: ItemResult) -> list[Any]:
+        """The evidence quotes the conversation: masked like the transcript."""
+        if self.context["request"].user.has_perm("complaints.view_customer_pii"):
+            return result.evidence
+        return privacy.mask_derived(result.evidence)
 
 
 class QaAppealOut(serializers.ModelSerializer):

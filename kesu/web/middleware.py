@@ -1,7 +1,9 @@
-"""Refuse oversize request bodies with 413 before any view reads them (no 500, nothing half-read)."""
+"""Refuse oversize request bodies with 413 before any view reads them (no 500, nothing half-read);
+pages in Chinese first; the security headers of every response."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
@@ -38,3 +40,27 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+class SecurityHeadersMiddleware:
+    """A Content-Security-Policy on every page (scripts only from here or with this response's
+    nonce, ``request.csp_nonce``; no inline styles), and ``Cache-Control: no-store`` on every
+    response that does not set its own caching: pages and API answers carry personal data, so no
+    browser or proxy keeps them. Static files are served before this runs (WhiteNoise) and keep
+    their long caching. The admin's and the API documentation's own pages need inline code and get
+    :data:`settings.KESU_CSP_THIRD_PARTY`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            third_party = request.path.startswith(settings.KESU_CSP_THIRD_PARTY_PATHS)
+            policy = settings.KESU_CSP_THIRD_PARTY if third_party else settings.KESU_CSP.format(nonce=nonce)
+            response["Content-Security-Policy"] = policy
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

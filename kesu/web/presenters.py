@@ -125,10 +125,17 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
     labels = stage_labels()
     stage = complaint.stage_enum
     checklist = checklist_for(stage)
-    customer_name = customer.name if pii else privacy.mask_name(customer.name)
+    hidden = permissions.customer_fields_masked(user, complaint)
+    customer_name = privacy.mask_name(customer.name) if "name" in hidden else customer.name
     messages_list = list(selectors.complaint_messages(complaint=complaint))
     sees_bad_faith = user.has_perm("complaints.view_bad_faith_signals")
     panel = workbench.analysis_panel(complaint, show_bad_faith=sees_bad_faith)
+    if panel is not None and not pii:  # its evidence quotes the customer
+        panel = privacy.mask_derived(panel)
+
+    def shown(text: str) -> str:
+        return text if pii else privacy.mask_text(text)
+
     track = workbench.trajectory(messages_list)
     latest_emotion = track["last"][0] if track else (panel or {}).get("emotion_code")
     shown_text = complaint.text if pii else privacy.mask_text(complaint.text)
@@ -146,12 +153,18 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
         "catalogue": solution_catalogue(complaint),
         "customer": {
             "name": customer_name,
-            "phone": customer.phone if pii else privacy.mask_phone(customer.phone),
-            "email": customer.email if pii else privacy.mask_email(customer.email),
+            "phone": privacy.mask_phone(customer.phone) if "phone" in hidden else customer.phone,
+            "email": privacy.mask_email(customer.email) if "email" in hidden else customer.email,
             "tier": customer.tier,
             "external_id": customer.external_id,
         },
         "pii": pii,
+        # What agents wrote about the case may quote the customer: masked like the words.
+        "notes": {
+            "solution_text": shown(complaint.solution_text),
+            "agreement_note": shown(complaint.agreement_note),
+            "follow_up_note": shown(complaint.follow_up_note),
+        },
         "conversation": [
             {
                 "message": m,
@@ -183,11 +196,18 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
         "can_note": permissions.can_add_note(user, complaint),
         "can_transfer": permissions.can_transfer(user, complaint),
         "can_mark_bad_faith": user.has_perm("complaints.mark_bad_faith") and not complaint.bad_faith,
-        "bad_faith_signals": [{"code": s.code, "evidence": s.evidence} for s in analysis.bad_faith_signals]
+        "bad_faith_signals": [
+            {"code": s.code, "evidence": shown(s.evidence)} for s in analysis.bad_faith_signals
+        ]
         if sees_bad_faith
         else [],
         "audit": [
-            {"event": event, "action": action_label(event.action)}
+            {
+                "event": event,
+                "action": action_label(event.action),
+                "changes": event.changes if pii else privacy.mask_derived(event.changes),
+                "note": shown(event.note),
+            }
             for event in selectors.complaint_audit(complaint=complaint)
         ]
         if permissions.can_view_audit(user, complaint)

@@ -26,6 +26,7 @@ from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.filters import parse_filters
 from kesu.complaints.models import Channel, Complaint, Priority, StageChoices
 from kesu.complaints.services.attachments import Upload, attachment_open
+from kesu.core.replies import LIVE_MAX_CHARS
 from kesu.escalation import services as escalation_services
 from kesu.escalation.models import Escalation
 from kesu.escalation.selectors import escalations_waiting_for, own_open_escalation
@@ -262,7 +263,9 @@ def check_reply_view(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _complaint_or_404(request, reference)
     if not permissions.can_act(request.user, complaint):
         return HttpResponseForbidden(_("You do not have permission to do this."))
-    text = request.POST.get("body", "")[:20_000]
+    text = request.POST.get("body", "")
+    if len(text) > LIVE_MAX_CHARS:
+        return render(request, "web/_reply_check.html", {"too_long": LIVE_MAX_CHARS})
     result = workbench.check_draft(
         text,
         authority_limit=float(request.user.effective_authority_limit()),

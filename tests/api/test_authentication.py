@@ -71,3 +71,47 @@ def test_an_unknown_token_is_refused(token):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert client.get(URL).status_code == 401
+
+
+# --- tokens expire, can be revoked, and die with a password change -------------------------------
+
+
+def _token_client(api, user):
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client, token
+
+
+def test_an_old_token_expires_and_a_new_one_is_issued(api, agent, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client, token = _token_client(api, agent)
+    assert client.get("/api/v1/complaints/").status_code == 200
+    token.created = timezone.now() - timedelta(days=settings.KESU_TOKEN_TTL_DAYS + 1)
+    token.save()
+    expired = client.get("/api/v1/complaints/")
+    assert expired.status_code == 401 and expired.json()["code"] == "authentication_failed"
+    fresh = api().post("/api/v1/auth/token/", {"username": "agent", "password": "pw-kesu-123"}, format="json")
+    assert fresh.status_code == 200 and fresh.json()["token"] != token.key
+
+
+def test_a_token_is_revoked_by_its_holder(api, agent):
+    client, _ = _token_client(api, agent)
+    assert client.delete("/api/v1/auth/token/").status_code == 204
+    assert client.get("/api/v1/complaints/").status_code == 401
+
+
+def test_a_password_change_ends_the_users_tokens(api, agent):
+    client, _ = _token_client(api, agent)
+    agent.set_password("a-new-long-passphrase-9")
+    agent.save()
+    assert client.get("/api/v1/complaints/").status_code == 401
+    agent.display_name = "王小雨"  # any other change leaves a new token alone
+    client, _ = _token_client(api, agent)
+    agent.save()
+    assert client.get("/api/v1/complaints/").status_code == 200

@@ -241,3 +241,13 @@ def test_the_fast_representation_matches_the_documented_fields(api, make_complai
     assert set(body) == set(ComplaintOut().fields)
     row = api(agent).get(URL).json()["results"][0]
     assert set(row) == set(ComplaintListOut().fields)
+
+
+def test_a_role_that_may_not_reply_is_refused_before_its_words_are_checked(api, make_complaint, qa):
+    """QA may read every complaint but not reply: the refusal is the permission, whatever the
+    text — its words are never read by the checker (a long text costs that role nothing)."""
+    base = f"{URL}{make_complaint().reference}/"
+    for body in ("规定就是这样，你自己看说明书。", "1" * 20_000):
+        refused = api(qa).post(f"{base}messages/", {"body": body}, format="json")
+        assert refused.status_code == 403, refused.content
+        assert refused.json()["code"] == "permission_denied"

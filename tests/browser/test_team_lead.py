@@ -10,7 +10,7 @@ from selenium.webdriver.support import expected_conditions as ec
 
 from kesu.escalation.models import Escalation
 from kesu.handling.intake import take_in
-from tests.browser.ui import PASSWORD, css, submit, wait, xpath
+from tests.browser.ui import css, submit, wait, xpath
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 TEXT = "手机买了一周就黑屏了，你们再不处理我就去12315投诉，还要找律师起诉你们！"
@@ -103,7 +103,7 @@ def _action(complaint) -> str:
 @pytest.mark.django_db
 def test_a_lead_hands_an_escalation_back_down_a_level(client, lead, escalated):
     escalation = escalated.escalations.get()
-    client.login(username="lead", password=PASSWORD)
+    client.force_login(lead)
     response = client.post(
         _action(escalated), {"escalation": escalation.pk, "decision": "de_escalate", "note": "客户情绪已平复"}
     )
@@ -118,14 +118,14 @@ def test_a_lead_hands_an_escalation_back_down_a_level(client, lead, escalated):
 @pytest.mark.django_db
 def test_only_the_assignee_closes_an_escalation_from_the_page(client, agent, lead, escalated):
     escalation = escalated.escalations.get()
-    client.login(username="agent", password=PASSWORD)
+    client.force_login(agent)
     page = client.get(reverse("web:complaint", args=[escalated.reference])).content.decode()
     assert "escalation-close" not in page
     response = client.post(
         _action(escalated), {"escalation": escalation.pk, "decision": "resolve", "note": "x"}
     )
     assert response.status_code == 403
-    client.login(username="lead", password=PASSWORD)
+    client.force_login(lead)
     response = client.post(
         _action(escalated), {"escalation": escalation.pk, "decision": "resolve", "note": ""}
     )

@@ -21,7 +21,8 @@ browser_test = [
 
 
 def wait(driver: WebDriver, seconds: float = WAIT_SECONDS) -> WebDriverWait:
-    return WebDriverWait(driver, seconds)
+    """A wait that looks again when htmx replaced the element it was reading (a stale element)."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def css(driver: WebDriver | WebElement, selector: str) -> WebElement:

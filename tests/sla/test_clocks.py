@@ -125,6 +125,7 @@ def test_a_dissatisfied_follow_up_closes_reopens_and_restarts_both_clocks(make_c
             actor=lead,
             solution_type="refund",
             text="今天内退款到原账户",
+            amount=Decimal("200"),
             refund_method="account",
         )
     row = ComplaintSla.objects.get(pk=complaint.pk)

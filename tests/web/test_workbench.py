@@ -106,3 +106,18 @@ def test_the_home_page_queries_are_bounded(client, make_complaint, agent, django
     client.force_login(agent)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("web:home")).status_code == 200
+
+
+def test_the_live_checker_leaves_a_very_long_draft_to_the_check_on_sending(client, make_complaint, agent):
+    complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
+    client.force_login(agent)
+    url = reverse("web:check-reply", args=[complaint.reference])
+    pasted = "规定就是这样。" + "1" * 6_000
+    html = client.post(url, {"body": pasted}, HTTP_HX_REQUEST="true").content.decode()
+    assert "5000" in html and "finding" not in html
+    sent = client.post(
+        reverse("web:complaint-action", args=[complaint.reference, "message"]),
+        {"body": pasted[:5_000], "kind": "agent"},
+        follow=True,
+    )
+    assert "回复未发送" in sent.content.decode()

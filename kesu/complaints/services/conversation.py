@@ -77,6 +77,9 @@ def message_record(
         raise ComplaintError(
             ErrorCode.INVALID_CHANNEL, _("Unknown channel: %(channel)s.") % {"channel": channel}
         )
+    # A role that may not write at all (QA, trainers) is refused before any reading of the words
+    # (the checker, the analysis) and costs nothing; who may write here is settled under the lock.
+    _refuse_role_that_may_not_write(actor, kind)
     if kind == MessageKind.AGENT:
         refuse_blocked_reply(body)
     elif deliver:
@@ -85,14 +88,7 @@ def message_record(
     with transaction.atomic(savepoint=False):
         complaint = lock_complaint(complaint)
         delivery_check(complaint, deliver)
-        if actor is None:
-            allowed = True  # the customer's own mail (checked above: only a customer message)
-        elif kind == MessageKind.NOTE:
-            allowed = permissions.can_add_note(actor, complaint)
-        else:
-            allowed = permissions.can_act(actor, complaint)
-        if not allowed:
-            raise PermissionRefused()
+        _refuse_unless_allowed(actor, complaint, kind)
         customer = kind == MessageKind.CUSTOMER
         # A customer's words are read with the conversation so far (the emotion trajectory, the
         # handler's authority, the category's standard), so a later message can escalate too.
@@ -136,6 +132,24 @@ def message_record(
             },
         )
     return RecordedMessage(message, complaint, first_reply)
+
+
+def _refuse_role_that_may_not_write(actor: User | None, kind: str) -> None:
+    needed = "complaints.add_message" if kind == MessageKind.NOTE else "complaints.handle_complaint"
+    if actor is not None and not actor.has_perm(needed):
+        raise PermissionRefused()
+
+
+def _refuse_unless_allowed(actor: User | None, complaint: Complaint, kind: str) -> None:
+    if actor is None:
+        return  # the customer's own mail (checked before: only a customer message)
+    allowed = (
+        permissions.can_add_note(actor, complaint)
+        if kind == MessageKind.NOTE
+        else permissions.can_act(actor, complaint)
+    )
+    if not allowed:
+        raise PermissionRefused()
 
 
 def refuse_blocked_reply(body: str) -> None:

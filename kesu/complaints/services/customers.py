@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kesu.accounts.models import Team
 from kesu.complaints import intake_reads
 from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.models import Complaint
 from kesu.customers.models import Customer
 from kesu.customers.tiers import default_tier, tier_by_code, tier_by_pk
 
@@ -69,3 +71,35 @@ def _with_tier(customer: Customer) -> Customer:
     if tier is not None:
         customer.tier = tier
     return customer
+
+
+#: The stored details of a customer that can identify or reach them.
+PERSONAL_FIELDS = ("name", "phone", "email", "id_card")
+
+
+def customer_fields_hidden(*, customer: Customer, given: CustomerData, team: Team) -> list[str]:
+    """Which of a returning customer's stored details the handling team may not read in full: none
+    when the team has handled the customer before (an earlier complaint whose details it saw);
+    otherwise those the taker did not give as stored — a customer id or a phone number from another
+    team's customer does not open that customer's record."""
+    given_values = {
+        "name": given.name.strip(),
+        "phone": _digits(given.phone),
+        "email": given.email.strip().lower(),
+        "id_card": given.id_card.strip().upper(),
+    }
+    stored_values = {
+        "name": customer.name.strip(),
+        "phone": _digits(customer.phone),
+        "email": customer.email.strip().lower(),
+        "id_card": customer.id_card.strip().upper(),
+    }
+    unknown = [f for f in PERSONAL_FIELDS if stored_values[f] and stored_values[f] != given_values[f]]
+    if unknown and Complaint.objects.filter(customer=customer, team=team, customer_hidden=[]).exists():
+        return []  # the team has seen this customer's record before
+    return unknown
+
+
+def _digits(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -40,7 +40,7 @@ from kesu.complaints.models import (
     Priority,
     Source,
 )
-from kesu.complaints.services.customers import CustomerData, customer_resolve
+from kesu.complaints.services.customers import CustomerData, customer_fields_hidden, customer_resolve
 from kesu.complaints.taxonomy import category_by_code, compensation_standard
 from kesu.core import repeats
 from kesu.customers.models import Customer
@@ -51,6 +51,9 @@ T = TypeVar("T")
 # one day can draw the same one (at 10,000 a day, about once in three days). The unique index catches it
 # and the intake is stored again under a fresh reference; the customer never sees the clash.
 REFERENCE_ATTEMPTS = 5
+#: No complaint is taken in as received before this (year 1 or 1900 is a typing slip; the metrics
+#: ask about 2000 onwards too).
+EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,10 @@ def intake_check(
     received_at = received_at or clock.now()
     if received_at > timezone.now() + timedelta(minutes=5):
         raise ComplaintError(ErrorCode.RECEIVED_IN_FUTURE, _("The time received cannot be in the future."))
+    if received_at < EARLIEST_RECEIVED:
+        raise ComplaintError(
+            ErrorCode.RECEIVED_TOO_LONG_AGO, _("The time received cannot be before 2000; check the date.")
+        )
     return Intake(
         actor=actor,
         customer=customer,
@@ -140,8 +147,11 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
 
     A referral from above or a walk-in/letter marks it as an escalated complaint (升级投诉)."""
     customer, new_customer = intake.customer, False
+    hidden: list[str] = []
     if isinstance(customer, CustomerData):
         customer, new_customer = customer_resolve(data=customer)
+        if not new_customer:
+            hidden = customer_fields_hidden(customer=customer, given=intake.customer, team=intake.team)
     earlier: list[repeats.RepeatMatch] = []
     references: dict[int, str] = {}
     if not new_customer:  # a customer created just now has no earlier complaints to look up
@@ -218,6 +228,7 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
         repeat_of=repeat_of,
         escalation_risk=read.escalation_risk,
         repeat_count=count,
+        customer_hidden=hidden,
     )
     Message.objects.create(
         complaint=complaint,
@@ -235,6 +246,7 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
             "stage": [None, complaint.stage],
             "channel": [None, intake.channel],
             "team": [None, intake.team.name],
+            **({"customer_hidden": [None, hidden]} if hidden else {}),
         },
     )
     if repeat_of is not None:

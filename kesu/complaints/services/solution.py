@@ -18,7 +18,8 @@ from kesu.accounts.models import User
 from kesu.complaints import clock, permissions
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event, save_fields, set_fields
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
-from kesu.complaints.models import Complaint, RefundMethod, SolutionType
+from kesu.complaints.models import COMPENSATING, Complaint, RefundMethod, SolutionType
+from kesu.core.replies import promised_amounts
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,20 @@ class RecordedSolution:
     effective: bool
 
 
+def amount_promised(*, text: str, amount: Decimal | None) -> Decimal | None:
+    """What a solution gives the customer: its amount, or more if its words promise more — the
+    reply checker's rule finds them (an amount beside 赔偿, 补偿, 退款 …; not a restated demand):
+    "赔偿客户现金5000元" with no amount, or an amount of 100 beside it, promises 5000."""
+    stated = [Decimal(str(value)).quantize(Decimal("0.01")) for value in promised_amounts(text or "")]
+    return max([*stated, *([amount] if amount is not None else [])], default=None)
+
+
 def solution_check(
     *, solution_type: str, text: str, amount: Decimal | None, refund_method: str, cash_reason: str = ""
 ) -> None:
     """Refunds say how they are paid; credit to the bill or account comes first (话费返回优于现金退还),
-    so a cash refund needs the reason the customer declined a credit."""
+    so a cash refund needs the reason the customer declined a credit. What pays the customer says
+    how much (the amount is checked against authority)."""
     if solution_type not in SolutionType.values:
         raise ComplaintError(ErrorCode.INVALID_SOLUTION, _("Unknown solution type."))
     if not (text or "").strip():
@@ -54,6 +64,11 @@ def solution_check(
         raise ComplaintError(
             ErrorCode.CASH_REASON_REQUIRED,
             _("Offer a credit to the bill or account first; record why the customer wants cash."),
+        )
+    if solution_type in COMPENSATING and not amount:
+        raise ComplaintError(
+            ErrorCode.AMOUNT_REQUIRED,
+            _("A refund or compensation states its amount, so that it is checked against authority."),
         )
 
 
@@ -81,11 +96,12 @@ def solution_record(
             raise PermissionRefused()
         if not complaint.is_open:
             raise ComplaintError(ErrorCode.COMPLAINT_CLOSED, _("The complaint is closed; reopen it first."))
-        if amount is not None and amount > actor.effective_authority_limit() and not actor.is_superuser:
+        promised = amount_promised(text=text, amount=amount)
+        if promised is not None and promised > actor.effective_authority_limit() and not actor.is_superuser:
             raise ComplaintError(
                 ErrorCode.ABOVE_AUTHORITY,
                 _("%(amount)s yuan is above your authority limit of %(limit)s yuan; escalate for approval.")
-                % {"amount": amount, "limit": actor.effective_authority_limit()},
+                % {"amount": promised, "limit": actor.effective_authority_limit()},
             )
         changes: dict[str, list[Any]] = {}
         set_fields(

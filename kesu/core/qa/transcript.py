@@ -315,6 +315,8 @@ def parse_json(text: str | bytes) -> list[ParsedTranscript]:
     """Transcripts from a JSON export (one object, a list, or ``{"transcripts": [...]}``)."""
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise TranscriptError("invalid_json", "not valid JSON: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as error:
         raise TranscriptError("invalid_json", f"not valid JSON: {error}") from None
     if isinstance(data, Mapping) and isinstance(data.get("transcripts"), list):
@@ -344,7 +346,10 @@ def _column(header: list[str], keys: tuple[str, ...]) -> int | None:
 
 def parse_csv(text: str) -> list[ParsedTranscript]:
     """Transcripts from a CSV export, one row per turn (see the module docstring)."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as error:  # a field over the csv module's limit (131,072 characters), a stray NUL
+        raise TranscriptError("text_too_long", f"the file cannot be read: {error}") from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise TranscriptError("no_turns", "the file is empty")

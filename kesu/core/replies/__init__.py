@@ -18,17 +18,20 @@ says what its columns mean). Framework-free: no Django, DRF or Celery import her
 - :func:`suggest_scripts`, :func:`load_scripts` — the scripts library 话术 (:mod:`.scripts`).
 """
 
-from .checker import ReplyCheck, check_reply
+from .checker import ReplyCheck, check_reply, promised_amounts
 from .conversation import last_steps_covered, listening_ratio, listening_tip
 from .findings import Finding
 from .rules import LAST_STEPS, SEVERITIES, get_rules
 from .scripts import CATEGORIES, EMOTIONS, STAGES, Script, load_scripts, suggest_scripts
 from .stop import Reminder, ReminderStep, stop_reminder
+from .text import LIVE_MAX_CHARS, MAX_CHARS
 
 __all__ = [
     "CATEGORIES",
     "EMOTIONS",
     "LAST_STEPS",
+    "LIVE_MAX_CHARS",
+    "MAX_CHARS",
     "SEVERITIES",
     "STAGES",
     "Finding",
@@ -42,6 +45,7 @@ __all__ = [
     "listening_ratio",
     "listening_tip",
     "load_scripts",
+    "promised_amounts",
     "stop_reminder",
     "suggest_scripts",
 ]

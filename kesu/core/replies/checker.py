@@ -215,8 +215,33 @@ def _promise_findings(folded: Folded, rules: Rules) -> list[Finding]:
 
 
 def _authority_findings(folded: Folded, rules: Rules, limit: float) -> list[Finding]:
-    """Amounts above the limit in a clause with a compensation word, or in the clause after it;
-    clauses restating the customer's demand (您要求赔偿五千元) are no promise and are skipped."""
+    findings = []
+    for (start, end), value in _promises(folded, rules):
+        if value > limit:
+            span = folded.span(start, end)
+            findings.append(
+                make_finding(
+                    "promise_beyond_authority",
+                    span,
+                    folded.original[span[0] : span[1]],
+                    amount=_number(value),
+                    limit=_number(limit),
+                )
+            )
+    return findings
+
+
+def promised_amounts(text: str) -> list[float]:
+    """The money amounts ``text`` promises (what ``promise_beyond_authority`` compares with the
+    authority limit): the same rule counts a solution's words against the agent's authority."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    return [value for _, value in _promises(fold(text), get_rules())]
+
+
+def _promises(folded: Folded, rules: Rules) -> list[tuple[tuple[int, int], float]]:
+    """Amounts in a clause with a compensation word, or in the clause after it, with their folded
+    spans; clauses restating the customer's demand (您要求赔偿五千元) are no promise and are skipped."""
     t = folded.text
     found = []
     seen: set[tuple[int, int]] = set()
@@ -234,18 +259,9 @@ def _authority_findings(folded: Folded, rules: Rules, limit: float) -> list[Find
             raw = clause[amount.start : amount.end]
             start = left + amount.start + len(raw) - len(raw.lstrip())
             at = (start, start + len(amount.text))
-            if amount.value > limit and at not in seen:
+            if at not in seen:
                 seen.add(at)
-                span = folded.span(*at)
-                found.append(
-                    make_finding(
-                        "promise_beyond_authority",
-                        span,
-                        folded.original[span[0] : span[1]],
-                        amount=_number(amount.value),
-                        limit=_number(limit),
-                    )
-                )
+                found.append((at, amount.value))
     return found
 
 

@@ -81,7 +81,9 @@ def phrase_sets(name: str, *kinds: str) -> dict[str, PhraseSet]:
     return {kind: PhraseSet(rows, kind, allow) for kind in kinds}
 
 
-_NUMBER = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百半]+)"
+# A number begins where a run of digits (or of Chinese numerals) begins: without the look-behinds a run of
+# n digits was tried from each of its n positions, each try reading to the run's end (20,000 digits: 20 s).
+_NUMBER = r"(?:(?<!\d)\d+(?:\.\d+)?|(?<![零一二两三四五六七八九十百半])[零一二两三四五六七八九十百半]+)"
 _CLOCK = r"(?:\d{1,2}(?::\d{2}|点(?:半|\d{1,2}分?|钟)?|时)|[一二两三四五六七八九十]+点(?:半|钟)?)"
 _DATE = r"(?:\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号](?!常))"
 _EN_NUMBER = (

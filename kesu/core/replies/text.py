@@ -15,6 +15,9 @@ from functools import lru_cache
 
 #: Longer replies are cut for checking (a chat reply is far shorter); spans stay valid.
 MAX_CHARS = 20_000
+#: The live checker (a check on each pause in typing) reads drafts up to this length; a longer draft is
+#: checked in full when it is sent, so a pasted essay does not cost a check per keystroke.
+LIVE_MAX_CHARS = 5_000
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "您": "你", "妳": "你"})
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
