@@ -46,6 +46,11 @@ def test_the_pages_pass_their_content_security_policy(client, make_complaint, ag
     client.force_login(manager)
     assert_passes_its_policy(client.get("/metrics/"))
     assert_passes_its_policy(client.get("/metrics/report/"))
+    for url in ("/reviews/", "/reviews/journey/", "/reviews/causes/", "/reviews/actions/", "/reviews/teams/",
+                "/reviews/panel/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_passes_its_policy(response)
     # each response its own nonce
     assert nonce_of(client.get("/metrics/")) != nonce_of(client.get("/metrics/"))
 
