@@ -18,6 +18,7 @@ from kesu.complaints.services.conversation import RecordedMessage
 from kesu.complaints.services.solution import RecordedSolution
 from kesu.complaints.services.stages import StageMove
 from kesu.escalation import automatic
+from kesu.escalation import services as escalation_services
 from kesu.handling import analysis
 from kesu.sla import clocks
 from kesu.sla.models import Clock
@@ -81,6 +82,11 @@ def refine_message_after_commit(recorded: RecordedMessage) -> None:
     analysis.schedule_message(recorded.message)
 
 
+def resolve_escalations(move: StageMove) -> None:
+    """A closed complaint leaves no escalation open: each is resolved with the closure."""
+    escalation_services.escalations_close_with_complaint(complaint=move.complaint, actor=move.actor)
+
+
 def escalate_breached(rows: list[dict], clock: Clock, now: datetime) -> int:
     """A breached clock escalates the complaint to the team lead (the sweep's rows, in bulk)."""
     return automatic.escalate_on_breach(rows, clock, now)
@@ -101,7 +107,7 @@ ON_CUSTOMER_MESSAGE: tuple[Callable[[RecordedMessage], None], ...] = (
 #: A solution was recorded (方案), by the owner or approved above their authority.
 ON_SOLUTION: tuple[Callable[[RecordedSolution], None], ...] = (stop_effective_clock,)
 #: The complaint was closed (关闭).
-ON_CLOSE: tuple[Callable[[StageMove], None], ...] = (stop_both_clocks,)
+ON_CLOSE: tuple[Callable[[StageMove], None], ...] = (stop_both_clocks, resolve_escalations)
 #: A closed complaint was reopened.
 ON_REOPEN: tuple[Callable[[StageMove], None], ...] = (restart_clocks,)
 #: The sweep found clocks past their deadline; each step returns how many complaints it escalated.

@@ -117,6 +117,42 @@ class SolutionForm(forms.Form):
     refund_method = forms.ChoiceField(
         label=_("Refund method"), choices=[("", "—"), *RefundMethod.choices], required=False
     )
+    cash_reason = forms.CharField(
+        label=_("Why cash rather than a credit"),
+        max_length=1000,
+        required=False,
+        help_text=_("Only for a cash refund: a credit to the bill or account comes first."),
+    )
+
+
+class ApprovalForm(SolutionForm):
+    """A solution above the proposer's authority, sent for approval with the reason for it."""
+
+    reason = forms.CharField(
+        label=_("Why this is proposed"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+
+class WorkOrderForm(forms.Form):
+    department = forms.CharField(label=_("Department"), max_length=100)
+    description = forms.CharField(
+        label=_("What is asked"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due by"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class WorkOrderDoneForm(forms.Form):
+    work_order = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    result = forms.CharField(label=_("What the department did"), max_length=5000)
 
 
 class AgreementForm(forms.Form):

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
-from kesu.complaints import permissions, selectors
+from kesu.complaints import clock, permissions, selectors
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.audit import action_label
 from kesu.complaints.models import Complaint
@@ -21,7 +21,13 @@ from kesu.complaints.workflow_config import checklist_for, stage_labels
 from kesu.core import privacy, workflow
 from kesu.core.workflow import Stage
 from kesu.escalation.models import Escalation, Status
-from kesu.escalation.selectors import complaint_escalations
+from kesu.escalation.selectors import (
+    approvals_decided_by,
+    approvals_waiting_for,
+    complaint_approvals,
+    complaint_escalations,
+)
+from kesu.followup.selectors import complaint_work_orders
 from kesu.sla.models import Clock, ClockStatus
 from kesu.sla.selectors import sla_view
 from kesu.web import forms, workbench
@@ -98,9 +104,71 @@ def _clocks(complaint: Complaint, now: datetime | None = None) -> list[dict[str,
     ]
 
 
-def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
+#: The page's forms, by the action each posts to; a refused one comes back bound (``bound``).
+PAGE_FORMS: dict[str, tuple[str, type]] = {
+    "message": ("message_form", forms.MessageForm),
+    "solution": ("solution_form", forms.SolutionForm),
+    "approval": ("solution_form", forms.ApprovalForm),
+    "agreement": ("agreement_form", forms.AgreementForm),
+    "follow_up": ("follow_up_form", forms.FollowUpForm),
+    "close_reason": ("close_reason_form", forms.ReasonForm),
+    "wait": ("wait_form", forms.ReasonForm),
+    "escalate": ("escalate_form", forms.ReasonForm),
+    "bad_faith": ("bad_faith_form", forms.ReasonForm),
+    "transfer": ("transfer_form", forms.TransferForm),
+    "work_order": ("work_order_form", forms.WorkOrderForm),
+    "work_order_done": ("work_order_done_form", forms.WorkOrderDoneForm),
+}
+
+
+def page_forms(bound: dict[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for action, (key, form_class) in PAGE_FORMS.items():
+        if key not in out:
+            out[key] = form_class(auto_id=f"id_{action}_%s") if action != "message" else form_class()
+    for action, form in (bound or {}).items():
+        if action in PAGE_FORMS:
+            out[PAGE_FORMS[action][0]] = form
+            out["refused_action"] = action
+    return out
+
+
+def work_orders(complaint: Complaint) -> list[dict[str, Any]]:
+    now = clock.now()
+    return [
+        {
+            "order": order,
+            "on_time": order.on_time,
+            "overdue": order.completed_at is None and order.due_at < now,
+            "remaining": duration((order.due_at - now).total_seconds()),
+        }
+        for order in complaint_work_orders(complaint=complaint)
+    ]
+
+
+def approvals_page(user: User, refused: dict[int, tuple[str, Any]] | None = None) -> dict[str, Any]:
+    """The approvals inbox: each request waiting, whether the user's authority covers it, and the
+    ones they decided lately."""
+    limit = user.effective_authority_limit()
+    waiting = []
+    for approval in approvals_waiting_for(user):
+        error, form = (refused or {}).get(approval.pk, (None, None))
+        waiting.append(
+            {
+                "approval": approval,
+                "customer": privacy.mask_name(approval.complaint.customer.name),
+                "within": user.is_superuser or approval.amount <= limit,
+                "error": error,
+                "note": form["note"].value() if form is not None else "",
+            }
+        )
+    return {"waiting": waiting, "decided": approvals_decided_by(user), "limit": limit}
+
+
+def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the complaint page shows, for this user (personal data masked unless their role
-    needs it; bad-faith signals for team leads only)."""
+    needs it; bad-faith signals for team leads only). ``bound`` holds a refused form by its
+    action, shown as it was typed with its errors."""
     pii = permissions.can_see_pii(user, complaint)
     can_act = permissions.can_act(user, complaint)
     customer = complaint.customer
@@ -172,12 +240,9 @@ def complaint_page(user: User, complaint: Complaint) -> dict[str, Any]:
         ]
         if permissions.can_view_audit(user, complaint)
         else None,
-        "message_form": forms.MessageForm(),
-        "solution_form": forms.SolutionForm(),
-        "agreement_form": forms.AgreementForm(),
-        "follow_up_form": forms.FollowUpForm(),
-        "reason_form": forms.ReasonForm(),
-        "transfer_form": forms.TransferForm(),
+        **page_forms(bound),
+        "approvals": complaint_approvals(complaint=complaint),
+        "work_orders": work_orders(complaint),
         "show_follow_up": stage == Stage.FOLLOW_UP,
         "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),
         "show_agreement": stage == Stage.AGREE,

@@ -13,6 +13,9 @@ urlpatterns = [
     path("complaints/new/", views.intake_page, name="intake"),
     path("complaints/import/", views.bulk_import, name="import"),
     path("complaints/<str:reference>/", views.complaint_detail, name="complaint"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/<int:pk>/decide/", views.approval_decide, name="approval-decide"),
+    path("complaints/<str:reference>/follow-up-link/", views.follow_up_link, name="follow-up-link"),
     path("complaints/<str:reference>/check-reply/", views.check_reply_view, name="check-reply"),
     path("complaints/<str:reference>/<str:action>/", views.complaint_action, name="complaint-action"),
 ]

@@ -6,6 +6,7 @@ together by :mod:`kesu.web.presenters`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django import forms as django_forms
@@ -25,11 +26,15 @@ from kesu.complaints import permissions, selectors, services
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.filters import parse_filters
 from kesu.complaints.models import Channel, Complaint, Priority, StageChoices
+from kesu.escalation import selectors as escalation_selectors
 from kesu.escalation import services as escalation_services
 from kesu.escalation.models import Escalation
 from kesu.escalation.selectors import escalations_waiting_for, own_open_escalation
+from kesu.followup import services as followup_services
+from kesu.followup.selectors import complaint_work_order
 from kesu.handling import conversation, follow_up, intake, solution, stages
 from kesu.handling.importer import import_file
+from kesu.handling.solution import decide_approval
 from kesu.sla import services as sla_services
 from kesu.web import forms, presenters, workbench
 
@@ -110,7 +115,12 @@ def _complaint_or_404(request: HttpRequest, reference: str) -> Complaint:
 @login_required
 def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _complaint_or_404(request, reference)
-    return render(request, "web/complaint_detail.html", presenters.complaint_page(request.user, complaint))
+    context = presenters.complaint_page(request.user, complaint)
+    # The follow-up link just sent: its token exists only in the SMS and on this one page view.
+    issued = request.session.pop(f"issued-link:{complaint.reference}", None)
+    if issued:
+        context["issued_link"] = {**issued, "expires_at": datetime.fromisoformat(issued["expires_at"])}
+    return render(request, "web/complaint_detail.html", context)
 
 
 def _transfer(actor: User, complaint: Complaint, data: dict[str, Any]) -> Complaint:
@@ -141,6 +151,38 @@ def _close_escalation(actor: User, complaint: Complaint, data: dict[str, Any]) -
     return escalation_services.escalation_de_escalate(escalation=escalation, actor=actor, note=data["note"])
 
 
+def _complete_work_order(actor: User, complaint: Complaint, data: dict[str, Any]) -> Any:
+    order = complaint_work_order(complaint=complaint, pk=data["work_order"])
+    if order is None:
+        raise Http404
+    return followup_services.work_order_complete(work_order=order, actor=actor, result=data["result"])
+
+
+def _solution(u: User, c: Complaint, d: dict[str, Any]) -> Complaint:
+    return solution.record_solution(
+        complaint=c,
+        actor=u,
+        solution_type=d["solution_type"],
+        text=d["text"],
+        amount=d["amount"],
+        refund_method=d["refund_method"],
+        cash_reason=d["cash_reason"],
+    )
+
+
+def _approval(u: User, c: Complaint, d: dict[str, Any]) -> Any:
+    return escalation_services.approval_request(
+        complaint=c,
+        actor=u,
+        solution_type=d["solution_type"],
+        text=d["text"],
+        amount=d["amount"],
+        refund_method=d["refund_method"],
+        cash_reason=d["cash_reason"],
+        reason=d["reason"],
+    )
+
+
 # action name → (form, act)
 ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complaint, dict[str, Any]], Any]]] = {
     "accept": (None, lambda u, c, d: services.complaint_accept(complaint=c, actor=u)),
@@ -152,17 +194,8 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
         forms.ChecklistForm,
         lambda u, c, d: services.complaint_check_item(complaint=c, actor=u, item=d["item"], done=d["done"]),
     ),
-    "solution": (
-        forms.SolutionForm,
-        lambda u, c, d: solution.record_solution(
-            complaint=c,
-            actor=u,
-            solution_type=d["solution_type"],
-            text=d["text"],
-            amount=d["amount"],
-            refund_method=d["refund_method"],
-        ),
-    ),
+    "solution": (forms.SolutionForm, _solution),
+    "approval": (forms.ApprovalForm, _approval),
     "agreement": (
         forms.AgreementForm,
         lambda u, c, d: services.complaint_record_agreement(complaint=c, actor=u, note=d["note"]),
@@ -198,7 +231,46 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
         forms.ReasonForm,
         lambda u, c, d: services.complaint_mark_bad_faith(complaint=c, actor=u, reason=d["reason"]),
     ),
+    "work_order": (
+        forms.WorkOrderForm,
+        lambda u, c, d: followup_services.work_order_open(
+            complaint=c, actor=u, department=d["department"], description=d["description"], due_at=d["due_at"]
+        ),
+    ),
+    "work_order_done": (forms.WorkOrderDoneForm, _complete_work_order),
 }
+
+#: Where a refusal's message goes: beside the field it is about, when the form has that field.
+FIELD_OF_REFUSAL = {
+    ErrorCode.ABOVE_AUTHORITY: "amount",
+    ErrorCode.INVALID_AMOUNT: "amount",
+    ErrorCode.WITHIN_AUTHORITY: "amount",
+    ErrorCode.CASH_REASON_REQUIRED: "cash_reason",
+    ErrorCode.REFUND_METHOD_REQUIRED: "refund_method",
+    ErrorCode.SOLUTION_TEXT_REQUIRED: "text",
+    ErrorCode.INVALID_SOLUTION: "solution_type",
+    ErrorCode.REPLY_BLOCKED: "body",
+    ErrorCode.BODY_REQUIRED: "body",
+    ErrorCode.AGREEMENT_NOTE_REQUIRED: "note",
+    ErrorCode.REASON_REQUIRED: "reason",
+    ErrorCode.DUE_IN_PAST: "due_at",
+    ErrorCode.RESULT_REQUIRED: "result",
+    ErrorCode.UNKNOWN_USER: "to_user",
+}
+
+
+def _refused(request: HttpRequest, complaint: Complaint, action: str, form: Any) -> HttpResponse:
+    """The complaint page again, with the refused form as it was typed and its errors beside the
+    fields: nothing typed is lost. A button's hidden form (a move, a tick) has nothing typed to
+    keep: its refusal is a message on the page."""
+    if action not in presenters.PAGE_FORMS:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect("web:complaint", reference=complaint.reference)
+    context = presenters.complaint_page(request.user, complaint, bound={action: form})
+    return render(request, "web/complaint_detail.html", context, status=400)
 
 
 @login_required
@@ -208,25 +280,93 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
         raise Http404
     complaint = _complaint_or_404(request, reference)
     form_class, call = ACTIONS[action]
-    data: dict[str, Any] = {}
-    if form_class is not None:
-        form = form_class(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                for error in errors:
-                    messages.error(request, f"{label}: {error}" if label else error)
-            return redirect("web:complaint", reference=reference)
-        data = form.cleaned_data
+    form = form_class(request.POST) if form_class is not None else None
+    if form is not None and not form.is_valid():
+        return _refused(request, complaint, action, form)
     try:
-        call(request.user, complaint, data)
+        call(request.user, complaint, form.cleaned_data if form is not None else {})
+    except ComplaintError as error:
+        if error.status == 403:
+            return HttpResponseForbidden(error.message)
+        if form is None:
+            messages.error(request, error.message)
+            return redirect("web:complaint", reference=reference)
+        if action == "solution" and error.code == ErrorCode.ABOVE_AUTHORITY:
+            # Over the agent's authority: the same values, offered for approval (提交审批).
+            form = forms.ApprovalForm(request.POST)
+            form.is_valid()
+            form.errors.pop("reason", None)
+        field = FIELD_OF_REFUSAL.get(error.code)
+        form.add_error(field if field in form.fields else None, error.message)
+        return _refused(request, complaint, action, form)
+    messages.success(request, _("Request sent for approval.") if action == "approval" else _("Saved."))
+    return redirect("web:complaint", reference=reference)
+
+
+@login_required
+@require_POST
+def follow_up_link(request: HttpRequest, reference: str) -> HttpResponse:
+    """发送回访链接: one click at 回访 texts the customer a single-use link; the page then shows the
+    link and its expiry once (the token is kept nowhere else)."""
+    complaint = _complaint_or_404(request, reference)
+    try:
+        issued = followup_services.follow_up_link_issue(
+            complaint=complaint, actor=request.user, send_sms_to_base_url=request.build_absolute_uri("/")
+        )
     except ComplaintError as error:
         if error.status == 403:
             return HttpResponseForbidden(error.message)
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Saved."))
+        request.session[f"issued-link:{complaint.reference}"] = {
+            "url": request.build_absolute_uri(issued.path),
+            "expires_at": issued.link.expires_at.isoformat(),
+            "sms": bool(complaint.customer.phone),
+        }
+        messages.success(request, _("Follow-up link sent."))
     return redirect("web:complaint", reference=reference)
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """审批: the requests waiting for the user's decision (those sent to them, and those on
+    complaints they supervise), with the ones they decided lately."""
+    user = request.user
+    if not user.has_perm("complaints.transfer_complaint") and not escalation_selectors.approvals_waiting_for(
+        user
+    ).exists():
+        return HttpResponseForbidden(_("You do not have permission to do this."))
+    return render(request, "web/approvals.html", presenters.approvals_page(user))
+
+
+@login_required
+@require_POST
+def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    approval = escalation_selectors.approval_get(user=request.user, pk=pk)
+    if approval is None:
+        raise Http404
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or reject."))
+        return redirect("web:approvals")
+    try:
+        decide_approval(
+            approval=approval,
+            actor=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+    except ComplaintError as error:
+        if error.status == 403:
+            return HttpResponseForbidden(error.message)
+        return render(
+            request,
+            "web/approvals.html",
+            presenters.approvals_page(request.user, refused={approval.pk: (error.message, form)}),
+            status=400,
+        )
+    messages.success(request, _("Decision recorded."))
+    return redirect("web:approvals")
 
 
 @login_required
