@@ -121,11 +121,19 @@ PAGE_FORMS: dict[str, tuple[str, type]] = {
 }
 
 
+def page_form(action: str, form_class: type, data: Any = None) -> Any:
+    """A form of the complaint page, its ids prefixed by its action (many forms share field
+    names); the reply box keeps the plain ids the reply checker's markup uses."""
+    if action == "message" or action not in PAGE_FORMS:
+        return form_class(data)
+    return form_class(data, auto_id=f"id_{PAGE_FORMS[action][0].removesuffix('_form')}_%s")
+
+
 def page_forms(bound: dict[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for action, (key, form_class) in PAGE_FORMS.items():
         if key not in out:
-            out[key] = form_class(auto_id=f"id_{action}_%s") if action != "message" else form_class()
+            out[key] = page_form(action, form_class)
     for action, form in (bound or {}).items():
         if action in PAGE_FORMS:
             out[PAGE_FORMS[action][0]] = form

@@ -280,7 +280,7 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
         raise Http404
     complaint = _complaint_or_404(request, reference)
     form_class, call = ACTIONS[action]
-    form = form_class(request.POST) if form_class is not None else None
+    form = presenters.page_form(action, form_class, request.POST) if form_class is not None else None
     if form is not None and not form.is_valid():
         return _refused(request, complaint, action, form)
     try:
@@ -293,7 +293,7 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
             return redirect("web:complaint", reference=reference)
         if action == "solution" and error.code == ErrorCode.ABOVE_AUTHORITY:
             # Over the agent's authority: the same values, offered for approval (提交审批).
-            form = forms.ApprovalForm(request.POST)
+            form = presenters.page_form("approval", forms.ApprovalForm, request.POST)
             form.is_valid()
             form.errors.pop("reason", None)
         field = FIELD_OF_REFUSAL.get(error.code)

@@ -1,4 +1,4 @@
-from kesu.core.privacy import luhn_valid, mask_email, mask_id_card, mask_name, mask_phone, mask_text
+from kesu.core.privacy import luhn_valid, mask_email, mask_id_card, mask_name, mask_phone, mask_text, surname
 
 
 def test_phone_id_card_and_bank_card_in_text_are_masked():
@@ -21,3 +21,10 @@ def test_field_masks():
     assert mask_name("John Smith") == "J*** S****"
     assert mask_email("zhang.wei@example.com") == "z***@example.com"
     assert mask_id_card("110101199003071234") == "110101********1234"
+
+
+def test_a_customer_is_greeted_by_their_surname_compound_ones_whole():
+    assert surname("刘德华") == "刘"
+    assert surname("欧阳娜娜") == "欧阳"
+    assert surname("John Smith") == "Smith"
+    assert surname("  ") == ""
