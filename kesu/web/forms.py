@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.selectors import team_choices
 from kesu.complaints.intake import MAX_TEXT, ComplaintCreateIn, create_kwargs
-from kesu.complaints.models import Channel, DemandType, FollowUpResult, RefundMethod, SolutionType, Source
+from kesu.complaints.models import (
+    Category,
+    Channel,
+    DemandType,
+    FollowUpResult,
+    Priority,
+    RefundMethod,
+    SolutionType,
+    Source,
+)
 from kesu.customers.selectors import tier_choices
 
 
@@ -187,3 +196,28 @@ class ChecklistForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class CorrectionForm(forms.Form):
+    """What intake may have got wrong, corrected by the owner or a team lead. The contact fields
+    are there only for those who see the customer's personal data."""
+
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    subcategory = forms.ModelChoiceField(
+        label=_("Sub-category"), queryset=Category.objects.none(), required=False
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    product = forms.CharField(label=_("Product or service"), max_length=200, required=False)
+    phone = forms.RegexField(
+        label=_("Phone"), regex=r"^\+?[0-9 \-]{5,20}$", max_length=32, required=False
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args: Any, contact: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(parent__isnull=True)
+        subcategories = Category.objects.filter(parent__isnull=False).select_related("parent")
+        self.fields["subcategory"].queryset = subcategories
+        self.fields["subcategory"].label_from_instance = lambda c: f"{c.parent.name} / {c.name}"
+        if not contact:
+            del self.fields["phone"], self.fields["email"]

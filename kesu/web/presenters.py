@@ -118,22 +118,37 @@ PAGE_FORMS: dict[str, tuple[str, type]] = {
     "transfer": ("transfer_form", forms.TransferForm),
     "work_order": ("work_order_form", forms.WorkOrderForm),
     "work_order_done": ("work_order_done_form", forms.WorkOrderDoneForm),
+    "details": ("details_form", forms.CorrectionForm),
 }
 
 
-def page_form(action: str, form_class: type, data: Any = None) -> Any:
+def page_form(
+    action: str, form_class: type, data: Any = None, *, user: User, complaint: Complaint | None = None
+) -> Any:
     """A form of the complaint page, its ids prefixed by its action (many forms share field
-    names); the reply box keeps the plain ids the reply checker's markup uses."""
+    names); the reply box keeps the plain ids the reply checker's markup uses. The corrections
+    form starts from the complaint as it is, with the contact only for who sees it."""
     if action == "message" or action not in PAGE_FORMS:
         return form_class(data)
-    return form_class(data, auto_id=f"id_{PAGE_FORMS[action][0].removesuffix('_form')}_%s")
+    kwargs: dict[str, Any] = {"auto_id": f"id_{PAGE_FORMS[action][0].removesuffix('_form')}_%s"}
+    if action == "details" and complaint is not None:
+        pii = permissions.can_see_pii(user, complaint)
+        kwargs["contact"] = pii
+        kwargs["initial"] = {
+            "category": complaint.category_id,
+            "subcategory": complaint.subcategory_id,
+            "priority": complaint.priority,
+            "product": complaint.product,
+            **({"phone": complaint.customer.phone, "email": complaint.customer.email} if pii else {}),
+        }
+    return form_class(data, **kwargs)
 
 
-def page_forms(bound: dict[str, Any] | None) -> dict[str, Any]:
+def page_forms(user: User, complaint: Complaint, bound: dict[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for action, (key, form_class) in PAGE_FORMS.items():
-        if key not in out:
-            out[key] = page_form(action, form_class)
+        if key not in out and (action != "details" or permissions.can_correct(user, complaint)):
+            out[key] = page_form(action, form_class, user=user, complaint=complaint)
     for action, form in (bound or {}).items():
         if action in PAGE_FORMS:
             out[PAGE_FORMS[action][0]] = form
@@ -248,7 +263,8 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         ]
         if permissions.can_view_audit(user, complaint)
         else None,
-        **page_forms(bound),
+        **page_forms(user, complaint, bound),
+        "category_uncertain": complaint.category_by_analysis and analysis.category_uncertain,
         "approvals": complaint_approvals(complaint=complaint),
         "work_orders": work_orders(complaint),
         "show_follow_up": stage == Stage.FOLLOW_UP,

@@ -183,6 +183,19 @@ def _approval(u: User, c: Complaint, d: dict[str, Any]) -> Any:
     )
 
 
+def _correct(u: User, c: Complaint, d: dict[str, Any]) -> Complaint:
+    contact = {key: d[key] for key in ("phone", "email") if key in d}
+    return services.complaint_update_details(
+        complaint=c,
+        actor=u,
+        category=d["category"],
+        subcategory=d["subcategory"],
+        priority=d["priority"],
+        product=d["product"],
+        **contact,
+    )
+
+
 # action name → (form, act)
 ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complaint, dict[str, Any]], Any]]] = {
     "accept": (None, lambda u, c, d: services.complaint_accept(complaint=c, actor=u)),
@@ -238,6 +251,7 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
         ),
     ),
     "work_order_done": (forms.WorkOrderDoneForm, _complete_work_order),
+    "details": (forms.CorrectionForm, _correct),
 }
 
 #: Where a refusal's message goes: beside the field it is about, when the form has that field.
@@ -256,6 +270,8 @@ FIELD_OF_REFUSAL = {
     ErrorCode.DUE_IN_PAST: "due_at",
     ErrorCode.RESULT_REQUIRED: "result",
     ErrorCode.UNKNOWN_USER: "to_user",
+    ErrorCode.UNKNOWN_CATEGORY: "subcategory",
+    ErrorCode.INVALID_PRIORITY: "priority",
 }
 
 
@@ -280,7 +296,11 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
         raise Http404
     complaint = _complaint_or_404(request, reference)
     form_class, call = ACTIONS[action]
-    form = presenters.page_form(action, form_class, request.POST) if form_class is not None else None
+    form = (
+        presenters.page_form(action, form_class, request.POST, user=request.user, complaint=complaint)
+        if form_class is not None
+        else None
+    )
     if form is not None and not form.is_valid():
         return _refused(request, complaint, action, form)
     try:
@@ -293,7 +313,7 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
             return redirect("web:complaint", reference=reference)
         if action == "solution" and error.code == ErrorCode.ABOVE_AUTHORITY:
             # Over the agent's authority: the same values, offered for approval (提交审批).
-            form = presenters.page_form("approval", forms.ApprovalForm, request.POST)
+            form = presenters.page_form("approval", forms.ApprovalForm, request.POST, user=request.user)
             form.is_valid()
             form.errors.pop("reason", None)
         field = FIELD_OF_REFUSAL.get(error.code)

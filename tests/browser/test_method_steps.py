@@ -58,6 +58,17 @@ def test_a_solution_above_the_agents_authority_goes_for_approval_and_the_lead_de
 ):
     login(agent)
     browser.get(f"{browser.base_url}/complaints/{proposing.reference}/")
+    # The owner corrects intake's category; the solution catalogue follows it.
+    corrections = css(browser, "details.corrections")
+    if not corrections.get_attribute("open"):
+        css(corrections, "summary").click()
+    Select(css(corrections, "[name=category]")).select_by_visible_text("价格/费用")
+    Select(css(corrections, "[name=subcategory]")).select_by_visible_text("价格/费用 / 资费")
+    submit(browser, xpath(corrections, ".//button[normalize-space()='保存更正']"))
+    assert css(browser, "dd.category").text.startswith("价格/费用 / 资费")
+    assert "退还多收费用（返还账户）" in css(browser, "ul.catalogue").text
+    assert Complaint.objects.get(pk=proposing.pk).audit_events.filter(action="details_changed").exists()
+
     form = css(browser, "form.solution-form")
     Select(css(form, "[name=solution_type]")).select_by_value("compensation")
     css(form, "[name=text]").send_keys("补偿三个月宽带费3000元，3个工作日内到账。")

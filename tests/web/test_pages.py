@@ -153,3 +153,61 @@ def test_pause_escalate_and_bad_faith_from_the_page(client, make_complaint, agen
     action("bad_faith", reason="索赔远超标准")
     complaint.refresh_from_db()
     assert complaint.bad_faith
+
+
+def test_the_owner_corrects_intakes_details_audited_with_the_contact_masked(
+    client, make_complaint, agent, agent2, lead
+):
+    from kesu.complaints.models import Category
+
+    complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
+    Complaint.objects.filter(pk=complaint.pk).update(stage="propose")
+    fee = Category.objects.get(code="price_fee")
+    tariff = Category.objects.get(code="tariff")
+    data = {"category": fee.pk, "subcategory": tariff.pk, "priority": 3, "product": "5G套餐"}
+    data["email"] = complaint.customer.email
+    url = reverse("web:complaint-action", args=[complaint.reference, "details"])
+    client.force_login(agent2)  # same team, not the owner
+    assert client.post(url, {**data, "phone": "13900000000"}).status_code == 403
+    client.force_login(agent)
+    page = client.post(url, {**data, "phone": "13900000000"}, follow=True).content.decode()
+    assert "退还多收费用" in page  # the catalogue follows the corrected category
+    complaint.refresh_from_db()
+    assert (complaint.category, complaint.subcategory, complaint.priority) == (fee, tariff, 3)
+    assert complaint.product == "5G套餐" and complaint.customer.phone == "13900000000"
+    assert not complaint.category_by_analysis
+    event = complaint.audit_events.get(action="details_changed")
+    assert event.actor == agent and event.changes["category"][1] == "price_fee"
+    assert event.changes["customer.phone"][1] == "139****0000" and "customer.email" not in event.changes
+    # A sub-category of another category is refused beside the field, the values kept.
+    wrong = Category.objects.get(code="slow_response")
+    response = client.post(url, {**data, "subcategory": wrong.pk, "product": "宽带"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "该子类不属于所选分类" in html and 'value="宽带"' in html
+
+
+def test_an_uncertain_category_is_flagged_to_be_confirmed(client, make_complaint, agent):
+    complaint = make_complaint(text="你好，我想问一下。")
+    Complaint.objects.filter(pk=complaint.pk).update(
+        category_by_analysis=True,
+        analysis={**complaint.analysis, "category": {"code": "other", "confidence": 0.2, "uncertain": True}},
+    )
+    client.force_login(agent)
+    page = client.get(reverse("web:complaint", args=[complaint.reference])).content.decode()
+    assert "待确认" in page
+
+
+def test_a_refused_reply_or_solution_keeps_what_was_typed_beside_the_field(client, make_complaint, agent):
+    complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
+    client.force_login(agent)
+    url = lambda name: reverse("web:complaint-action", args=[complaint.reference, name])  # noqa: E731
+    blocked = client.post(url("message"), {"body": "规定就是这样，我也没办法。", "kind": "agent"})
+    assert blocked.status_code == 400
+    html = blocked.content.decode()
+    assert "规定就是这样，我也没办法。</textarea>" in html and "未发送" in html
+    Complaint.objects.filter(pk=complaint.pk).update(stage="propose")
+    cash = {"solution_type": "refund", "text": "退款200元", "amount": "200", "refund_method": "cash"}
+    refused = client.post(url("solution"), cash).content.decode()
+    assert 'value="200"' in refused and "退款200元</textarea>" in refused
+    assert 'id="id_solution_cash_reason"' in refused and "话费" in refused
