@@ -188,6 +188,20 @@ def approvals_page(user: User, refused: dict[int, tuple[str, Any]] | None = None
     return {"waiting": waiting, "decided": approvals_decided_by(user), "limit": limit}
 
 
+def checklist_panel(complaint: Complaint) -> dict[str, Any]:
+    """The current stage's checklist, and what is left before the next stage (the partial a tick
+    swaps in place)."""
+    done = set(complaint.checklist_done)
+    checklist = checklist_for(complaint.stage_enum)
+    return {
+        "checklist": [
+            {"code": i.code, "label": i.label, "required": i.required, "done": i.code in done}
+            for i in checklist
+        ],
+        "left_before_next": [i.label for i in checklist if i.required and i.code not in done],
+    }
+
+
 def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the complaint page shows, for this user (personal data masked unless their role
     needs it; bad-faith signals for team leads only). ``bound`` holds a refused form by its
@@ -196,10 +210,8 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
     can_act = permissions.can_act(user, complaint)
     customer = complaint.customer
     analysis = StoredAnalysis(complaint.analysis)
-    done = set(complaint.checklist_done)
     labels = stage_labels()
     stage = complaint.stage_enum
-    checklist = checklist_for(stage)
     customer_name = customer.name if pii else privacy.mask_name(customer.name)
     messages_list = list(selectors.complaint_messages(complaint=complaint))
     sees_bad_faith = user.has_perm("complaints.view_bad_faith_signals")
@@ -240,11 +252,7 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
             for s in workflow.STAGE_ORDER
         ],
         "stage_label": labels[stage.value],
-        "checklist": [
-            {"code": i.code, "label": i.label, "required": i.required, "done": i.code in done}
-            for i in checklist
-        ],
-        "left_before_next": [i.label for i in checklist if i.required and i.code not in done],
+        **checklist_panel(complaint),
         # Leaving 受理 is the accept action itself (it makes the owner), not a plain move.
         "targets": []
         if stage == Stage.ACCEPT

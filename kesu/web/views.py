@@ -303,11 +303,14 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
     )
     if form is not None and not form.is_valid():
         return _refused(request, complaint, action, form)
+    in_place = action == "checklist" and request.headers.get("HX-Request") == "true"
     try:
-        call(request.user, complaint, form.cleaned_data if form is not None else {})
+        result = call(request.user, complaint, form.cleaned_data if form is not None else {})
     except ComplaintError as error:
         if error.status == 403:
             return HttpResponseForbidden(error.message)
+        if in_place:
+            return _checklist(request, complaint, error=error.message)
         if form is None:
             messages.error(request, error.message)
             return redirect("web:complaint", reference=reference)
@@ -319,8 +322,15 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
         field = FIELD_OF_REFUSAL.get(error.code)
         form.add_error(field if field in form.fields else None, error.message)
         return _refused(request, complaint, action, form)
+    if in_place:  # a tick happens in place: only the checklist is swapped, no reload
+        return _checklist(request, result)
     messages.success(request, _("Request sent for approval.") if action == "approval" else _("Saved."))
     return redirect("web:complaint", reference=reference)
+
+
+def _checklist(request: HttpRequest, complaint: Complaint, error: str = "") -> HttpResponse:
+    context = {"complaint": complaint, "can_act": True, "error": error, **presenters.checklist_panel(complaint)}
+    return render(request, "web/_checklist.html", context)
 
 
 @login_required

@@ -18,7 +18,7 @@ from kesu.escalation.models import ApprovalRequest
 from kesu.followup.models import FollowUp, WorkOrder
 from kesu.handling.intake import take_in
 from kesu.notifications.models import OutboxMessage
-from tests.browser.ui import browser_test, css, submit, xpath
+from tests.browser.ui import browser_test, css, gone, submit, wait, xpath
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 pytestmark = browser_test
@@ -115,14 +115,35 @@ def test_a_work_order_and_the_follow_up_link_from_the_page_and_the_customers_ans
     )
     login(agent)
     browser.get(f"{browser.base_url}/complaints/{complaint.reference}/")
+
+    # A checklist tick happens in place: the page is not reloaded.
+    browser.execute_script("window.notReloaded = true")
+    tick = xpath(browser, "//ul[@class='checklist']/li[contains(., '处理缺陷本身')]//button")
+    tick.click()
+    wait(browser).until(gone(tick))
+    ticked = xpath(browser, "//ul[@class='checklist']/li[contains(., '处理缺陷本身')]//button")
+    assert wait(browser).until(lambda d: ticked.get_attribute("aria-pressed") == "true")
+    assert browser.execute_script("return window.notReloaded") is True
+    assert "flaw_fixed" in Complaint.objects.get(pk=complaint.pk).checklist_done
+
     css(browser, "details.new-work-order summary").click()
     form = css(browser, "details.new-work-order form")
-    css(form, "[name=department]").send_keys("网络维护部")
+    # Text over the limit is not cut as it is typed: a counter says so, and the server refuses it.
+    css(form, "[name=department]").send_keys("网" * 101)
+    assert "101 / 100" in css(form, ".counter.over").text
     css(form, "[name=description]").send_keys("上门检修光猫并测试网速")
+    assert "11 / 5000" in css(form, "[name=description] + .counter").text
     due = timezone.localtime() + timedelta(days=1)
     browser.execute_script(
         "arguments[0].value = arguments[1]", css(form, "[name=due_at]"), due.strftime("%Y-%m-%dT%H:%M")
     )
+    submit(browser, xpath(form, ".//button[normalize-space()='派发工单']"))
+    form = css(browser, "details.new-work-order form")
+    assert css(form, "[name=department]").get_attribute("value") == "网" * 101
+    assert "100" in css(form, ".errorlist").text and not WorkOrder.objects.exists()
+    department = css(form, "[name=department]")
+    department.clear()
+    department.send_keys("网络维护部")
     submit(browser, xpath(form, ".//button[normalize-space()='派发工单']"))
     order = css(browser, "ul.work-orders li.work-order.open")
     assert "网络维护部" in order.text and "剩余" in order.text
