@@ -90,7 +90,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--preserve", type=float, default=1.0, help="weight of 1 - cos(e, e_original)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--limit", type=int, default=0, help="train on the first N rows only (smoke test)")
+    ap.add_argument("--limit", type=int, default=0, help="train on N rows drawn with the seed (all dev rows kept)")
+    ap.add_argument("--smoke", action="store_true", help="also cut the dev split (a quick test of the script)")
+    ap.add_argument("--init", type=Path, help="continue from a run's model.pt (e.g. to anneal with a lower rate)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(DEV_SEED)
@@ -102,7 +104,9 @@ def main() -> None:
     tok = Tokenizer(base)
     train, dev = emotion_splits()
     if args.limit:
-        train, dev = train[: args.limit], dev[: max(200, args.limit // 10)]
+        train = random.Random(DEV_SEED + 7).sample(train, args.limit)
+        if args.smoke:
+            dev = dev[: max(200, args.limit // 10)]
     lab = {y: i for i, y in enumerate(EMOTION_LABELS)}
     t0 = time.time()
     tr_seqs = [tok.encode(t, PREFIX, MAX_TOKENS) for t, _ in train]
@@ -118,10 +122,13 @@ def main() -> None:
         p.requires_grad = True
     enc.eval()
     t0 = time.time()
-    orig = embed_all(enc, tr_seqs)
+    orig = embed_all(enc, tr_seqs)  # the pretrained encoder's embeddings: what preservation keeps close
     print(f"original embeddings in {time.time() - t0:.0f} s", flush=True)
 
     model = Model(enc, len(EMOTION_LABELS))
+    if args.init:
+        state = torch.load(args.init)
+        model.load_state_dict(state, strict=False)  # the frozen word table is not in the file
     head_params = [*model.head.parameters(), model.scale]
     opt = torch.optim.AdamW(
         [{"params": list(enc.layers.parameters()), "lr": args.lr}, {"params": head_params, "lr": 1e-3}],

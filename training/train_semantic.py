@@ -100,49 +100,67 @@ def binary_json(clf: LogisticRegression) -> dict:
 # ---------------------------------------------------------------------------------------------- category
 
 
-def category_data(embed: Embedder, items: list[devset.Item]) -> tuple[np.ndarray, list[str], int]:
+def category_data(embed: Embedder, items: list[devset.Item]) -> tuple[np.ndarray, list[str]]:
+    """[embedding, lexical score per category] of every dev item."""
     engine = get_engine()
-    car_train, _ = datasets.car_split()
-    texts = [i.text for i in items] + [t for t, _, _ in car_train]
-    labels = [i.category for i in items] + [c for _, c, _ in car_train]
-    feats = []
-    norms = []
-    for text in texts:
-        n = normalize(text)
-        has_han = any("\u4e00" <= ch <= "\u9fff" for ch in n.text)
-        counts = engine.features.lookup(n.text) if has_han else None
-        feats.append(engine.category.gather(n.text, counts, has_han).features())
+    feats, norms = [], []
+    for item in items:
+        n = normalize(item.text)
+        feats.append(engine.category.gather(n.text, engine.features.lookup(n.text), True).features())
         norms.append(n.cased)
-    x = np.hstack([embed(norms), np.asarray(feats, dtype=np.float32)])
-    return x, labels, len(items)
+    return np.hstack([embed(norms), np.asarray(feats, dtype=np.float32)]), [i.category for i in items]
 
 
-def train_category(embed: Embedder, items: list[devset.Item], cv: bool) -> tuple[dict, dict]:
-    x, y, n_dev = category_data(embed, items)
+def ngram_oof(items: list[devset.Item], folds) -> np.ndarray:
+    """Out-of-fold probabilities of the n-gram category model (refitted without each fold), so the fusion
+    weight is chosen on texts the n-gram model did not see."""
+    from training.train_models import CATEGORY, _fit, _tune_bias_and_temperature, category_rows
+
+    out = np.zeros((len(items), len(CATEGORIES)))
+    for _tr, te in folds:
+        texts, labels = category_rows(exclude={items[k].id for k in te})
+        vec, clf, x = _fit(texts, labels, **CATEGORY)
+        bias, temperature = _tune_bias_and_temperature(x, labels, clf.classes_, CATEGORY["C"])
+        s = (clf.decision_function(vec.transform([normalize(items[k].text).text for k in te])) + bias) * temperature
+        s = np.exp(s - s.max(1, keepdims=True))
+        p = s / s.sum(1, keepdims=True)
+        cols = [CATEGORIES.index(str(c)) for c in clf.classes_]
+        out[np.ix_(te, cols)] = p
+    return out
+
+
+def train_category(embed: Embedder, items: list[devset.Item], cv: bool) -> tuple[dict, dict, float]:
+    x, y = category_data(embed, items)
     y = np.asarray(y)
-    best_c = 4.0
+    best_c, share = 16.0, 0.4
     if cv:
-        folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-        for c in (1.0, 4.0, 16.0):
-            pred = np.empty(n_dev, dtype=object)
-            for tr, te in folds.split(x[:n_dev], y[:n_dev]):
-                train_idx = np.concatenate([tr, np.arange(n_dev, len(y))])
-                clf = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x[train_idx], y[train_idx])
-                pred[te] = clf.predict(x[te])
-            f = macro_f1(list(y[:n_dev]), list(pred), CATEGORIES)
-            print(f"category C={c}: dev 5-fold macro-F1 {f:.3f}")
-    clf = LogisticRegression(C=best_c, max_iter=3000, class_weight="balanced").fit(x, y)
+        folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(x, y))
+        ngram = ngram_oof(items, folds)
+        best = (-1.0, best_c, share)
+        for c in (4.0, 16.0, 64.0):
+            head = np.zeros((len(y), len(CATEGORIES)))
+            for tr, te in folds:
+                clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x[tr], y[tr])
+                head[np.ix_(te, [CATEGORIES.index(str(k)) for k in clf.classes_])] = clf.predict_proba(x[te])
+            for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 1.0):
+                pred = np.asarray(CATEGORIES)[((1 - w) * head + w * ngram).argmax(1)]
+                f = macro_f1(list(y), list(pred), CATEGORIES)
+                print(f"category C={c} n-gram share {w}: dev 5-fold macro-F1 {f:.3f}")
+                if f > best[0]:
+                    best = (f, c, w)
+        _, best_c, share = best
+    clf = LogisticRegression(C=best_c, max_iter=5000, class_weight="balanced").fit(x, y)
     head = head_json(clf, [str(c) for c in clf.classes_])
     subs = {}
-    emb = x[:n_dev, :384]
+    emb = x[:, :384]
     for cat, names in SUBS.items():
         rows = [k for k, i in enumerate(items) if i.category == cat and i.sub in names]
         labels = [items[k].sub for k in rows]
         if len(set(labels)) < 2:
             continue
-        sub_clf = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(emb[rows], labels)
+        sub_clf = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced").fit(emb[rows], labels)
         subs[cat] = head_json(sub_clf, [str(c) for c in sub_clf.classes_])
-    return head, subs
+    return head, subs, share
 
 
 # ---------------------------------------------------------------------------------------------- triggers
@@ -277,7 +295,7 @@ def main() -> None:
     emotion_head = json.loads((args.run / "emotion_head.json").read_text()) if args.run else None
     if emotion_head is None:
         raise SystemExit("--run is needed: the emotion head is trained with the encoder")
-    category, subs = train_category(embed, items, args.cv)
+    category, subs, ngram_share = train_category(embed, items, args.cv)
     triggers, thresholds = train_triggers(embed, items, test_texts, args.cv)
     emotion_en, en_lexicon = train_english_emotion(embed, items)
     spec = {
@@ -288,7 +306,7 @@ def main() -> None:
         "subcategory": subs,
         "triggers": triggers,
         "thresholds": thresholds,
-        "mix": {"zh": args.zh_share, "en_lexicon": en_lexicon},
+        "mix": {"zh": args.zh_share, "en_lexicon": en_lexicon, "category_ngram": ngram_share},
         "meta": {"dev_items": len(items), "category_counts": Counter(i.category for i in items)},
     }
     HEADS_FILE.write_bytes(gzip.compress(json.dumps(spec, ensure_ascii=False).encode(), 9, mtime=0))

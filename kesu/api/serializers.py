@@ -184,6 +184,18 @@ def _money(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+class SimilarComplaintOut(_MaskingMixin, serializers.Serializer):
+    """An earlier complaint like this one: its row, how it was solved, and how alike the two read (0-1)."""
+
+    complaint = ComplaintListOut()
+    similarity = serializers.FloatField()
+    solution_type = serializers.CharField(source="complaint.solution_type")
+    solution_text = serializers.SerializerMethodField()
+
+    def get_solution_text(self, obj: dict[str, Any]) -> str:
+        return self._text(obj["complaint"], obj["complaint"].solution_text)
+
+
 class ComplaintOut(ComplaintListOut):
     full_view = True
     text = serializers.SerializerMethodField()

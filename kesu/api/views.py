@@ -102,6 +102,14 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def accept(self, request: Request, reference: str) -> Response:
         return self._refresh(services.complaint_accept(complaint=self.get_object(), actor=request.user))
 
+    @extend_schema(responses=s.SimilarComplaintOut(many=True))
+    @action(detail=True, methods=["get"])
+    def similar(self, request: Request, reference: str) -> Response:
+        """Earlier complaints like this one (by the semantic tier's embedding), with how they were solved."""
+        pairs = selectors.similar_complaints(user=request.user, complaint=self.get_object())
+        rows = [{"complaint": c, "similarity": v} for c, v in pairs]
+        return Response(s.SimilarComplaintOut(rows, many=True, context=self.get_serializer_context()).data)
+
     @extend_schema(request=s.TransitionIn, responses=s.ComplaintOut)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, reference: str) -> Response:

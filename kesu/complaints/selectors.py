@@ -119,3 +119,32 @@ def complaint_messages(*, complaint: Complaint, include_notes: bool = True) -> Q
 
 def complaint_audit(*, complaint: Complaint) -> QuerySet[AuditEvent]:
     return complaint.audit_events.select_related("actor")
+
+
+SIMILAR_POOL = 2000  # the most recent complaints with an embedding that are compared
+
+
+def similar_complaints(*, user: User, complaint: Complaint, limit: int = 5, min_similarity: float = 0.85) -> list[tuple[Complaint, float]]:
+    """Other complaints like this one (the semantic tier's embeddings, cosine), among those the user
+    may see: how they were solved is the first place to look (SPEC §11: reuse solutions found)."""
+    from kesu.complaints.analysis import embedding_of
+
+    target = embedding_of(complaint.embedding)
+    if target is None:
+        return []
+    pool = list(
+        complaints_visible_to(user)
+        .filter(embedding__isnull=False)
+        .exclude(pk=complaint.pk)
+        .order_by("-received_at")
+        .values_list("pk", "embedding")[:SIMILAR_POOL]
+    )
+    if not pool:
+        return []
+    import numpy as np
+
+    matrix = np.stack([embedding_of(e) for _, e in pool])
+    scores = matrix @ target
+    order = [i for i in np.argsort(-scores)[:limit] if scores[i] >= min_similarity]
+    found = {c.pk: c for c in complaints_visible_to(user).filter(pk__in=[pool[i][0] for i in order])}
+    return [(found[pool[i][0]], round(float(scores[i]), 3)) for i in order if pool[i][0] in found]

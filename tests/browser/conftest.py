@@ -97,10 +97,16 @@ def login(browser) -> Callable[..., None]:
     from tests.browser.ui import PASSWORD, wait
 
     def log_in(user, password: str | None = None) -> None:
+        # Start from no session: with one still open, the login page shows the previous user's top bar,
+        # and waiting for it would return before the new login has been posted.
+        browser.get(f"{browser.base_url}/login/")
+        browser.delete_all_cookies()
         browser.get(f"{browser.base_url}/login/")
         browser.find_element(By.NAME, "username").send_keys(user.username)
         browser.find_element(By.NAME, "password").send_keys(password or PASSWORD)
-        browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        button = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+        button.click()
+        wait(browser).until(ec.staleness_of(button))
         wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".topbar .who")))
 
     return log_in

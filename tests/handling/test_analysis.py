@@ -160,3 +160,34 @@ def test_the_real_encoder_refines_a_complaint_and_a_message(semantic_on, make_co
 
 def test_nothing_is_marked_when_the_semantic_tier_is_off(make_complaint):
     assert not make_complaint().semantic_pending
+
+
+def _unit(*values: float) -> bytes:
+    v = np.zeros(384, dtype=np.float32)
+    v[: len(values)] = values
+    return (v / np.linalg.norm(v)).astype(np.float16).tobytes()
+
+
+def test_similar_complaints_come_most_alike_first_and_only_those_one_may_see(
+    make_complaint, api, agent, other_agent, customer
+):
+    target = make_complaint(text="宽带又断了")
+    alike = make_complaint(text="家里宽带断网")
+    less = make_complaint(text="宽带网速慢")
+    unrelated = make_complaint(text="书的内容很好")
+    elsewhere = take_in_for(other_agent, customer)
+    for c, vec in ((target, _unit(1, 0.1)), (alike, _unit(1, 0.15)), (less, _unit(1, 0.5)), (unrelated, _unit(0, 1)),
+                   (elsewhere, _unit(1, 0.1))):
+        Complaint.objects.filter(pk=c.pk).update(embedding=vec)
+    response = api(agent).get(f"/api/v1/complaints/{target.reference}/similar/")
+    assert response.status_code == 200
+    refs = [row["complaint"]["reference"] for row in response.json()]
+    assert refs[:2] == [alike.reference, less.reference]
+    assert unrelated.reference not in refs and elsewhere.reference not in refs  # unlike / another team's
+    assert response.json()[0]["similarity"] > response.json()[1]["similarity"]
+
+
+def take_in_for(actor, customer):
+    from kesu.handling.intake import take_in
+
+    return take_in(actor=actor, customer=customer, text="宽带断了", channel="phone")

@@ -31,9 +31,14 @@ class CategoryEvidence:
     vector: Lookup | None = None  # the model's feature vector, for its evidence
 
     def features(self) -> list[float]:
-        """The semantic head's inputs beside the embedding: lexical score and model probability per category."""
-        model = self.model or {}
-        return [self.lexical[c] / LEXICAL_CAP for c in CATEGORIES] + [model.get(c, 0.0) for c in CATEGORIES]
+        """The semantic head's inputs beside the embedding: the lexical score per category."""
+        return [self.lexical[c] / LEXICAL_CAP for c in CATEGORIES]
+
+    def fuse(self, semantic: dict[str, float], ngram_share: float) -> dict[str, float]:
+        """The head's probabilities with the n-gram model's (trained on the same in-domain texts), mixed."""
+        if not self.model or ngram_share <= 0:
+            return semantic
+        return {c: (1 - ngram_share) * semantic.get(c, 0.0) + ngram_share * self.model.get(c, 0.0) for c in semantic}
 
 
 LEXICAL_CAP = 2.5
@@ -64,7 +69,7 @@ class CategoryAnalyzer:
                 subs[e.code][e.sub] += e.weight  # type: ignore[assignment]  # a Counter adds floats too
             evidence[e.code].append(hit.phrase)
         lexical = {c: min(v, LEXICAL_CAP) for c, v in score.items()}
-        vector = self.model.vectorize(counts) if has_han and counts is not None else None
+        vector = self.model.vectorize(counts) if counts is not None else None
         model = None
         if vector is not None:
             model = {c: float(p) for c, p in zip(self.model.classes, self.model.proba(vector), strict=True)}

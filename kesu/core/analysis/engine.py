@@ -63,7 +63,9 @@ class Engine:
         norm = normalize(text)
         t = norm.text
         has_han = bool(_HAN.search(t))
-        counts = self.features.lookup(t) if has_han else None
+        # The category model reads any language (trained on Chinese and English complaints); the emotion
+        # model only Chinese (Weibo), which EmotionAnalyzer checks itself.
+        counts = self.features.lookup(t)
         sem = self.semantic() if tier == "full" else None
         candidates = self.escalation.candidates(t)
         category_ev = self.category.gather(t, counts, has_han)
@@ -80,8 +82,9 @@ class Engine:
             embedding = vectors[0]
             by_window = dict(zip(unique, vectors[1:], strict=True))
             emotion = self.emotion.analyze(t, counts, text, has_han, sem.emotion_proba(embedding, has_han), sem.mix)
+            head = sem.category_proba(embedding, category_ev.features())
             category = self.category.decide(
-                category_ev, sem.category_proba(embedding, category_ev.features()), sem.subcategory_of(embedding)
+                category_ev, category_ev.fuse(head, sem.mix.get("category_ngram", 0.0)), sem.subcategory_of(embedding)
             )
             found = {}
             best: dict[str, float] = {}
