@@ -55,3 +55,23 @@ class User(AbstractUser):
         if self.authority_limit is not None:
             return self.authority_limit
         return default_authority_limit(self.role_codes)
+
+
+class SavedView(models.Model):
+    """A queue view a person keeps (我的视图): a name and the queue's filter parameters."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -26,7 +26,8 @@ class ComplaintFiltersIn(serializers.Serializer):
     q = serializers.CharField(max_length=100, required=False)
     received_after = serializers.DateTimeField(required=False)
     received_before = serializers.DateTimeField(required=False)
-    sla = serializers.ChoiceField(choices=["at_risk", "breached"], required=False)
+    sla = serializers.ChoiceField(choices=["at_risk", "breached", "late", "paused"], required=False)
+    escalation = serializers.IntegerField(required=False, min_value=0, max_value=9)
 
 
 def parse_filters(params: Mapping[str, Any]) -> ComplaintFilters | None:

@@ -185,8 +185,15 @@ class TransitionForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_user = forms.CharField(label=_("New owner (username)"), max_length=150)
+    """The new owner is picked from a list of people by display name (the service checks they
+    can handle complaints)."""
+
+    to_user = forms.ChoiceField(label=_("New owner"))
     reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].choices = [("", "—"), *(people or [])]
 
 
 class ChecklistForm(forms.Form):

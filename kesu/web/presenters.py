@@ -11,15 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from kesu.accounts import selectors as accounts
 from kesu.accounts.models import User
 from kesu.complaints import clock, permissions, selectors
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.audit import action_label
-from kesu.complaints.models import Complaint
+from kesu.complaints.models import Channel, Complaint, Priority, StageChoices
 from kesu.complaints.workflow_config import checklist_for, stage_labels
 from kesu.core import privacy, workflow
 from kesu.core.workflow import Stage
+from kesu.customers.selectors import tier_choices
 from kesu.escalation.models import Escalation, Status
 from kesu.escalation.selectors import (
     approvals_decided_by,
@@ -36,7 +39,7 @@ from kesu.web import forms, workbench
 WORST_FIRST = {ClockStatus.BREACHED: 3, ClockStatus.AT_RISK: 2, ClockStatus.ON_TRACK: 1}
 
 
-def queue_sla(complaint: Complaint) -> dict[str, Any] | None:
+def queue_sla(complaint: Complaint, now: datetime | None = None) -> dict[str, Any] | None:
     row = getattr(complaint, "sla", None)
     if row is None:
         return None
@@ -52,19 +55,85 @@ def queue_sla(complaint: Complaint) -> dict[str, Any] | None:
         return None
     rank, due = max(running, key=lambda item: (item[0], -item[1].timestamp()))
     status = next(s for s, r in WORST_FIRST.items() if r == rank)
-    return {"status": status.value, "label": status.label, "due": due}
+    left = (due - (now or clock.now())).total_seconds()
+    return {
+        "status": status.value,
+        "label": status.label,
+        "due": due,
+        "remaining": duration(left),
+        "overdue": left < 0,
+        "paused": row.paused_since is not None,
+    }
 
 
 def queue_rows(complaints: Any) -> list[dict[str, Any]]:
+    now = clock.now()
     return [
         {
             "complaint": c,
             "customer": c.customer.masked()["name"],
             "excerpt": privacy.mask_text(c.text[:60]),
-            "sla": queue_sla(c),
+            "sla": queue_sla(c, now),
         }
         for c in complaints
     ]
+
+
+#: The queue's filters in the order the page shows them: parameter → its label.
+QUEUE_FILTERS = {
+    "q": _lazy("Search"),
+    "stage": _lazy("Stage"),
+    "escalation": _lazy("Escalation"),
+    "priority": _lazy("Priority"),
+    "tier": _lazy("Tier"),
+    "category": _lazy("Category"),
+    "sla": _lazy("Service level"),
+    "owner": _lazy("Owner"),
+    "channel": _lazy("Channel"),
+    "team": _lazy("Team"),
+    "open": _lazy("Open or closed"),
+    "escalated": _lazy("Escalated complaint"),
+}
+
+
+def queue_options(user: User) -> dict[str, list[tuple[str, str]]]:
+    """The choices of each filter, as (value, label)."""
+    sees_all = permissions.sees_all(user)
+    people = accounts.handlers(None if sees_all else [user.team_id] if user.team_id else [])
+    return {
+        "stage": [(str(k), str(v)) for k, v in StageChoices.choices],
+        "escalation": [("1", _("Escalated")), ("2", _("To the manager or above"))],
+        "priority": [(str(k), str(v)) for k, v in Priority.choices],
+        "tier": tier_choices(),
+        "category": selectors.category_choices(),
+        "sla": [
+            ("late", _("At risk or breached")),
+            ("at_risk", _("At risk")),
+            ("breached", _("Breached")),
+            ("paused", _("Waiting for the customer")),
+        ],
+        "owner": [("me", _("Mine")), ("none", _("Not accepted yet"))]
+        + [(str(u.pk), str(u)) for u in people if u.pk != user.pk],
+        "channel": [(str(k), str(v)) for k, v in Channel.choices],
+        "team": [(str(t.pk), t.name) for t in accounts.teams()] if sees_all else [],
+        "open": [("true", _("Open")), ("false", _("Closed"))],
+        "escalated": [("true", _("Escalated complaints only"))],
+    }
+
+
+def queue_chips(params: Any, options: dict[str, list[tuple[str, str]]]) -> list[dict[str, str]]:
+    """The active filters as chips, each with the query that removes it."""
+    chips = []
+    for key, label in QUEUE_FILTERS.items():
+        value = params.get(key)
+        if not value:
+            continue
+        shown = dict(options.get(key, [])).get(value, f"“{value}”" if key == "q" else value)
+        rest = params.copy()
+        rest.pop(key, None)
+        rest.pop("page", None)
+        chips.append({"label": str(label), "value": str(shown), "remove": rest.urlencode()})
+    return chips
 
 
 def duration(seconds: float) -> str:
@@ -131,6 +200,8 @@ def page_form(
     if action == "message" or action not in PAGE_FORMS:
         return form_class(data)
     kwargs: dict[str, Any] = {"auto_id": f"id_{PAGE_FORMS[action][0].removesuffix('_form')}_%s"}
+    if action == "transfer" and complaint is not None:
+        kwargs["people"] = transfer_people(user, complaint)
     if action == "details" and complaint is not None:
         pii = permissions.can_see_pii(user, complaint)
         kwargs["contact"] = pii
@@ -144,11 +215,25 @@ def page_form(
     return form_class(data, **kwargs)
 
 
+def transfer_people(user: User, complaint: Complaint) -> list[tuple[str, str]]:
+    """Whom the complaint can go to, by display name: the people of its team (anyone for those
+    who see every team), the owner left out."""
+    teams = None if permissions.sees_all(user) else [complaint.team_id]
+    return [
+        (str(person.pk), f"{person}（{person.team}）" if teams is None and person.team else str(person))
+        for person in accounts.handlers(teams)
+        if person.pk != complaint.owner_id
+    ]
+
+
 def page_forms(user: User, complaint: Complaint, bound: dict[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for action, (key, form_class) in PAGE_FORMS.items():
-        if key not in out and (action != "details" or permissions.can_correct(user, complaint)):
-            out[key] = page_form(action, form_class, user=user, complaint=complaint)
+        if key in out or (action == "details" and not permissions.can_correct(user, complaint)):
+            continue
+        if action == "transfer" and not permissions.can_transfer(user, complaint):
+            continue
+        out[key] = page_form(action, form_class, user=user, complaint=complaint)
     for action, form in (bound or {}).items():
         if action in PAGE_FORMS:
             out[PAGE_FORMS[action][0]] = form

@@ -8,24 +8,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kesu.accounts import selectors as accounts
+from kesu.accounts import services as account_services
 from kesu.accounts.models import User
 from kesu.complaints import permissions, selectors, services
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.filters import parse_filters
-from kesu.complaints.models import Channel, Complaint, Priority, StageChoices
+from kesu.complaints.models import Complaint
 from kesu.escalation import selectors as escalation_selectors
 from kesu.escalation import services as escalation_services
 from kesu.escalation.models import Escalation
@@ -39,6 +43,7 @@ from kesu.sla import services as sla_services
 from kesu.web import forms, presenters, workbench
 
 PAGE_SIZE = 25
+HOME_ROWS = 10
 
 
 @login_required
@@ -51,22 +56,33 @@ def home(request: HttpRequest) -> HttpResponse:
     base = selectors.complaint_list(
         user=user, filters=selectors.ComplaintFilters(is_open=True), order="urgency"
     )
+    late = Q(sla__first_reply_status__in=["at_risk", "breached"]) | Q(
+        sla__effective_status__in=["at_risk", "breached"]
+    )
+    # Each section: its first rows, its true total and the queue that shows them all.
     sections = {
-        "mine": presenters.queue_rows(base.filter(owner=user)[:15]),
-        "unaccepted": presenters.queue_rows(base.filter(owner__isnull=True)[:15]),
-        "at_risk": presenters.queue_rows(
-            base.filter(
-                Q(sla__first_reply_status__in=["at_risk", "breached"])
-                | Q(sla__effective_status__in=["at_risk", "breached"])
-            )[:15]
-        ),
+        name: {
+            "rows": presenters.queue_rows(queryset[:HOME_ROWS]),
+            "total": queryset.count(),
+            "all": f"{reverse('web:queue')}?{query}",
+        }
+        for name, queryset, query in (
+            ("mine", base.filter(owner=user), "owner=me&open=true"),
+            ("unaccepted", base.filter(owner__isnull=True), "owner=none&open=true"),
+            ("at_risk", base.filter(late), "sla=late&open=true"),
+        )
     }
+    waiting = escalations_waiting_for(user)
     return render(
         request,
         "web/home.html",
         {
             "sections": sections,
-            "escalations": list(escalations_waiting_for(user)[:20]),
+            "escalations": list(waiting[:20]),
+            "escalations_total": waiting.count(),
+            "approvals_total": escalation_selectors.approvals_waiting_for(user).count()
+            if user.has_perm("complaints.transfer_complaint")
+            else 0,
             "supervisor": user.has_perm("complaints.transfer_complaint"),
             "sees_all": permissions.sees_all(user),
         },
@@ -76,17 +92,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The complaint queue the user may see, most urgent first (nearest deadline, highest
-    escalation risk, most important customer), filtered and paginated."""
-    filters = parse_filters({k: v for k, v in request.GET.items() if v and k not in {"page", "sort"}})
+    escalation risk, most important customer) or newest first; filtered, with the active filters
+    as removable chips, the user's saved views, and (for team leads) bulk assignment. The page
+    refreshes its list by itself."""
+    params = request.GET.copy()
+    filters = parse_filters({k: v for k, v in params.items() if v and k not in {"page", "sort"}})
     if filters is None:
         messages.error(request, _("Some filters were not valid and were ignored."))
         filters = selectors.ComplaintFilters()
-    order = "received" if request.GET.get("sort") == "received" else "urgency"
+    order = "received" if params.get("sort") == "received" else "urgency"
     page = Paginator(
         selectors.complaint_list(user=request.user, filters=filters, order=order), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    ).get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
+    options = presenters.queue_options(request.user)
     return render(
         request,
         "web/queue.html",
@@ -94,15 +114,74 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": presenters.queue_rows(page.object_list),
             "query": query.urlencode(),
-            "stages": StageChoices.choices,
-            "channels": Channel.choices,
-            "priorities": Priority.choices,
-            "current": request.GET,
+            "options": options,
+            "filters": [(key, label, options.get(key, [])) for key, label in presenters.QUEUE_FILTERS.items()],
+            "chips": presenters.queue_chips(params, options),
+            "current": params,
             "can_create": request.user.has_perm("complaints.add_complaint"),
-            "teams": accounts.teams() if permissions.sees_all(request.user) else [],
+            "can_bulk": request.user.has_perm("complaints.transfer_complaint"),
+            "people": [(value, label) for value, label in options["owner"] if value.isdigit()],
+            "views": accounts.saved_views(request.user),
             "order": order,
         },
     )
+
+
+@login_required
+@require_POST
+def save_view(request: HttpRequest) -> HttpResponse:
+    params = {k: v for k, v in request.POST.items() if k not in {"csrfmiddlewaretoken", "name"}}
+    try:
+        view = account_services.saved_view_save(user=request.user, name=request.POST.get("name", ""), params=params)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('web:queue')}?{urlencode(params)}")
+    messages.success(request, _("View saved."))
+    return redirect(f"{reverse('web:queue')}?{view.query}")
+
+
+@login_required
+@require_POST
+def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account_services.saved_view_delete(user=request.user, pk=pk)
+    return redirect("web:queue")
+
+
+@login_required
+@require_POST
+def bulk_transfer(request: HttpRequest) -> HttpResponse:
+    """A team lead assigns or transfers several complaints at once: one audited transfer each,
+    every one checked on its own (a refused one is named, the others go through)."""
+    if not request.user.has_perm("complaints.transfer_complaint"):
+        return HttpResponseForbidden(_("You do not have permission to do this."))
+    back = request.POST.get("next") or reverse("web:queue")
+    if not back.startswith("/"):
+        back = reverse("web:queue")
+    to_user = accounts.handler_by_pk(request.POST.get("to_user", ""))
+    reason = request.POST.get("reason", "").strip()
+    references = request.POST.getlist("complaints")
+    if to_user is None or not references or not reason:
+        messages.error(request, _("Choose the complaints, the new owner and a reason."))
+        return redirect(back)
+    done, refused = 0, []
+    for reference in references[:PAGE_SIZE]:
+        complaint = selectors.complaint_get(user=request.user, reference=reference)
+        if complaint is None:
+            refused.append(reference)
+            continue
+        try:
+            services.complaint_transfer(complaint=complaint, actor=request.user, to_user=to_user, reason=reason)
+        except ComplaintError as error:
+            refused.append(f"{reference}（{error.message}）")
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request, _("%(n)s complaints assigned to %(who)s.") % {"n": done, "who": to_user}
+        )
+    if refused:
+        messages.error(request, _("Not assigned: %(refs)s") % {"refs": "、".join(refused)})
+    return redirect(back)
 
 
 def _complaint_or_404(request: HttpRequest, reference: str) -> Complaint:
@@ -124,7 +203,7 @@ def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _transfer(actor: User, complaint: Complaint, data: dict[str, Any]) -> Complaint:
-    to_user = accounts.user_by_username(data["to_user"])
+    to_user = accounts.handler_by_pk(data["to_user"])
     if to_user is None:
         raise ComplaintError(ErrorCode.UNKNOWN_USER, _("Unknown user: %(user)s.") % {"user": data["to_user"]})
     return services.complaint_transfer(

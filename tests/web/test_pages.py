@@ -211,3 +211,69 @@ def test_a_refused_reply_or_solution_keeps_what_was_typed_beside_the_field(clien
     refused = client.post(url("solution"), cash).content.decode()
     assert 'value="200"' in refused and "退款200元</textarea>" in refused
     assert 'id="id_solution_cash_reason"' in refused and "话费" in refused
+
+
+def test_search_finds_names_phones_orders_references_and_words_in_messages(
+    client, make_complaint, agent, customer
+):
+    complaint = services.complaint_accept(
+        complaint=make_complaint(order_number="DD20261203"), actor=agent
+    )
+    add_message(complaint=complaint, actor=agent, body="光猫指示灯一直闪红灯", kind="customer")
+    from tests.factories import CustomerFactory
+
+    other = make_complaint(customer=CustomerFactory(name="李娜", phone="13911112222"))
+    client.force_login(agent)
+    found = lambda q: [  # noqa: E731
+        c.reference for c in client.get(reverse("web:queue"), {"q": q}).context["page"].object_list
+    ]
+    assert found("张伟") == [complaint.reference]
+    assert found("闪红灯") == [complaint.reference]
+    assert found("DD20261203") == [complaint.reference]
+    assert found(other.reference) == [other.reference]
+    assert found("2222") == [other.reference]
+
+
+def test_home_badges_count_everything_and_link_to_the_whole_list(client, make_complaint, agent):
+    for _ in range(12):
+        make_complaint()
+    client.force_login(agent)
+    page = client.get(reverse("web:home"))
+    unaccepted = page.context["sections"]["unaccepted"]
+    assert unaccepted["total"] == 12 and len(unaccepted["rows"]) == 10
+    html = page.content.decode()
+    assert "查看全部" in html and "owner=none&amp;open=true" in html
+
+
+def test_queue_filters_show_as_chips_and_a_view_is_saved_per_person(client, make_complaint, agent, agent2):
+    urgent = make_complaint(priority=4)
+    make_complaint()
+    client.force_login(agent)
+    page = client.get(reverse("web:queue"), {"priority": "4", "owner": "none"})
+    assert [r["complaint"] for r in page.context["rows"]] == [urgent]
+    chips = page.context["chips"]
+    assert [(c["label"], c["value"]) for c in chips] == [("优先级", "紧急"), ("负责人", "待受理")]
+    assert "priority" not in chips[0]["remove"] and "owner=none" in chips[0]["remove"]
+    client.post(reverse("web:save-view"), {"name": "紧急未受理", "priority": "4", "owner": "none"})
+    html = client.get(reverse("web:queue")).content.decode()
+    assert "紧急未受理" in html and "owner=none&amp;priority=4" in html
+    client.force_login(agent2)
+    assert "紧急未受理" not in client.get(reverse("web:queue")).content.decode()
+
+
+def test_a_team_lead_assigns_several_complaints_at_once(client, make_complaint, agent, agent2, lead, other_agent):
+    first, second = make_complaint(), make_complaint()
+    theirs = make_complaint(actor=other_agent)
+    data = {"complaints": [first.reference, second.reference, theirs.reference], "to_user": agent2.pk}
+    client.force_login(agent)
+    assert client.post(reverse("web:bulk-transfer"), {**data, "reason": "x"}).status_code == 403
+    client.force_login(lead)
+    page = client.post(reverse("web:bulk-transfer"), {**data, "reason": "平衡工作量"}, follow=True)
+    html = page.content.decode()
+    assert "已将 2 件投诉分配给" in html and theirs.reference in html
+    for complaint in (first, second):
+        complaint.refresh_from_db()
+        assert complaint.owner == agent2
+        assert complaint.audit_events.filter(action="transferred", actor=lead).exists()
+    theirs.refresh_from_db()
+    assert theirs.owner is None
