@@ -168,3 +168,9 @@ def category_choices() -> list[tuple[str, str]]:
     return list(
         Category.objects.filter(parent__isnull=True).order_by("position", "pk").values_list("code", "name")
     )
+
+
+def customer_complaints(*, user: User, customer_id: int) -> QuerySet[Complaint]:
+    """The customer's complaints the user may see, the newest first (the customer's profile and
+    the complaint page's history)."""
+    return complaints_visible_to(user).filter(customer_id=customer_id).order_by("-received_at", "-id")

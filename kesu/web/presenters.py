@@ -287,6 +287,34 @@ def checklist_panel(complaint: Complaint) -> dict[str, Any]:
     }
 
 
+def customer_history(user: User, complaint: Complaint) -> dict[str, Any]:
+    """The customer's other complaints the user may see (the latest five), and whether this one
+    repeats an earlier matter (重复投诉)."""
+    others = selectors.customer_complaints(user=user, customer_id=complaint.customer_id).exclude(
+        pk=complaint.pk
+    )
+    return {
+        "earlier": list(others.select_related(None).only("reference", "received_at", "repeat_of_id")[:5]),
+        "total": others.count(),
+        "repeat": complaint.repeat_count or (1 if complaint.repeat_of_id else 0),
+    }
+
+
+def customer_page(user: User, customer: Any, complaints: list[Complaint]) -> dict[str, Any]:
+    """A customer's profile: tier, contact (masked unless the user's role needs it), complaints."""
+    pii = user.has_perm("complaints.view_customer_pii")
+    return {
+        "customer": customer,
+        "name": customer.name if pii else privacy.mask_name(customer.name),
+        "phone": customer.phone if pii else privacy.mask_phone(customer.phone),
+        "email": customer.email if pii else privacy.mask_email(customer.email),
+        "pii": pii,
+        "rows": queue_rows(complaints),
+        "open": sum(1 for c in complaints if c.is_open),
+        "repeats": sum(1 for c in complaints if c.repeat_of_id),
+    }
+
+
 def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the complaint page shows, for this user (personal data masked unless their role
     needs it; bad-faith signals for team leads only). ``bound`` holds a refused form by its
@@ -359,6 +387,7 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         **page_forms(user, complaint, bound),
         "category_uncertain": complaint.category_by_analysis and analysis.category_uncertain,
         "approvals": complaint_approvals(complaint=complaint),
+        "history": customer_history(user, complaint),
         "work_orders": work_orders(complaint),
         "show_follow_up": stage == Stage.FOLLOW_UP,
         "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("complaints/views/<int:pk>/delete/", views.delete_view, name="delete-view"),
     path("complaints/bulk-transfer/", views.bulk_transfer, name="bulk-transfer"),
     path("complaints/<str:reference>/", views.complaint_detail, name="complaint"),
+    path("customers/<int:pk>/", views.customer_profile, name="customer"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval-decide"),
     path("complaints/<str:reference>/follow-up-link/", views.follow_up_link, name="follow-up-link"),

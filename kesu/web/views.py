@@ -128,6 +128,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def customer_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """A customer's profile: seen only through a complaint of theirs the user may see."""
+    complaints = list(selectors.customer_complaints(user=request.user, customer_id=pk)[:100])
+    if not complaints:
+        raise Http404
+    customer = complaints[0].customer
+    return render(request, "web/customer.html", presenters.customer_page(request.user, customer, complaints))
+
+
+@login_required
 @require_POST
 def save_view(request: HttpRequest) -> HttpResponse:
     params = {k: v for k, v in request.POST.items() if k not in {"csrfmiddlewaretoken", "name"}}

@@ -277,3 +277,21 @@ def test_a_team_lead_assigns_several_complaints_at_once(client, make_complaint, 
         assert complaint.audit_events.filter(action="transferred", actor=lead).exists()
     theirs.refresh_from_db()
     assert theirs.owner is None
+
+
+def test_the_customers_profile_lists_their_complaints_masked_by_role(client, make_complaint, agent, qa, other_agent):
+    from kesu.complaints.models import Complaint as Row
+
+    first = make_complaint()
+    second = make_complaint()
+    Row.objects.filter(pk=second.pk).update(repeat_of=first, repeat_count=1)
+    client.force_login(agent)
+    page = client.get(reverse("web:complaint", args=[second.reference])).content.decode()
+    assert "重复投诉" in page and f'class="repeat-of">{first.reference}' in page
+    profile = client.get(reverse("web:customer", args=[first.customer_id])).content.decode()
+    assert first.reference in profile and second.reference in profile and "张伟" in profile
+    client.force_login(qa)  # sees every complaint, not the personal data
+    profile = client.get(reverse("web:customer", args=[first.customer_id])).content.decode()
+    assert "张*" in profile and "张伟" not in profile and first.customer.phone not in profile
+    client.force_login(other_agent)  # another team: no complaint of theirs to see
+    assert client.get(reverse("web:customer", args=[first.customer_id])).status_code == 404
