@@ -29,6 +29,14 @@ class User(AbstractUser):
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    #: The in-app notifications by e-mail as well (the bell always shows them).
+    notify_by_email = models.BooleanField(
+        _("notifications by e-mail too"),
+        default=False,
+        help_text=_("Escalations and transfers to me, approvals waiting, deadlines at risk, customers' replies."),
+    )
+    #: The language the pages are shown in; empty follows the browser (Chinese first).
+    language = models.CharField(_("language"), max_length=10, blank=True)
     #: Compensation/refund authority in yuan; null means "the role's default" (see roles).
     authority_limit = models.DecimalField(
         _("authority limit (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True

@@ -1,9 +1,10 @@
-"""Writes of a person's own settings: their saved queue views."""
+"""Writes of a person's own settings: their saved queue views, language and notifications."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -34,3 +35,19 @@ def saved_view_save(*, user: User, name: str, params: dict[str, str]) -> SavedVi
 def saved_view_delete(*, user: User, pk: int) -> None:
     """Delete one of the user's own views (another's is not found)."""
     SavedView.objects.filter(user=user, pk=pk).delete()
+
+
+def user_set_preferences(
+    *, user: User, language: str | None = None, notify_by_email: bool | None = None
+) -> User:
+    """A person's own settings: the pages' language, and notifications by e-mail too."""
+    fields = []
+    if language is not None and language in {code for code, _name in settings.LANGUAGES} | {""}:
+        user.language = language
+        fields.append("language")
+    if notify_by_email is not None:
+        user.notify_by_email = notify_by_email
+        fields.append("notify_by_email")
+    if fields:
+        user.save(update_fields=fields)
+    return user

@@ -23,7 +23,9 @@ from kesu.complaints.services.solution import solution_check
 from kesu.escalation.ladder import assignees, level_at, level_with_authority, levels
 from kesu.escalation.models import ApprovalRequest, Escalation, EscalationLevel, Reason, Status
 from kesu.escalation.packages import compile_package
+from kesu.notifications.models import StaffNotificationKind
 from kesu.notifications.services import EmailRow, EventRow, emit_many_events, enqueue_many_email
+from kesu.notifications.staff import StaffRow, notify_staff
 
 
 def escalate_complaint(
@@ -148,6 +150,18 @@ def notify(escalations: list[Escalation]) -> None:
         )
     enqueue_many_email(emails)
     emit_many_events(events)
+    notify_staff(
+        StaffRow(
+            event_key=f"escalation:{e.pk}",
+            user_id=e.assigned_to_id,
+            kind=StaffNotificationKind.ESCALATION,
+            complaint_id=e.complaint_id,
+            reference=e.complaint.reference,
+            note=e.get_reason_display(),
+        )
+        for e in escalations
+        if e.assigned_to_id
+    )
 
 
 def _can_handle_escalation(actor: User, escalation: Escalation) -> bool:
@@ -298,7 +312,21 @@ def _approver(complaint: Complaint, amount: Decimal) -> tuple[Escalation | None,
 def notify_approval(approval: ApprovalRequest) -> None:
     """Tell whoever the approval waits for (e-mail), once per request."""
     assignee = approval.assigned_to
-    if assignee is None or not assignee.email:
+    if assignee is None:
+        return
+    notify_staff(
+        [
+            StaffRow(
+                event_key=f"approval:{approval.pk}",
+                user_id=assignee.pk,
+                kind=StaffNotificationKind.APPROVAL,
+                complaint_id=approval.complaint_id,
+                reference=approval.complaint.reference,
+                note=f"¥{approval.amount}",
+            )
+        ]
+    )
+    if not assignee.email or assignee.notify_by_email:  # those who want e-mail have it already
         return
     enqueue_many_email(
         [

@@ -17,9 +17,12 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.services.conversation import RecordedMessage
 from kesu.complaints.services.solution import RecordedSolution
 from kesu.complaints.services.stages import StageMove
+from kesu.core import privacy
 from kesu.escalation import automatic
 from kesu.escalation import services as escalation_services
 from kesu.handling import analysis
+from kesu.notifications.models import StaffNotificationKind
+from kesu.notifications.staff import StaffRow, notify_staff
 from kesu.sla import clocks
 from kesu.sla.models import Clock
 
@@ -78,6 +81,24 @@ def escalate_on_customer_words(recorded: RecordedMessage) -> None:
     automatic.escalate_on_analysis(recorded.complaint, recorded.message.analysis)
 
 
+def tell_the_owner(recorded: RecordedMessage) -> None:
+    """The owner's bell: the customer replied (unless the owner recorded it themselves)."""
+    complaint, message = recorded.complaint, recorded.message
+    if complaint.owner_id and complaint.owner_id != message.author_id:
+        notify_staff(
+            [
+                StaffRow(
+                    event_key=f"customer_replied:{message.pk}",
+                    user_id=complaint.owner_id,
+                    kind=StaffNotificationKind.CUSTOMER_REPLIED,
+                    complaint_id=complaint.pk,
+                    reference=complaint.reference,
+                    note=privacy.mask_text(message.body[:80]),
+                )
+            ]
+        )
+
+
 def refine_message_after_commit(recorded: RecordedMessage) -> None:
     analysis.schedule_message(recorded.message)
 
@@ -101,6 +122,7 @@ ON_REPLY: tuple[Callable[[RecordedMessage], None], ...] = (stop_first_reply_cloc
 #: The customer wrote.
 ON_CUSTOMER_MESSAGE: tuple[Callable[[RecordedMessage], None], ...] = (
     resume_clocks,
+    tell_the_owner,
     escalate_on_customer_words,
     refine_message_after_commit,
 )

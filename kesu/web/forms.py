@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.selectors import team_choices
@@ -228,3 +229,12 @@ class CorrectionForm(forms.Form):
         self.fields["subcategory"].label_from_instance = lambda c: f"{c.parent.name} / {c.name}"
         if not contact:
             del self.fields["phone"], self.fields["email"]
+
+
+class PreferencesForm(forms.Form):
+    notify_by_email = forms.BooleanField(label=_("Send my notifications by e-mail too"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As the browser says (Chinese first)")), *settings.LANGUAGES]

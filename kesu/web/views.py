@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,8 +20,10 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from kesu.accounts import selectors as accounts
@@ -39,6 +42,7 @@ from kesu.followup.selectors import complaint_work_order
 from kesu.handling import conversation, follow_up, intake, solution, stages
 from kesu.handling.importer import import_file
 from kesu.handling.solution import decide_approval
+from kesu.notifications import staff
 from kesu.sla import services as sla_services
 from kesu.web import forms, presenters, workbench
 
@@ -135,6 +139,55 @@ def customer_profile(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     customer = complaints[0].customer
     return render(request, "web/customer.html", presenters.customer_page(request.user, customer, complaints))
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """站内通知: the user's notifications, the unread first marked; "mark all read" clears the bell."""
+    if request.method == "POST":
+        staff.notifications_mark_read(user=request.user)
+        return redirect("web:notifications")
+    rows = [
+        {"n": n, "text": staff.notification_text(n.kind, n.complaint.reference if n.complaint else "", n.note)}
+        for n in staff.notifications_for(request.user)
+    ]
+    return render(request, "web/notifications.html", {"rows": rows})
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a notification: it is read, and the complaint it is about is shown."""
+    staff.notifications_mark_read(user=request.user, pk=pk)
+    note = staff.notification_get(user=request.user, pk=pk)
+    if note is None or note.complaint is None:
+        return redirect("web:notifications")
+    return redirect("web:complaint", reference=note.complaint.reference)
+
+
+@login_required
+def my_settings(request: HttpRequest) -> HttpResponse:
+    """我的设置: notifications by e-mail too, and the pages' language."""
+    form = forms.PreferencesForm(
+        request.POST or None,
+        initial={"notify_by_email": request.user.notify_by_email, "language": request.user.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        account_services.user_set_preferences(user=request.user, **form.cleaned_data)
+        translation.activate(request.user.language or settings.LANGUAGE_CODE)
+        messages.success(request, _("Saved."))
+        response = redirect("web:settings")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language or settings.LANGUAGE_CODE)
+        return response
+    return render(request, "web/settings.html", {"form": form})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language menu: Django's own switch, and for a signed-in user the choice is kept."""
+    response = i18n_views.set_language(request)
+    if request.user.is_authenticated:
+        account_services.user_set_preferences(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 @login_required

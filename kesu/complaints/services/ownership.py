@@ -14,6 +14,8 @@ from kesu.complaints.audit import AuditAction, lock_complaint, record_event, sav
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.models import Category, Complaint, Priority
 from kesu.core import privacy
+from kesu.notifications.models import StaffNotificationKind
+from kesu.notifications.staff import StaffRow, notify_staff
 
 
 def complaint_transfer(*, complaint: Complaint, actor: User, to_user: User, reason: str) -> Complaint:
@@ -42,6 +44,20 @@ def complaint_transfer(*, complaint: Complaint, actor: User, to_user: User, reas
             action=AuditAction.TRANSFERRED,
             changes=changes,
             note=reason.strip(),
+        )
+        notify_staff(
+            [
+                StaffRow(
+                    event_key=f"transfer:{complaint.pk}:{to_user.pk}:{clock.now().timestamp()}",
+                    user_id=to_user.pk,
+                    kind=StaffNotificationKind.TRANSFER,
+                    complaint_id=complaint.pk,
+                    reference=complaint.reference,
+                    note=reason.strip(),
+                )
+            ]
+            if to_user.pk != actor.pk
+            else []
         )
     return complaint
 
