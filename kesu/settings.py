@@ -179,6 +179,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576
 # are refined after intake by a task (Celery with a broker; the minute loop of ``kesu serve`` without).
 KESU_SEMANTIC_TIER = env_bool("KESU_SEMANTIC", True)
 KESU_SEMANTIC_BACKFILL_DAYS = int(os.environ.get("KESU_SEMANTIC_BACKFILL_DAYS", "7"))
+# Scripts 话术 marked for an industry are suggested only where this names it (empty: the general ones).
+KESU_INDUSTRY = os.environ.get("KESU_INDUSTRY", "")
 KESU_MAX_IMPORT_BYTES = int(os.environ.get("KESU_MAX_IMPORT_BYTES", 10 * 1_048_576))
 KESU_MAX_IMPORT_ROWS = int(os.environ.get("KESU_MAX_IMPORT_ROWS", 20_000))
 

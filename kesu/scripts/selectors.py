@@ -3,12 +3,29 @@ emotion; exact matches first, then the general ones (ranking in kesu.core.replie
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import Q
+
 from kesu.core.replies import suggest_scripts
 from kesu.scripts.models import Script
 
 
-def scripts_for(*, stage: str, category: str | None, emotion: str | None, limit: int = 5) -> list[Script]:
-    candidates = list(Script.objects.filter(stage=stage, active=True))
+def scripts_for(
+    *,
+    stage: str,
+    category: str | None,
+    emotion: str | None,
+    team_id: int | None = None,
+    limit: int = 5,
+) -> list[Script]:
+    """The scripts to suggest, of this deployment's industry (``KESU_INDUSTRY``) and the
+    complaint's team, or for all of them."""
+    industry = getattr(settings, "KESU_INDUSTRY", "")
+    candidates = list(
+        Script.objects.filter(stage=stage, active=True)
+        .filter(Q(industry="") | Q(industry=industry))
+        .filter(Q(team__isnull=True) | Q(team_id=team_id))
+    )
     rows = [
         {"stage": s.stage, "category": s.category or None, "emotion": s.emotion or None, "script": s}
         for s in candidates

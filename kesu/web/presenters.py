@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -315,6 +317,23 @@ def customer_page(user: User, customer: Any, complaints: list[Complaint]) -> dic
     }
 
 
+def script_values(user: User, complaint: Complaint, clocks: list[dict[str, Any]]) -> dict[str, str]:
+    """What a script's placeholders say for this complaint: the customer addressed by surname
+    (称呼), the agent's name (坐席), the order, the product, the nearest running deadline (时限)."""
+    surname = privacy.surname(complaint.customer.name)
+    running = [c["deadline"] for c in clocks if c["status"] in ("on_track", "at_risk") and not c["paused"]]
+    deadline = min(running) if running else None
+    return {
+        "salutation": _("Mr/Ms %(surname)s") % {"surname": surname} if surname else "",
+        "agent": str(user),
+        "order": complaint.order_number,
+        "product": complaint.product,
+        "deadline": _("by %(when)s") % {"when": date_format(timezone.localtime(deadline), _("H:i, j M"))}
+        if deadline
+        else "",
+    }
+
+
 def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the complaint page shows, for this user (personal data masked unless their role
     needs it; bad-faith signals for team leads only). ``bound`` holds a refused form by its
@@ -342,7 +361,9 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         "panel": panel,
         "trajectory": track,
         "stop": workbench.stop_panel(track) if can_act else None,
-        "scripts": workbench.suggested_scripts(complaint, latest_emotion) if complaint.is_open else [],
+        "scripts": workbench.suggested_scripts(complaint, latest_emotion, script_values(user, complaint, clocks))
+        if complaint.is_open
+        else [],
         "catalogue": solution_catalogue(complaint),
         "customer": {
             "name": customer_name,
