@@ -30,6 +30,12 @@ def test_the_analysis_panel_marks_the_evidence_in_the_customers_words(client, ma
     assert "升级风险" in html and "愤怒" in html
 
 
+def test_an_unsure_category_is_shown_as_uncertain(client, make_complaint, agent):
+    client.force_login(agent)
+    assert "待确认" in page(client, make_complaint(text="我要投诉"))  # nothing says what about
+    assert "待确认" not in page(client, make_complaint(text="快递一周了还没送到，物流信息也不更新"))
+
+
 def test_a_heated_conversation_shows_the_stop_reminder(client, make_complaint, agent):
     complaint = services.complaint_accept(complaint=make_complaint(text="请问我的订单到哪了？"), actor=agent)
     add_message(complaint=complaint, actor=agent, body=ANGRY, kind="customer")
