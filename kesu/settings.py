@@ -32,7 +32,10 @@ def env_list(name: str, default: str) -> list[str]:
 DEMO_SECRET_KEY = "kesu-demo-secret-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEMO_SECRET_KEY)
 DEBUG = env_bool("DEBUG", True)
-if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY:
+#: ``kesu demo`` serves with DEBUG off (branded error pages, never Django's debug page) on the demo
+#: secret and plain HTTP; nothing else may run DEBUG off with the demo secret.
+KESU_DEMO = env_bool("KESU_DEMO", False)
+if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY and not KESU_DEMO:
     raise ImproperlyConfigured(
         "DEBUG is off but SECRET_KEY is the demo secret. Set SECRET_KEY to a long random value."
     )
@@ -236,8 +239,8 @@ CELERY_BEAT_SCHEDULE = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not KESU_DEMO)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not KESU_DEMO)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -198,9 +199,18 @@ def _customers_served() -> None:
         month = (month - timedelta(days=1)).replace(day=1)
 
 
-def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 2026) -> int:
-    """Create the demo data once (or again with ``reset``); returns the number of complaints."""
+def seed_demo(
+    *,
+    count: int = DEFAULT_COUNT,
+    reset: bool = False,
+    seed: int = 2026,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """Create the demo data once (or again with ``reset``); returns the number of complaints.
+    ``progress`` is told how far it got (a line every tenth of the way)."""
+    say = progress or (lambda _line: None)
     if Complaint.objects.exists() and not reset:
+        say(f"Demo data already there ({Complaint.objects.count()} complaints).")
         return Complaint.objects.count()
     if reset and Complaint.objects.exists():
         raise ComplaintError(ErrorCode.RESET_REFUSED, "Delete var/kesu.sqlite3 to start the demo afresh.")
@@ -259,6 +269,9 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
                 owner = leads[team_key] if case.get("priority") == "urgent" else rng.choice(agents[team_key])
                 _advance(complaint, case, target, owner, received, rng)
         created += 1
+        if created % max(1, count // 10) == 0 or created == count:
+            say(f"  demo complaints: {created}/{count}")
+    say("  quality inspection samples…")
     seed_qa(password=DEMO_PASSWORD)
     return created
 

@@ -20,7 +20,7 @@ from kesu.accounts.models import User
 from kesu.complaints import clock, permissions, selectors
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.audit import action_label
-from kesu.complaints.models import Channel, Complaint, Priority, StageChoices
+from kesu.complaints.models import Channel, Complaint, Priority, SolutionType, StageChoices
 from kesu.complaints.workflow_config import checklist_for, stage_labels
 from kesu.core import privacy, workflow
 from kesu.core.workflow import Stage
@@ -334,6 +334,59 @@ def script_values(user: User, complaint: Complaint, clocks: list[dict[str, Any]]
     }
 
 
+def _checklist_labels() -> dict[str, str]:
+    return {item.code: item.label for stage in workflow.STAGE_ORDER for item in checklist_for(stage)}
+
+
+def audit_sentence(event: Any, labels: dict[str, str], checklist: dict[str, str]) -> str:
+    """What an audit event did, as a sentence a person reads (勾选了「认同客户感受」); an action
+    without a sentence of its own reads as its name."""
+    changes, action = event.changes or {}, event.action
+    if action == "checklist" and "checklist_done" in changes:
+        before, after = (set(v or []) for v in changes["checklist_done"])
+        parts = [_("ticked 「%(item)s」") % {"item": checklist.get(c, c)} for c in sorted(after - before)]
+        parts += [_("unticked 「%(item)s」") % {"item": checklist.get(c, c)} for c in sorted(before - after)]
+        if parts:
+            return "，".join(parts)
+    if action in ("stage_changed", "reopened", "accepted") and "stage" in changes:
+        source, target = (labels.get(v, v) for v in changes["stage"])
+        if action == "accepted":
+            return _("accepted the complaint and became its owner")
+        return _("moved the complaint from 「%(a)s」 to 「%(b)s」") % {"a": source, "b": target}
+    if action == "transferred" and "owner" in changes:
+        return _("transferred the complaint to %(who)s") % {"who": changes["owner"][1]}
+    if action == "solution_recorded" and "solution_type" in changes:
+        return _("recorded the solution: %(what)s") % {
+            "what": dict(SolutionType.choices).get(changes["solution_type"][1], changes["solution_type"][1])
+        }
+    sentences = {
+        "created": _("recorded the complaint"),
+        "message_agent": _("replied to the customer"),
+        "message_customer": _("recorded the customer's message"),
+        "message_note": _("added an internal note"),
+        "agreement_recorded": _("recorded what the customer agreed to"),
+        "follow_up_recorded": _("recorded the follow-up result"),
+        "details_changed": _("corrected the details"),
+        "escalated": _("escalated the complaint"),
+        "escalation_resolved": _("resolved the escalation"),
+        "approval_requested": _("asked for approval"),
+        "approval_decided": _("decided the approval"),
+        "work_order_opened": _("opened a work order"),
+        "work_order_completed": _("completed a work order"),
+        "follow_up_link_sent": _("sent the follow-up link"),
+    }
+    return str(sentences.get(action) or action_label(action))
+
+
+def audit_rows(events: Any) -> list[dict[str, Any]]:
+    """The audit trail as sentences, the raw changes kept beside them for who wants the detail."""
+    labels, checklist = stage_labels(), _checklist_labels()
+    return [
+        {"event": event, "action": action_label(event.action), "sentence": audit_sentence(event, labels, checklist)}
+        for event in events
+    ]
+
+
 def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the complaint page shows, for this user (personal data masked unless their role
     needs it; bad-faith signals for team leads only). ``bound`` holds a refused form by its
@@ -399,10 +452,7 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         "bad_faith_signals": [{"code": s.code, "evidence": s.evidence} for s in analysis.bad_faith_signals]
         if sees_bad_faith
         else [],
-        "audit": [
-            {"event": event, "action": action_label(event.action)}
-            for event in selectors.complaint_audit(complaint=complaint)
-        ]
+        "audit": audit_rows(selectors.complaint_audit(complaint=complaint))
         if permissions.can_view_audit(user, complaint)
         else None,
         **page_forms(user, complaint, bound),

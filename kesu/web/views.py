@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -216,7 +216,7 @@ def bulk_transfer(request: HttpRequest) -> HttpResponse:
     """A team lead assigns or transfers several complaints at once: one audited transfer each,
     every one checked on its own (a refused one is named, the others go through)."""
     if not request.user.has_perm("complaints.transfer_complaint"):
-        return HttpResponseForbidden(_("You do not have permission to do this."))
+        return forbidden(request)
     back = request.POST.get("next") or reverse("web:queue")
     if not back.startswith("/"):
         back = reverse("web:queue")
@@ -245,6 +245,11 @@ def bulk_transfer(request: HttpRequest) -> HttpResponse:
     if refused:
         messages.error(request, _("Not assigned: %(refs)s") % {"refs": "、".join(refused)})
     return redirect(back)
+
+
+def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
+    """The branded refusal page (403), with why when the act said so."""
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 def _complaint_or_404(request: HttpRequest, reference: str) -> Complaint:
@@ -450,7 +455,7 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
         result = call(request.user, complaint, form.cleaned_data if form is not None else {})
     except ComplaintError as error:
         if error.status == 403:
-            return HttpResponseForbidden(error.message)
+            return forbidden(request, error.message)
         if in_place:
             return _checklist(request, complaint, error=error.message)
         if form is None:
@@ -487,7 +492,7 @@ def follow_up_link(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except ComplaintError as error:
         if error.status == 403:
-            return HttpResponseForbidden(error.message)
+            return forbidden(request, error.message)
         messages.error(request, error.message)
     else:
         request.session[f"issued-link:{complaint.reference}"] = {
@@ -507,7 +512,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     if not user.has_perm("complaints.transfer_complaint") and not escalation_selectors.approvals_waiting_for(
         user
     ).exists():
-        return HttpResponseForbidden(_("You do not have permission to do this."))
+        return forbidden(request)
     return render(request, "web/approvals.html", presenters.approvals_page(user))
 
 
@@ -530,7 +535,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ComplaintError as error:
         if error.status == 403:
-            return HttpResponseForbidden(error.message)
+            return forbidden(request, error.message)
         return render(
             request,
             "web/approvals.html",
@@ -548,7 +553,7 @@ def check_reply_view(request: HttpRequest, reference: str) -> HttpResponse:
     blocked reply when it is sent."""
     complaint = _complaint_or_404(request, reference)
     if not permissions.can_act(request.user, complaint):
-        return HttpResponseForbidden(_("You do not have permission to do this."))
+        return forbidden(request)
     text = request.POST.get("body", "")[:20_000]
     result = workbench.check_draft(
         text,
@@ -562,7 +567,7 @@ def check_reply_view(request: HttpRequest, reference: str) -> HttpResponse:
 def intake_page(request: HttpRequest) -> HttpResponse:
     """The agent's intake form (受理), checked by the same schema as the API and the importer."""
     if not request.user.has_perm("complaints.add_complaint"):
-        return HttpResponseForbidden(_("You do not have permission to do this."))
+        return forbidden(request)
     form = forms.IntakeForm(request.POST or None, initial={"team": request.user.team_id})
     if request.method == "POST" and form.is_valid():
         try:
@@ -578,7 +583,7 @@ def intake_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def bulk_import(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("complaints.import_complaints"):
-        return HttpResponseForbidden(_("You do not have permission to do this."))
+        return forbidden(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():

@@ -295,3 +295,13 @@ def test_the_customers_profile_lists_their_complaints_masked_by_role(client, mak
     assert "张*" in profile and "张伟" not in profile and first.customer.phone not in profile
     client.force_login(other_agent)  # another team: no complaint of theirs to see
     assert client.get(reverse("web:customer", args=[first.customer_id])).status_code == 404
+
+
+def test_refusals_and_missing_pages_are_branded_not_debug_pages(client, make_complaint, other_agent, qa):
+    client.force_login(other_agent)
+    missing = client.get(reverse("web:complaint", args=["KS0000"]))
+    assert missing.status_code == 404 and "Kesu 客诉" in missing.content.decode()
+    assert "页面不存在" in missing.content.decode()
+    client.force_login(qa)
+    refused = client.post(reverse("web:complaint-action", args=[make_complaint().reference, "accept"]))
+    assert refused.status_code == 403 and 'data-status="403"' in refused.content.decode()
