@@ -21,6 +21,7 @@ from kesu.complaints import clock, permissions, selectors
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.audit import action_label
 from kesu.complaints.models import Channel, Complaint, Priority, SolutionType, StageChoices
+from kesu.complaints.vocabulary import BAD_FAITH_LABELS, label
 from kesu.complaints.workflow_config import checklist_for, stage_labels
 from kesu.core import privacy, workflow
 from kesu.core.workflow import Stage
@@ -449,7 +450,9 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         "can_note": permissions.can_add_note(user, complaint),
         "can_transfer": permissions.can_transfer(user, complaint),
         "can_mark_bad_faith": user.has_perm("complaints.mark_bad_faith") and not complaint.bad_faith,
-        "bad_faith_signals": [{"code": s.code, "evidence": s.evidence} for s in analysis.bad_faith_signals]
+        "bad_faith_signals": [
+            {"code": label(BAD_FAITH_LABELS, s.code), "evidence": s.evidence} for s in analysis.bad_faith_signals
+        ]
         if sees_bad_faith
         else [],
         "audit": audit_rows(selectors.complaint_audit(complaint=complaint))

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.models import Complaint, Message, MessageKind
 from kesu.complaints.taxonomy import category_by_code
-from kesu.complaints.vocabulary import EMOTION_LABELS, TRIGGER_LABELS, VALUE_LABELS, label
+from kesu.complaints.vocabulary import (
+    BAD_FAITH_LABELS,
+    DEMAND_LABELS,
+    EMOTION_LABELS,
+    TRIGGER_LABELS,
+    VALUE_LABELS,
+    label,
+)
 from kesu.core.analysis.trajectory import heat, is_rising
 from kesu.core.replies import check_reply, stop_reminder
 from kesu.core.replies.scripts import fill_placeholders
@@ -85,8 +92,10 @@ def analysis_panel(complaint: Complaint, *, show_bad_faith: bool) -> dict[str, A
         "triggers": [
             {"label": label(TRIGGER_LABELS, t.code), "evidence": t.evidence} for t in analysis.triggers
         ],
-        "demands": analysis.raw_demands(),
-        "bad_faith": [{"code": s.code, "evidence": s.evidence} for s in analysis.bad_faith_signals]
+        "demands": [{**d, "type": label(DEMAND_LABELS, d.get("type"))} for d in analysis.raw_demands()],
+        "bad_faith": [
+            {"code": label(BAD_FAITH_LABELS, s.code), "evidence": s.evidence} for s in analysis.bad_faith_signals
+        ]
         if show_bad_faith
         else [],
         "language": analysis.data.get("language"),
