@@ -90,3 +90,25 @@ def test_a_team_lead_filters_saves_a_view_and_assigns_in_bulk(browser, login, le
     css(browser, "#id_transfer_reason").send_keys("熟悉账单业务")
     submit(browser, xpath(browser, "//button[normalize-space()='转派']"))
     assert Complaint.objects.get(pk=calm.pk).owner.username == "agent"
+
+
+@pytest.mark.parametrize("width", [390, 768])
+def test_narrow_screens_fold_the_header_and_show_lists_as_cards(browser, login, agent, complaints, width):
+    urgent, _calm = complaints
+    browser.set_window_size(width, 900)
+    try:
+        login(agent)
+        for path in ("/complaints/", f"/complaints/{urgent[0].reference}/", "/"):
+            browser.get(f"{browser.base_url}{path}")
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} scrolls sideways at {width}px"
+        nav = css(browser, "#topnav")
+        assert not nav.is_displayed()
+        css(browser, ".menu-toggle").click()
+        assert nav.is_displayed() and css(nav, "a[href='/complaints/']").is_displayed()
+        browser.get(f"{browser.base_url}/complaints/")
+        row = css(browser, "table.complaints tbody tr[data-reference]")
+        assert row.value_of_css_property("display") == "block"
+        assert not css(browser, "table.complaints thead").is_displayed()
+    finally:
+        browser.set_window_size(1400, 1000)
