@@ -127,7 +127,7 @@ def queue_options(user: User) -> dict[str, list[tuple[str, str]]]:
 def queue_chips(params: Any, options: dict[str, list[tuple[str, str]]]) -> list[dict[str, str]]:
     """The active filters as chips, each with the query that removes it."""
     chips = []
-    for key, label in QUEUE_FILTERS.items():
+    for key, name in QUEUE_FILTERS.items():
         value = params.get(key)
         if not value:
             continue
@@ -135,7 +135,7 @@ def queue_chips(params: Any, options: dict[str, list[tuple[str, str]]]) -> list[
         rest = params.copy()
         rest.pop(key, None)
         rest.pop("page", None)
-        chips.append({"label": str(label), "value": str(shown), "remove": rest.urlencode()})
+        chips.append({"label": str(name), "value": str(shown), "remove": rest.urlencode()})
     return chips
 
 
