@@ -74,3 +74,21 @@ def test_the_audit_trail_is_read_only_in_the_admin(client, admin_user, make_comp
     client.post(reverse("admin:complaints_auditevent_delete", args=[event.pk]), {"post": "yes"})
     event.refresh_from_db()
     assert event.note == "" and AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_admin_role_edits_what_business_people_configure(client, admin_user):
+    from kesu.escalation.models import EscalationLevel
+
+    client.force_login(admin_user)
+    for name in ("scripts_script", "complaints_category", "metrics_kpitarget", "metrics_customersserved"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Kesu 客诉" in index and "Django" not in index.split("<title>")[1].split("</title>")[0]
+    level = EscalationLevel.objects.get(code="team_lead")
+    form = client.get(reverse("admin:escalation_escalationlevel_change", args=[level.pk])).content.decode()
+    assert '<select name="role"' in form and '<option value="team_lead" selected>' in form
+    data = {"position": level.position, "code": level.code, "name": level.name, "name_en": "", "role": "nobody"}
+    refused = client.post(reverse("admin:escalation_escalationlevel_change", args=[level.pk]), data)
+    assert refused.status_code == 200  # a role that does not exist cannot be chosen
+    level.refresh_from_db()
+    assert level.role == "team_lead"
