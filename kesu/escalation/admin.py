@@ -6,7 +6,6 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.roles import ROLE_LABELS
-
 from kesu.escalation.models import ApprovalRequest, Escalation, EscalationLevel
 
 

@@ -92,3 +92,28 @@ def test_the_admin_role_edits_what_business_people_configure(client, admin_user)
     assert refused.status_code == 200  # a role that does not exist cannot be chosen
     level.refresh_from_db()
     assert level.role == "team_lead"
+
+
+def test_the_business_calendar_is_a_form_with_chinese_refusals(client, admin_user):
+    from django.utils import translation
+
+    from kesu.sla.models import BusinessCalendarConfig
+
+    calendar = BusinessCalendarConfig.objects.first() or BusinessCalendarConfig.objects.create(
+        name="默认", data={"timezone": "Asia/Shanghai", "week": {"mon": ["09:00-18:00"]}}
+    )
+    client.force_login(admin_user)
+    url = reverse("admin:sla_businesscalendarconfig_change", args=[calendar.pk])
+    page = client.get(url).content.decode()
+    assert 'name="week_mon"' in page and 'name="holidays"' in page and 'name="data"' not in page
+    data = {"name": calendar.name, "timezone": "Asia/Shanghai", "holidays": "2026-10-01\n2026-10-02"}
+    data.update({f"week_{d}": "09:00-12:00, 13:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")})
+    with translation.override("zh-hans"):
+        refused = client.post(url, {**data, "week_sat": "9点到5点", "makeup_workdays": "十月十日"})
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "不是" in html and "十月十日" in html
+    assert client.post(url, {**data, "makeup_workdays": "2026-10-10"}).status_code == 302
+    calendar.refresh_from_db()
+    assert calendar.data["week"]["mon"] == ["09:00-12:00", "13:00-18:00"] and calendar.data["week"]["sat"] == []
+    assert calendar.data["holidays"] == ["2026-10-01", "2026-10-02"]
+    assert calendar.data["makeup_workdays"] == ["2026-10-10"]
