@@ -24,6 +24,8 @@ from kesu.complaints.models import Category, Complaint
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer, Tier
+from kesu.followup.models import WorkOrder
+from kesu.followup.services import work_order_complete, work_order_open
 from kesu.handling import intake, stages
 from kesu.handling.conversation import add_message
 from kesu.handling.follow_up import record_follow_up
@@ -113,6 +115,11 @@ def _customers(corpus: dict[str, Any]) -> list[Customer]:
     return customers
 
 
+#: About a third of the complaints carried out need another department (处理联动 work orders).
+WORK_ORDER_SHARE = 0.35
+DEPARTMENTS = ["网络维护部", "计费中心", "物流配送部", "售后维修部", "信用卡中心"]
+
+
 def _advance(
     complaint: Complaint, case: dict[str, Any], target: Stage, owner: User, at: datetime, rng: random.Random
 ) -> None:
@@ -135,6 +142,7 @@ def _advance(
         complaint.refresh_from_db()
 
     order = list(Stage)
+    work_order: WorkOrder | None = None
     with clock.frozen(step(rng.randint(3, 90))):
         services.complaint_accept(complaint=complaint, actor=owner)
     complaint.refresh_from_db()
@@ -171,6 +179,19 @@ def _advance(
                 complaint.refresh_from_db()
                 for turn in conversation[2:]:
                     add_message(complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"])
+                if rng.random() < WORK_ORDER_SHARE:  # 处理联动: another department acts, by a due time
+                    work_order = work_order_open(
+                        complaint=complaint,
+                        actor=owner,
+                        department=rng.choice(DEPARTMENTS),
+                        description=(case.get("solution") or {}).get("description", "按方案协助处理。"),
+                        due_at=at + timedelta(hours=rng.choice((24, 48, 72))),
+                    )
+            if stage == Stage.FOLLOW_UP and work_order is not None:
+                late = rng.random() < 0.15
+                hours = (work_order.due_at - at).total_seconds() / 3600
+                with clock.frozen(step(int(60 * (hours + 6 if late else rng.uniform(1, hours - 1))))):
+                    work_order_complete(work_order=work_order, actor=owner, result="已按工单要求办结。")
             if stage == Stage.CLOSED:
                 follow_up = case.get("follow_up")
                 if follow_up:
