@@ -305,3 +305,51 @@ def test_refusals_and_missing_pages_are_branded_not_debug_pages(client, make_com
     client.force_login(qa)
     refused = client.post(reverse("web:complaint-action", args=[make_complaint().reference, "accept"]))
     assert refused.status_code == 403 and 'data-status="403"' in refused.content.decode()
+
+
+def _rich(make_complaint, agent, n: int):
+    """A complaint with n messages, approvals and work orders, and n other complaints of its customer."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kesu.escalation.services import approval_request
+    from kesu.followup.services import work_order_open
+
+    complaint = services.complaint_accept(complaint=make_complaint(), actor=agent)
+    for i in range(n):
+        make_complaint()
+        add_message(complaint=complaint, actor=agent, body=f"客户补充说明{i}", kind="customer")
+        approval_request(
+            complaint=complaint, actor=agent, solution_type="compensation", text="补偿", amount=Decimal(600 + i)
+        )
+        work_order_open(
+            complaint=complaint, actor=agent, department="网络部", description="检修",
+            due_at=timezone.now() + timedelta(days=1),
+        )
+    return complaint
+
+
+@pytest.mark.parametrize("page", ["complaint", "approvals", "customer", "notifications"])
+def test_page_queries_do_not_grow_with_the_rows(client, make_complaint, agent, lead, page, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(complaint, user) -> int:
+        client.force_login(user)
+        url = {
+            "complaint": reverse("web:complaint", args=[complaint.reference]),
+            "approvals": reverse("web:approvals"),
+            "customer": reverse("web:customer", args=[complaint.customer_id]),
+            "notifications": reverse("web:notifications"),
+        }[page]
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    user = lead if page in ("approvals", "notifications") else agent
+    few = count(_rich(make_complaint, agent, 1), user)
+    many = count(_rich(make_complaint, agent, 6), user)
+    assert many <= few + 2, (few, many)
+    assert many <= 45
