@@ -24,6 +24,7 @@ from kesu.complaints.models import Category, Complaint
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer, Tier
+from kesu.escalation.services import approval_request
 from kesu.followup.models import WorkOrder
 from kesu.followup.services import work_order_complete, work_order_open
 from kesu.handling import intake, stages
@@ -212,6 +213,22 @@ def _advance(
             move(stage)
 
 
+def _approvals_waiting(rng: random.Random) -> None:
+    """A few proposals above the agent's authority, waiting in the team leads' approvals inbox."""
+    proposing = Complaint.objects.filter(stage=Stage.PROPOSE, owner__groups__name=AGENT).select_related("owner")
+    for complaint in proposing.order_by("received_at")[:4]:
+        amount = Decimal(rng.choice((800, 1200, 2000, 3000)))
+        with clock.frozen(min(complaint.received_at + timedelta(hours=rng.randint(2, 20)), timezone.now())):
+            approval_request(
+                complaint=complaint,
+                actor=complaint.owner,
+                solution_type="compensation",
+                text=f"补偿{amount}元，3个工作日内到账。",
+                amount=amount,
+                reason="客户损失有凭证，超出坐席权限。",
+            )
+
+
 def _customers_served() -> None:
     """Customers served per month (the per-million KPIs' denominator), as admins would enter."""
     month = timezone.localdate().replace(day=1)
@@ -292,6 +309,7 @@ def seed_demo(
         created += 1
         if created % max(1, count // 10) == 0 or created == count:
             say(f"  demo complaints: {created}/{count}")
+    _approvals_waiting(rng)
     say("  quality inspection samples…")
     seed_qa(password=DEMO_PASSWORD)
     return created
