@@ -174,3 +174,14 @@ def customer_complaints(*, user: User, customer_id: int) -> QuerySet[Complaint]:
     """The customer's complaints the user may see, the newest first (the customer's profile and
     the complaint page's history)."""
     return complaints_visible_to(user).filter(customer_id=customer_id).order_by("-received_at", "-id")
+
+
+def main_categories() -> QuerySet[Category]:
+    return Category.objects.filter(parent__isnull=True).order_by("position", "pk")
+
+
+def subcategories() -> QuerySet[Category]:
+    """Every sub-category with its parent (named "parent / sub" in pickers)."""
+    return Category.objects.filter(parent__isnull=False).select_related("parent").order_by(
+        "parent__position", "position", "pk"
+    )

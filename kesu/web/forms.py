@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from kesu.accounts.selectors import team_choices
 from kesu.complaints.intake import MAX_TEXT, ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import (
-    Category,
     Channel,
     DemandType,
     FollowUpResult,
@@ -19,6 +18,7 @@ from kesu.complaints.models import (
     SolutionType,
     Source,
 )
+from kesu.complaints.selectors import main_categories, subcategories
 from kesu.customers.selectors import tier_choices
 
 
@@ -210,10 +210,8 @@ class CorrectionForm(forms.Form):
     """What intake may have got wrong, corrected by the owner or a team lead. The contact fields
     are there only for those who see the customer's personal data."""
 
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
-    subcategory = forms.ModelChoiceField(
-        label=_("Sub-category"), queryset=Category.objects.none(), required=False
-    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=main_categories())
+    subcategory = forms.ModelChoiceField(label=_("Sub-category"), queryset=subcategories(), required=False)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     product = forms.CharField(label=_("Product or service"), max_length=200, required=False)
     phone = forms.RegexField(
@@ -223,9 +221,6 @@ class CorrectionForm(forms.Form):
 
     def __init__(self, *args: Any, contact: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(parent__isnull=True)
-        subcategories = Category.objects.filter(parent__isnull=False).select_related("parent")
-        self.fields["subcategory"].queryset = subcategories
         self.fields["subcategory"].label_from_instance = lambda c: f"{c.parent.name} / {c.name}"
         if not contact:
             del self.fields["phone"], self.fields["email"]
