@@ -81,3 +81,14 @@ def test_kesu_serve_serves_the_login_page(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.django_db
+def test_the_embedded_default_sends_tasks_without_a_broker_warning(caplog):
+    import logging
+
+    from kesu.notifications.tasks import deliver_outbox
+
+    with caplog.at_level(logging.WARNING):
+        deliver_outbox.delay()
+    assert not [r for r in caplog.records if "hostname" in r.getMessage()]
