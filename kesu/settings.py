@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kesu.followup",
     "kesu.metrics",
     "kesu.qa",
+    "kesu.practice",
     "kesu.handling",
     "kesu.api",
     "kesu.web",
@@ -184,6 +185,9 @@ KESU_SEMANTIC_TIER = env_bool("KESU_SEMANTIC", True)
 KESU_SEMANTIC_BACKFILL_DAYS = int(os.environ.get("KESU_SEMANTIC_BACKFILL_DAYS", "7"))
 # Scripts 话术 marked for an industry are suggested only where this names it (empty: the general ones).
 KESU_INDUSTRY = os.environ.get("KESU_INDUSTRY", "")
+# Who plays the simulated customer in solo practice (kesu.core.practice.backend): "rules", the offline
+# state machine; a language-model backend can be registered later and chosen here.
+KESU_PRACTICE_CUSTOMER = os.environ.get("KESU_PRACTICE_CUSTOMER", "rules")
 KESU_MAX_IMPORT_BYTES = int(os.environ.get("KESU_MAX_IMPORT_BYTES", 10 * 1_048_576))
 KESU_MAX_IMPORT_ROWS = int(os.environ.get("KESU_MAX_IMPORT_ROWS", 20_000))
 

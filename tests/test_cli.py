@@ -10,6 +10,7 @@ import pytest
 from kesu import cli
 from kesu.complaints.models import AuditEvent, Complaint
 from kesu.demo.seed import seed_demo
+from kesu.practice.models import Case, PracticeSession
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,12 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     assert len(orders) >= 10
     assert {True, None} <= {order.on_time for order in orders} or {True, False} <= {o.on_time for o in orders}
     assert any(order.completed_at is None for order in orders)
+    # Training: a published case (anonymised, checked by a second person), a solo and a group session.
+    case = Case.objects.get()
+    assert case.published and case.checked_by != case.proposed_by
+    assert case.complaint.customer.name not in case.text
+    assert set(PracticeSession.objects.values_list("mode", flat=True)) == {"solo", "group"}
+    assert PracticeSession.objects.filter(total__isnull=False).count() == 2
     lines: list[str] = []
     assert seed_demo(count=120, progress=lines.append) == 120  # a second run adds nothing
     assert lines == ["Demo data already there (120 complaints)."]

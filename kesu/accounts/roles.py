@@ -42,8 +42,19 @@ _HANDLE = [
 _QA_INSPECT = ["qa.inspect", "qa.import_transcripts", "qa.view_all_inspections"]
 _QA_AGENT = ["qa.view_own_inspections", "qa.appeal_inspection"]
 _QA_LEAD = ["qa.view_own_inspections", "qa.appeal_inspection", "qa.view_team_inspections", "qa.decide_appeal"]
+# Training 培训 (kesu.practice): everyone who handles complaints practises; trainers run training and
+# build the case library; QA checks a case's anonymisation and sees its source; team leads follow
+# their team's progress, managers everyone's.
+_PRACTISE = ["practice.practise"]
+_TRAIN = [
+    "practice.practise",
+    "practice.run_training",
+    "practice.check_case",
+    "practice.view_case_source",
+    "practice.view_all_progress",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT],
+    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT, *_PRACTISE],
     TEAM_LEAD: [
         "complaints.view_team_complaints",
         *_HANDLE,
@@ -53,6 +64,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.import_complaints",
         "complaints.view_audit",
         *_QA_LEAD,
+        *_PRACTISE,
+        "practice.view_team_progress",
     ],
     MANAGER: [
         "complaints.view_all_complaints",
@@ -62,19 +75,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.import_complaints",
         "complaints.view_audit",
         "qa.view_all_inspections",
+        *_PRACTISE,
+        "practice.view_all_progress",
     ],
     QA_INSPECTOR: [
         "complaints.view_all_complaints",
         "complaints.view_audit",
         "complaints.view_bad_faith_signals",
         *_QA_INSPECT,
+        "practice.check_case",
+        "practice.view_case_source",
     ],
-    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections"],
+    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections", *_TRAIN],
     LEGAL_PR: [
         "complaints.view_all_complaints",
         *_HANDLE,
         "complaints.view_audit",
         "complaints.view_bad_faith_signals",
+        *_PRACTISE,
     ],
     ADMIN: [
         "complaints.view_all_complaints",
@@ -141,6 +159,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "qa.change_samplingplan",
         "qa.view_samplingplan",
         "qa.view_inspectionevent",
+        "practice.add_scenario",
+        "practice.change_scenario",
+        "practice.view_scenario",
+        "practice.change_criterionweight",
+        "practice.view_criterionweight",
+        "practice.view_trainingevent",
     ],
 }
 

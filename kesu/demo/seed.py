@@ -32,6 +32,7 @@ from kesu.handling.conversation import add_message
 from kesu.handling.follow_up import record_follow_up
 from kesu.handling.solution import record_solution
 from kesu.metrics.models import CustomersServed
+from kesu.practice.demo import seed_practice
 from kesu.qa.demo import seed_qa
 
 CORPUS = Path(__file__).with_name("corpus.json")
@@ -312,6 +313,7 @@ def seed_demo(
     _approvals_waiting(rng)
     say("  quality inspection samples…")
     seed_qa(password=DEMO_PASSWORD)
+    seed_practice()
     return created
 
 

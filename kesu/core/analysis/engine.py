@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 
 from .bad_faith import BadFaithAnalyzer
 from .category import CategoryAnalyzer, ValueAnalyzer
@@ -11,11 +12,11 @@ from .context import number
 from .demands import DemandAnalyzer, max_amount
 from .emotion import EmotionAnalyzer
 from .errors import AnalysisError
-from .escalation import EscalationAnalyzer, candidate_features, sentence_window
+from .escalation import Candidate, EscalationAnalyzer, candidate_features, sentence_window
 from .lexicon import Lexicon, LexiconBank, Negation, read_tsv
 from .linear import FeatureSpace, LinearTextModel
-from .normalize import normalize
-from .result import Analysis, Emotion, Trajectory
+from .normalize import NormalizedText, normalize
+from .result import Analysis, Category, Demand, Emotion, Trajectory
 from .semantic import EncoderUnavailable, SemanticModel, get_semantic_model
 from .trajectory import heat, is_rising
 
@@ -26,6 +27,22 @@ MAX_HISTORY = 20
 RAGE_AFTER_RISE = 0.8
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+MEMO_SIZE = 8
+
+
+@dataclass(frozen=True)
+class _Reading:
+    norm: NormalizedText
+    t: str
+    emotion: Emotion
+    category: Category
+    found: tuple[tuple[str, Candidate], ...]
+    extreme: bool | None
+    embedding: object
+    value: str | None
+    value_evidence: list[str]
+    demands: list[Demand]
+    tier: str
 
 
 class Engine:
@@ -40,6 +57,8 @@ class Engine:
         self.escalation = EscalationAnalyzer(negation)
         self.demands = DemandAnalyzer(negation)
         self.bad_faith = BadFaithAnalyzer(negation)
+        self._memo: dict[tuple[str, str], _Reading] = {}
+        self._memo_lock = threading.Lock()
         analyzers = (self.emotion, self.category, self.values, self.escalation, self.demands, self.bad_faith)
         self.lexicons = LexiconBank(
             value for a in analyzers for value in vars(a).values() if isinstance(value, Lexicon)
@@ -60,6 +79,45 @@ class Engine:
         if tier not in TIERS:
             raise AnalysisError(f"tier must be one of {', '.join(TIERS)}", code="bad_tier")
         context = context or {}
+        r = self._read(text, tier)
+        norm, t, emotion, category, found, extreme = r.norm, r.t, r.emotion, r.category, dict(r.found), r.extreme
+        embedding, value, value_evidence, demands = r.embedding, r.value, list(r.value_evidence), list(r.demands)
+        trajectory = self._conversation(context, emotion)
+        if trajectory is not None and trajectory.rising and emotion.label == "anger" and emotion.intensity >= RAGE_AFTER_RISE:
+            extreme = True  # the conversation has been heating up and this message is rage
+        demanded = max_amount(demands)
+        stated = number(context.get("demand_amount"))
+        if stated is not None and stated > 0 and (demanded is None or stated > demanded):
+            demanded = stated  # the amount the agent recorded counts like one in the words
+        escalation = self.escalation.analyze(t, emotion, context, demanded, found, extreme)
+        bad_faith = self.bad_faith.analyze(t, context, demanded, found.get("public_exposure"))
+        return Analysis(
+            text=text,
+            normalized_text=t,
+            language=norm.language,
+            category=category,
+            value_orientation=value,
+            value_evidence=value_evidence,
+            emotion=emotion,
+            escalation=escalation,
+            bad_faith=bad_faith,
+            demands=demands,
+            truncated=norm.truncated,
+            tier=r.tier,
+            embedding=embedding,
+            trajectory=trajectory,
+        )
+
+    def _read(self, text: str, tier: str) -> _Reading:
+        """Everything the text alone decides (the context only adds triggers and signals on top), kept for
+        the last few texts: intake reads one text up to three times as it learns the context (the taker's
+        authority, the analysed category's compensation standard), and only the first pays for this."""
+        key = (text, tier) if isinstance(text, str) else None
+        if key is not None:
+            with self._memo_lock:
+                hit = self._memo.get(key)
+            if hit is not None:
+                return hit
         norm = normalize(text)
         t = norm.text
         has_han = bool(_HAN.search(t))
@@ -97,33 +155,15 @@ class Engine:
                     found[c.code] = c
             found = {code: found[code] for code in sorted(found, key=lambda k: candidates.index(found[k]))}
             extreme = None
-        trajectory = self._conversation(context, emotion)
-        if trajectory is not None and trajectory.rising and emotion.label == "anger" and emotion.intensity >= RAGE_AFTER_RISE:
-            extreme = True  # the conversation has been heating up and this message is rage
         value, value_evidence = self.values.analyze(t, category)
-        demands = self.demands.analyze(t)
-        demanded = max_amount(demands)
-        stated = number(context.get("demand_amount"))
-        if stated is not None and stated > 0 and (demanded is None or stated > demanded):
-            demanded = stated  # the amount the agent recorded counts like one in the words
-        escalation = self.escalation.analyze(t, emotion, context, demanded, found, extreme)
-        bad_faith = self.bad_faith.analyze(t, context, demanded, found.get("public_exposure"))
-        return Analysis(
-            text=text,
-            normalized_text=t,
-            language=norm.language,
-            category=category,
-            value_orientation=value,
-            value_evidence=value_evidence,
-            emotion=emotion,
-            escalation=escalation,
-            bad_faith=bad_faith,
-            demands=demands,
-            truncated=norm.truncated,
-            tier="full" if sem is not None else "fast",
-            embedding=embedding,
-            trajectory=trajectory,
-        )
+        reading = _Reading(norm, t, emotion, category, tuple(found.items()), extreme, embedding, value,
+                           value_evidence, self.demands.analyze(t), "full" if sem is not None else "fast")
+        if key is not None:
+            with self._memo_lock:
+                self._memo[key] = reading
+                while len(self._memo) > MEMO_SIZE:
+                    self._memo.pop(next(iter(self._memo)))
+        return reading
 
     def _conversation(self, context: dict, emotion: Emotion) -> Trajectory | None:
         """The emotion trajectory of the conversation so far plus this message, when the context

