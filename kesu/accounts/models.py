@@ -83,3 +83,20 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoleAuthorityLimit(models.Model):
+    """A role's default compensation/refund authority in yuan, as the admin sets it; a role
+    without a row keeps the default of :data:`kesu.accounts.roles.DEFAULT_AUTHORITY_LIMITS`, and a
+    user's own limit overrides both."""
+
+    role = models.CharField(_("role"), max_length=50, unique=True)
+    limit = models.DecimalField(_("authority limit (yuan)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("role authority limit")
+        verbose_name_plural = _("role authority limits")
+        ordering = ["limit", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.limit}"

@@ -117,3 +117,15 @@ def test_the_business_calendar_is_a_form_with_chinese_refusals(client, admin_use
     assert calendar.data["week"]["mon"] == ["09:00-12:00", "13:00-18:00"] and calendar.data["week"]["sat"] == []
     assert calendar.data["holidays"] == ["2026-10-01", "2026-10-02"]
     assert calendar.data["makeup_workdays"] == ["2026-10-10"]
+
+
+def test_the_admin_sets_a_roles_default_authority(client, admin_user, lead, agent):
+    from decimal import Decimal
+
+    from kesu.accounts.models import User
+
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_roleauthoritylimit_add")
+    assert client.post(url, {"role": "team_lead", "limit": "8000"}).status_code == 302
+    assert User.objects.get(pk=lead.pk).effective_authority_limit() == Decimal("8000")
+    assert User.objects.get(pk=agent.pk).effective_authority_limit() == Decimal("500")  # the default
