@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints.models import StageChoices
+from kesu.complaints.models import SolutionType, StageChoices
 from kesu.complaints.vocabulary import CATEGORY_LABELS, EMOTION_LABELS, choices
 from kesu.core.replies import check_reply
 from kesu.core.replies.scripts import fill_placeholders
@@ -94,3 +94,26 @@ class Script(models.Model):
                         ]
                     }
                 )
+
+
+class SolutionOption(models.Model):
+    """The solution catalogue 方案库: options an agent can offer for a category, each with its
+    steps and time limit (the complaint page fills the solution form with one). Admin-editable;
+    seeded from ``kesu/complaints/data/solutions.json``."""
+
+    category = models.CharField(
+        _("category"), max_length=30, choices=CATEGORY_CHOICES, help_text=_("“Other” is offered where a category has none.")
+    )
+    solution_type = models.CharField(_("solution"), max_length=20, choices=SolutionType.choices)
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("steps and time limit"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("solution option")
+        verbose_name_plural = _("solution catalogue")
+        ordering = ["category", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from kesu.core.replies import suggest_scripts
-from kesu.scripts.models import Script
+from kesu.scripts.models import Script, SolutionOption
 
 
 def scripts_for(
@@ -31,3 +31,14 @@ def scripts_for(
         for s in candidates
     ]
     return [row["script"] for row in suggest_scripts(rows, stage, category, emotion, limit=limit)]
+
+
+def solution_options(category: str | None) -> list[dict[str, str]]:
+    """The catalogue's options for a category (the general ones, "other", where it has none)."""
+    rows = list(
+        SolutionOption.objects.filter(active=True, category__in=[category or "other", "other"]).values(
+            "category", "solution_type", "title", "text"
+        )
+    )
+    own = [r for r in rows if r["category"] == (category or "other")] or [r for r in rows if r["category"] == "other"]
+    return [{"type": r["solution_type"], "title": r["title"], "text": r["text"]} for r in own]

@@ -4,10 +4,7 @@ user may do) and the rows of a queue. Reads come from the selectors; nothing her
 
 from __future__ import annotations
 
-import functools
-import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -34,6 +31,7 @@ from kesu.escalation.selectors import (
     complaint_escalations,
 )
 from kesu.followup.selectors import complaint_work_orders
+from kesu.scripts.selectors import solution_options
 from kesu.sla.models import Clock, ClockStatus
 from kesu.sla.selectors import sla_view
 from kesu.web import forms, workbench
@@ -470,13 +468,5 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
 
 
 def solution_catalogue(complaint: Complaint) -> list[dict[str, str]]:
-    """Options to offer for this complaint's category (data: complaints/data/solutions.json)."""
-    code = complaint.category.code if complaint.category_id else "other"
-    catalogue = _load_catalogue()
-    return catalogue.get(code) or catalogue.get("other", [])
-
-
-@functools.cache
-def _load_catalogue() -> dict[str, list[dict[str, str]]]:
-    path = Path(__file__).resolve().parent.parent / "complaints" / "data" / "solutions.json"
-    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+    """Options to offer for this complaint's category (the admin-edited catalogue)."""
+    return solution_options(complaint.category.code if complaint.category_id else None)
