@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "kesu.customers",
     "kesu.complaints",
     "kesu.notifications",
+    "kesu.mailbox",
     "kesu.escalation",
     "kesu.sla",
     "kesu.scripts",
@@ -172,7 +173,30 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Evidence customers and agents attach (README "Attachments"): on disk under var/attachments,
+    # or in an S3-compatible bucket when KESU_S3_BUCKET is set (needs `pip install django-storages[s3]`).
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(os.environ.get("KESU_ATTACHMENTS_DIR", VAR_DIR / "attachments")))},
+    },
 }
+if os.environ.get("KESU_S3_BUCKET"):
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["KESU_S3_BUCKET"],
+            "endpoint_url": os.environ.get("KESU_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("KESU_S3_REGION") or None,
+            "access_key": os.environ.get("KESU_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("KESU_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("KESU_S3_PREFIX", "attachments"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+KESU_ATTACHMENT_MAX_BYTES = int(os.environ.get("KESU_ATTACHMENT_MAX_BYTES", 10 * 1_048_576))
+KESU_ATTACHMENTS_PER_MESSAGE = int(os.environ.get("KESU_ATTACHMENTS_PER_MESSAGE", 10))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -242,6 +266,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Mail to the complaint desk (KESU_IMAP_HOST; nothing to do without one): fetch, then handle.
+    "mailbox-poll": {"task": "kesu.handling.tasks.poll_mailbox", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

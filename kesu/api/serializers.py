@@ -83,6 +83,13 @@ class MessageIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MessageKind.choices, default=MessageKind.AGENT)
     body = serializers.CharField(max_length=MAX_TEXT)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    deliver = serializers.ChoiceField(
+        choices=[("", "record only"), ("email", "e-mail"), ("sms", "SMS")],
+        required=False,
+        default="",
+        help_text="Send a reply to the customer by e-mail or SMS (through the outbox); empty records it only.",
+    )
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 def _user_ref(user: Any) -> dict[str, Any] | None:
@@ -301,10 +308,35 @@ class ComplaintOut(ComplaintListOut):
 class MessageOut(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
+    delivery = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
-        fields = ["id", "kind", "channel", "author", "body", "analysis", "created_at"]
+        fields = ["id", "kind", "channel", "author", "body", "analysis", "delivery", "attachments", "created_at"]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_delivery(self, obj: Message) -> dict[str, Any] | None:
+        """How a reply reaches the customer: ``pending``, ``sending``, ``sent``, ``failed`` (will
+        retry) or ``dead`` (given up), with the last error."""
+        outbox = obj.delivery
+        if outbox is None:
+            return None
+        return {"channel": outbox.channel, "status": outbox.status, "last_error": outbox.last_error, "sent_at": outbox.sent_at}
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_attachments(self, obj: Message) -> list[dict[str, Any]]:
+        pii = self.context.get("pii")
+        return [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "filename": a.filename if pii or not a.personal else None,
+                "content_type": a.content_type,
+                "size": a.size,
+            }
+            for a in obj.attachments.all()
+        ]
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_author(self, obj: Message) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from kesu.api import followup, metrics
+from kesu.api import followup, inbound_mail, metrics
 from kesu.api.escalation import ApprovalViewSet, ComplaintEscalationViewSet, EscalationViewSet
 from kesu.api.views import ComplaintViewSet
 
@@ -34,6 +34,7 @@ v1 = [
         name="api-work-order-complete",
     ),
     path("kpis/", metrics.KpisApi.as_view(), name="api-kpis"),
+    path("inbound/mail/", inbound_mail.inbound_mail, name="api-inbound-mail"),
 ]
 
 urlpatterns = [

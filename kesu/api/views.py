@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,6 +23,7 @@ from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.filters import ComplaintFiltersIn, filters_or_raise
 from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Complaint
+from kesu.complaints.services.attachments import Upload
 from kesu.handling import conversation, follow_up, intake, solution, stages
 from kesu.handling.importer import import_file
 from kesu.sla import services as sla_services
@@ -213,7 +214,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._refresh(complaint)
 
     @extend_schema(request=s.MessageIn, responses={200: s.MessageOut(many=True), 201: s.MessageOut})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
     def messages(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
         context = {"pii": permissions.can_see_pii(request.user, complaint)}
@@ -227,6 +228,8 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             body=data["body"],
             kind=data["kind"],
             channel=data.get("channel"),
+            deliver=data["deliver"],
+            attachments=[Upload(filename=f.name, content=f) for f in data["files"]],
         )
         return Response(s.MessageOut(message, context=context).data, status=status.HTTP_201_CREATED)
 

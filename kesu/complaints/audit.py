@@ -31,6 +31,7 @@ class AuditAction(models.TextChoices):
     MESSAGE_CUSTOMER = "message_customer", _("Customer message")
     MESSAGE_AGENT = "message_agent", _("Reply sent")
     MESSAGE_NOTE = "message_note", _("Internal note")
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
     SOLUTION_RECORDED = "solution_recorded", _("Solution recorded")
     AGREEMENT_RECORDED = "agreement_recorded", _("Agreement recorded")
     FOLLOW_UP_RECORDED = "follow_up_recorded", _("Follow-up recorded")

@@ -117,6 +117,11 @@ def customer_by_phone(phone: str) -> Customer | None:
     return found[0] if found else None
 
 
+def customer_by_email(email: str) -> Customer | None:
+    """The oldest customer record with this e-mail address (any case): a mail's sender."""
+    return Customer.objects.filter(email__iexact=email.strip()).order_by("id").first()
+
+
 def recent_complaints(customer_id: int, since: datetime, until: datetime) -> list[tuple]:
     """(id, text, received_at, order_number, product, repeat_count, reference), newest first."""
     return _recent.rows(customer_id, since, until)

@@ -7,6 +7,7 @@ here holds business rules beyond the invariants a row must keep on its own.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -331,6 +332,26 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.PROTECT
     )
     body = models.TextField(_("message"))
+    quoted = models.TextField(
+        _("quoted history"),
+        blank=True,
+        help_text=_("What the customer's mail client quoted below their words: kept, not analysed."),
+    )
+    email_message_id = models.CharField(
+        _("e-mail Message-ID"),
+        max_length=250,
+        blank=True,
+        help_text=_("Of the mail this message came in or went out as; replies thread by it."),
+    )
+    delivery = models.ForeignKey(
+        "notifications.OutboxMessage",
+        verbose_name=_("delivery"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("How a reply reaches the customer: the outbox message that carries it."),
+    )
     analysis = models.JSONField(_("analysis"), default=dict, blank=True)
     semantic_pending = models.BooleanField(_("semantic analysis pending"), default=False)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
@@ -344,10 +365,114 @@ class Message(models.Model):
             models.Index(
                 fields=["created_at"], condition=models.Q(semantic_pending=True), name="message_semantic_idx"
             ),
+            # Threading: a customer's reply names the Message-ID it answers.
+            models.Index(
+                fields=["email_message_id"],
+                condition=~models.Q(email_message_id=""),
+                name="message_email_id_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}:{self.kind}:{self.pk}"
+
+
+class AttachmentKind(models.TextChoices):
+    BILL = "bill", _("Bill or receipt")
+    SCREENSHOT = "screenshot", _("Screenshot")
+    PHOTO = "photo", _("Photo of the defect")
+    RECORDING = "recording", _("Recording")
+    ID_DOCUMENT = "id_document", _("ID document")
+    OTHER = "other", _("Other")
+
+
+#: Kinds that hold a person's identity: shown only to those who may see personal data unmasked.
+PERSONAL_KINDS = frozenset({AttachmentKind.ID_DOCUMENT})
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Stored under a name of our own (the customer's name is only shown): a file name from a
+    mail client never becomes a path."""
+    return f"complaints/{timezone.now():%Y/%m}/{instance.storage_key}{instance.extension}"
+
+
+class _AttachmentsStorage(Storage):
+    """``STORAGES["attachments"]`` — the file system by default, a bucket by setting — looked up
+    on each use, so the field follows the setting (a test's, a deployment's) rather than the one
+    in force when the model was loaded."""
+
+    @property
+    def _target(self) -> Storage:
+        return storages["attachments"]
+
+    def open(self, name, mode="rb"):
+        return self._target.open(name, mode)
+
+    def save(self, name, content, max_length=None):
+        return self._target.save(name, content, max_length=max_length)
+
+    def generate_filename(self, filename):
+        return self._target.generate_filename(filename)
+
+    def get_available_name(self, name, max_length=None):
+        return self._target.get_available_name(name, max_length=max_length)
+
+    def delete(self, name):
+        return self._target.delete(name)
+
+    def exists(self, name):
+        return self._target.exists(name)
+
+    def size(self, name):
+        return self._target.size(name)
+
+    def url(self, name):
+        return self._target.url(name)
+
+    def path(self, name):
+        return self._target.path(name)
+
+
+_ATTACHMENTS_STORAGE = _AttachmentsStorage()
+
+
+def attachments_storage() -> Storage:
+    return _ATTACHMENTS_STORAGE
+
+
+class Attachment(models.Model):
+    """Evidence 证据 a customer or an agent attached: a bill, a screenshot, a photo of the defect,
+    a recording, an ID document. The file lives in Django's storage (``STORAGES["attachments"]``)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=attachments_storage, max_length=200)
+    storage_key = models.CharField(max_length=40, editable=False)
+    extension = models.CharField(max_length=16, blank=True, editable=False)
+    filename = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("attached at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["complaint", "created_at"], name="attachment_complaint_idx")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def personal(self) -> bool:
+        return self.kind in PERSONAL_KINDS
 
 
 class AppendOnlyError(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from kesu.accounts.models import User
-from kesu.complaints.models import Complaint
+from kesu.complaints.models import Attachment, Complaint
 
 
 def sees_all(user: User) -> bool:
@@ -89,6 +89,15 @@ def can_correct(user: User, complaint: Complaint) -> bool:
 
 def can_see_pii(user: User, complaint: Complaint) -> bool:
     return can_view(user, complaint) and user.has_perm("complaints.view_customer_pii")
+
+
+def can_open_attachment(user: User, attachment: Attachment) -> bool:
+    """Evidence is for those who see the complaint; an ID document only for those who may see
+    the customer's personal data unmasked."""
+    complaint = attachment.complaint
+    if not can_view(user, complaint):
+        return False
+    return not attachment.personal or can_see_pii(user, complaint)
 
 
 def can_view_audit(user: User, complaint: Complaint) -> bool:

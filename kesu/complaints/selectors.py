@@ -9,7 +9,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 
 from kesu.accounts.models import User
-from kesu.complaints.models import AuditEvent, Category, Complaint, Message
+from kesu.complaints.models import Attachment, AuditEvent, Category, Complaint, Message
 from kesu.complaints.permissions import visibility_filter
 
 
@@ -126,12 +126,42 @@ def complaint_get(*, user: User, reference: str) -> Complaint | None:
 
 
 def complaint_messages(*, complaint: Complaint, include_notes: bool = True) -> QuerySet[Message]:
-    qs = complaint.messages.select_related("author")
+    """The conversation, with each reply's delivery and each message's attachments."""
+    qs = complaint.messages.select_related("author", "delivery").prefetch_related("attachments")
     return qs if include_notes else qs.exclude(kind="note")
+
+
+def complaint_attachment(*, complaint: Complaint, pk: int) -> Attachment | None:
+    return complaint.attachments.filter(pk=pk).first()
+
+
+def complaint_attachments(*, complaint: Complaint) -> QuerySet[Attachment]:
+    return complaint.attachments.select_related("message")
 
 
 def complaint_audit(*, complaint: Complaint) -> QuerySet[AuditEvent]:
     return complaint.audit_events.select_related("actor")
+
+
+def complaint_for_mail(*, thread_ids: tuple[str, ...], reference: str, sender: str) -> Complaint | None:
+    """The complaint a customer's mail answers: the one whose message it names in In-Reply-To or
+    References (our Message-IDs are not guessable), else the one whose ``[KS…]`` reference its
+    subject carries — only when it comes from that complaint's customer, so that a stranger who
+    copies a reference cannot write into someone else's complaint."""
+    if thread_ids:
+        found = (
+            Message.objects.filter(email_message_id__in=list(thread_ids))
+            .select_related("complaint", "complaint__customer")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if found is not None:
+            return found.complaint
+    if reference:
+        complaint = Complaint.objects.select_related("customer").filter(reference=reference).first()
+        if complaint is not None and sender and complaint.customer.email.strip().lower() == sender.lower():
+            return complaint
+    return None
 
 
 SIMILAR_POOL = 2000  # the most recent complaints with an embedding that are compared

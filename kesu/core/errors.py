@@ -57,6 +57,18 @@ class ErrorCode(StrEnum):
     BODY_REQUIRED = "body_required"
     INVALID_KIND = "invalid_kind"
     REPLY_BLOCKED = "reply_blocked"
+    # replies that reach the customer, and attachments 附件
+    INVALID_DELIVERY = "invalid_delivery"
+    NO_CUSTOMER_EMAIL = "no_customer_email"
+    NO_CUSTOMER_PHONE = "no_customer_phone"
+    ATTACHMENT_EMPTY = "attachment_empty"
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    ATTACHMENT_TYPE_REFUSED = "attachment_type_refused"
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    INVALID_ATTACHMENT_KIND = "invalid_attachment_kind"
+    # inbound mail 来信
+    BAD_SIGNATURE = "bad_signature"
+    MAIL_INTAKE_UNCONFIGURED = "mail_intake_unconfigured"
     # solutions, agreement, authority
     INVALID_SOLUTION = "invalid_solution"
     SOLUTION_TEXT_REQUIRED = "solution_text_required"

@@ -30,6 +30,7 @@ from kesu.complaints.models import Complaint
 from kesu.core.workflow import Stage
 from kesu.followup.models import FollowUpLink, WorkOrder
 from kesu.notifications.services import enqueue_sms
+from kesu.notifications.templates import render
 
 SALT = "kesu.followup.link"
 #: How long a link stays valid unless the agent says otherwise, and the most it may.
@@ -102,8 +103,9 @@ def follow_up_link_issue(
             enqueue_sms(
                 event_key=f"follow_up_link:{link.pk}",
                 phone=complaint.customer.phone,
-                text=_("Please tell us how your complaint %(ref)s was handled: %(url)s")
-                % {"ref": complaint.reference, "url": send_sms_to_base_url.rstrip("/") + path},
+                text=render(
+                    "follow-up-link-sms", ref=complaint.reference, url=send_sms_to_base_url.rstrip("/") + path
+                )[1],
                 complaint=complaint,
             )
     return IssuedLink(link=link, token=token, path=path)

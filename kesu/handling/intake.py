@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from kesu.accounts.models import User
 from kesu.complaints.models import Complaint
+from kesu.complaints.services.attachments import Upload, attachments_check, attachments_store
 from kesu.complaints.services.intake import (
     Intake,
     complaint_store,
@@ -20,22 +21,28 @@ from kesu.complaints.services.intake import (
 from kesu.handling import steps
 
 
-def _store(intake: Intake, reference: str) -> Complaint:
+def _store(intake: Intake, reference: str, checked: list | None = None) -> Complaint:
     complaint = complaint_store(intake, reference=reference)
+    if checked:
+        attachments_store(
+            complaint=complaint, actor=intake.actor, checked=checked, message=complaint.messages.first()
+        )
     for step in steps.ON_INTAKE:
         step(complaint)
     return complaint
 
 
-def take_in(*, actor: User, **fields: Any) -> Complaint:
-    """Take a complaint in (the fields of :func:`kesu.complaints.services.intake.intake_check`).
+def take_in(*, actor: User, attachments: list[Upload] | tuple[Upload, ...] = (), **fields: Any) -> Complaint:
+    """Take a complaint in (the fields of :func:`kesu.complaints.services.intake.intake_check`),
+    with the evidence the customer gave (``attachments``, checked before anything is stored).
 
     Inside a caller's transaction a clash of references can only be undone to a savepoint; on
     its own, the transaction is this one and rolls back whole."""
     intake = intake_check(actor=actor, **fields)
+    checked = attachments_check(attachments)
     return with_unique_reference(
         intake.received_at,
-        lambda reference: _store(intake, reference),
+        lambda reference: _store(intake, reference, checked),
         savepoint=transaction.get_connection().in_atomic_block,
     )
 

@@ -30,3 +30,14 @@ def refine_pending_analyses() -> int:
     from kesu.handling.analysis import refine_pending
 
     return refine_pending(limit=200)
+
+
+@shared_task(acks_late=True)
+def poll_mailbox() -> dict:
+    """Fetch the desk's new mail (KESU_IMAP_HOST) and handle what is stored (Celery beat, every
+    minute). Safe to overlap: each mail is stored once and handled once."""
+    from kesu.handling.inbound import handle_pending
+    from kesu.mailbox.imap import fetch_new
+
+    fetched = fetch_new().as_dict()
+    return {**fetched, **handle_pending().as_dict()}

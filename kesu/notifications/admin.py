@@ -1,5 +1,8 @@
 """Admin: webhook endpoints are configured here; the outbox is read-only but for "retry"."""
 
+from string import Formatter
+
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +10,8 @@ from django.utils.translation import ngettext
 
 from kesu.core.privacy import mask_email, mask_phone
 from kesu.notifications import services
-from kesu.notifications.models import RETRYABLE, Channel, OutboxMessage, WebhookEndpoint
+from kesu.notifications.models import RETRYABLE, Channel, MessageTemplate, OutboxMessage, WebhookEndpoint
+from kesu.notifications.templates import DEFAULTS, forget_template, template_findings
 
 
 @admin.register(WebhookEndpoint)
@@ -70,3 +74,52 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """A template is saved only when it follows the reply rules (SPEC §5) and names no placeholder
+    its sender does not fill."""
+
+    class Meta:
+        model = MessageTemplate
+        fields = ("name", "subject", "body")
+
+    def clean(self):
+        data = super().clean()
+        code = self.instance.code
+        allowed = set(DEFAULTS[code].placeholders) if code in DEFAULTS else set()
+        for field in ("subject", "body"):
+            text = data.get(field) or ""
+            try:
+                names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+            except ValueError:
+                self.add_error(field, _("Braces { } must come in pairs around a placeholder."))
+                continue
+            unknown = sorted(n for n in names if n not in allowed)
+            if unknown:
+                self.add_error(
+                    field,
+                    _("Unknown placeholder: %(names)s. This text can use: %(allowed)s.")
+                    % {"names": ", ".join(unknown), "allowed": ", ".join(sorted(allowed)) or "—"},
+                )
+            elif findings := template_findings(text):
+                self.add_error(field, _("Against the reply rules: %(findings)s") % {"findings": "；".join(findings)})
+        return data
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    form = MessageTemplateForm
+    list_display = ("name", "code", "body", "updated_at")
+    readonly_fields = ("code", "placeholders", "updated_at")
+    fields = ("code", "name", "subject", "body", "placeholders", "updated_at")
+
+    def has_add_permission(self, request):
+        return False  # the senders name the templates they use; there is nothing to add
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_template(obj.code)

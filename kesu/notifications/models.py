@@ -147,6 +147,27 @@ class OutboxMessage(models.Model):
         return f"{self.event_key}:{self.recipient}"
 
 
+class MessageTemplate(models.Model):
+    """A text the customer reads that no agent writes (the automatic SMS of the 48-hour rule, the
+    follow-up link, the frame of a reply by e-mail), editable by an admin. ``{ref}``-style
+    placeholders are filled in when it is sent; the reply rules of SPEC §5 are checked on save."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    subject = models.CharField(_("subject (e-mail)"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    placeholders = models.CharField(_("placeholders"), max_length=200, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer message template")
+        verbose_name_plural = _("customer message templates")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StaffNotificationKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalated to me")
     TRANSFER = "transfer", _("Assigned to me")

@@ -134,6 +134,38 @@ def enqueue_email(
     )
 
 
+def enqueue_delivery(
+    *,
+    event_key: str,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    payload: dict[str, Any] | None = None,
+    complaint: Complaint | None = None,
+) -> OutboxMessage:
+    """Queue one message to a customer (a reply by e-mail or SMS) and return its outbox row, the
+    existing one when the key was queued before; the caller shows its delivery state."""
+    _require(event_key=event_key, recipient=recipient, body=body)
+    if channel == Channel.EMAIL:
+        _require(subject=subject)
+        try:
+            validate_email(recipient)
+        except ValidationError as exc:
+            raise ValueError(f"not an e-mail address: {recipient!r}") from exc
+    elif channel != Channel.SMS:
+        raise ValueError(f"a customer is reached by e-mail or SMS, not {channel!r}")
+    message, created = OutboxMessage.objects.get_or_create(
+        event_key=event_key,
+        channel=channel,
+        recipient=recipient.strip(),
+        defaults={"subject": subject, "body": body, "payload": payload or {}, "complaint": complaint},
+    )
+    if created:
+        _deliver_after_commit()
+    return message
+
+
 def emit_event(
     *, event_key: str, event_type: str, payload: dict[str, Any], complaint: Complaint | None = None
 ) -> int:

@@ -35,6 +35,7 @@ from kesu.complaints.models import Complaint
 from kesu.notifications.models import StaffNotificationKind
 from kesu.notifications.services import EmailRow, SmsRow, enqueue_many_email, enqueue_many_sms
 from kesu.notifications.staff import StaffRow, notify_staff
+from kesu.notifications.templates import Placeholders, template_text
 from kesu.sla.models import Clock, ClockStatus, ComplaintSla
 
 BATCH = 5000
@@ -119,16 +120,13 @@ def _tell_owners(rows: list[dict], name: Clock, kind: str) -> None:
 
 
 def _customer_sms(rows: list[dict]) -> int:
-    with override(settings.LANGUAGE_CODE):
-        text = _(
-            "[Kesu] Your complaint %(ref)s is being handled; the person in charge will contact you shortly. "
-            "We apologise for the wait."
-        )
+    """The automatic SMS of the 48-hour rule, in the admin's words (template ``sla-first-reply-sms``)."""
+    _subject, text = template_text("sla-first-reply-sms")
     return enqueue_many_sms(
         SmsRow(
             event_key=f"sla.first_reply.sms:{row['reference']}{_round(row)}",
             phone=row["customer__phone"],
-            text=text % {"ref": row["reference"]},
+            text=text.format_map(Placeholders(ref=row["reference"])).strip(),
             complaint_id=row["pk"],
         )
         for row in rows

@@ -18,6 +18,7 @@ from kesu.core import privacy
 from kesu.followup import ratelimit, services
 from kesu.followup.forms import CustomerAnswerForm
 from kesu.handling.follow_up import answer_follow_up_link
+from kesu.notifications.templates import render as render_template
 
 #: Page views and answers per client address per window.
 RATE_LIMIT = 30
@@ -65,6 +66,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             "reference": complaint.reference,
             "surname": privacy.surname(complaint.customer.name),
             "summary": customer_summary(complaint),
+            # The admin-edited greeting (notifications' "follow-up-page"), without a name: the
+            # page has greeted the customer by surname already, never by a masked name.
+            "greeting": render_template("follow-up-page", name="", ref=complaint.reference)[1],
             "expires_at": link.expires_at,
         },
     )

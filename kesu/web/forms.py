@@ -19,7 +19,25 @@ from kesu.complaints.models import (
     Source,
 )
 from kesu.complaints.selectors import main_categories, subcategories
+from kesu.complaints.services.attachments import Upload
 from kesu.customers.selectors import tier_choices
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once (bills, screenshots, photos, recordings); the service checks each."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(EvidenceField, self).clean(f, initial) for f in files]
 
 
 class IntakeForm(forms.Form):
@@ -53,6 +71,7 @@ class IntakeForm(forms.Form):
         label=_("Demanded remedy"), choices=[("", "—"), *DemandType.choices], required=False
     )
     demand_amount = forms.CharField(label=_("Demanded amount (yuan)"), required=False)
+    files = EvidenceField(label=_("Attachments"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,7 +110,8 @@ class IntakeForm(forms.Form):
 
     def create_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :func:`kesu.handling.intake.take_in`, once the form is valid."""
-        return create_kwargs(self.validated)
+        uploads = [Upload(filename=f.name, content=f) for f in self.cleaned_data.get("files") or []]
+        return {**create_kwargs(self.validated), "attachments": uploads}
 
 
 def _flat_errors(errors: Any, prefix: str = "") -> list[tuple[str, list[str]]]:
@@ -114,6 +134,16 @@ class MessageForm(forms.Form):
             ("note", _("Internal note")),
         ],
     )
+    deliver = forms.ChoiceField(
+        label=_("Send by"),
+        required=False,
+        choices=[
+            ("", _("Record only (said on the phone or in person)")),
+            ("email", _("E-mail")),
+            ("sms", _("SMS")),
+        ],
+    )
+    files = EvidenceField(label=_("Attachments"))
 
 
 class SolutionForm(forms.Form):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,7 +18,8 @@ from kesu.accounts.models import User
 from kesu.complaints import clock, permissions, selectors
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.audit import action_label
-from kesu.complaints.models import Channel, Complaint, Priority, SolutionType, StageChoices
+from kesu.complaints.models import Attachment, Channel, Complaint, Priority, SolutionType, StageChoices
+from kesu.complaints.services.replies import default_delivery
 from kesu.complaints.vocabulary import BAD_FAITH_LABELS, label
 from kesu.complaints.workflow_config import checklist_for, stage_labels
 from kesu.core import privacy, workflow
@@ -31,6 +33,9 @@ from kesu.escalation.selectors import (
     complaint_escalations,
 )
 from kesu.followup.selectors import complaint_work_orders
+from kesu.notifications.models import Channel as OutboxChannel
+from kesu.notifications.models import OutboxMessage
+from kesu.notifications.models import Status as OutboxStatus
 from kesu.scripts.selectors import solution_options
 from kesu.sla.models import Clock, ClockStatus
 from kesu.sla.selectors import sla_view
@@ -193,13 +198,21 @@ PAGE_FORMS: dict[str, tuple[str, type]] = {
 
 
 def page_form(
-    action: str, form_class: type, data: Any = None, *, user: User, complaint: Complaint | None = None
+    action: str,
+    form_class: type,
+    data: Any = None,
+    files: Any = None,
+    *,
+    user: User,
+    complaint: Complaint | None = None,
 ) -> Any:
     """A form of the complaint page, its ids prefixed by its action (many forms share field
     names); the reply box keeps the plain ids the reply checker's markup uses. The corrections
     form starts from the complaint as it is, with the contact only for who sees it."""
-    if action == "message" or action not in PAGE_FORMS:
-        return form_class(data)
+    if action == "message" and complaint is not None:
+        return form_class(data, files, initial={"deliver": default_delivery(complaint)})
+    if action not in PAGE_FORMS:
+        return form_class(data, files)
     kwargs: dict[str, Any] = {"auto_id": f"id_{PAGE_FORMS[action][0].removesuffix('_form')}_%s"}
     if action == "transfer" and complaint is not None:
         kwargs["people"] = transfer_people(user, complaint)
@@ -213,7 +226,7 @@ def page_form(
             "product": complaint.product,
             **({"phone": complaint.customer.phone, "email": complaint.customer.email} if pii else {}),
         }
-    return form_class(data, **kwargs)
+    return form_class(data, files, **kwargs)
 
 
 def transfer_people(user: User, complaint: Complaint) -> list[tuple[str, str]]:
@@ -429,7 +442,10 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
             {
                 "message": m,
                 "body": m.body if pii else privacy.mask_text(m.body),
-                "who": customer_name if m.kind == "customer" else str(m.author or ""),
+                "quoted": m.quoted if pii else privacy.mask_text(m.quoted),
+                "who": customer_name if m.kind == "customer" else str(m.author or "") or _("E-mail"),
+                "delivery": delivery_state(m.delivery) if m.delivery_id else None,
+                "attachments": [attachment_item(a, complaint, pii) for a in m.attachments.all()],
             }
             for m in messages_list
         ],
@@ -464,6 +480,36 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         "show_follow_up": stage == Stage.FOLLOW_UP,
         "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),
         "show_agreement": stage == Stage.AGREE,
+    }
+
+
+def delivery_state(outbox: OutboxMessage) -> dict[str, str]:
+    """待发送 / 已发送 / 失败 beside a reply, with the reason of a failure."""
+    channel = str(OutboxChannel(outbox.channel).label)
+    if outbox.status == OutboxStatus.SENT:
+        return {"state": "sent", "label": _("Sent"), "channel": channel, "reason": ""}
+    if outbox.status == OutboxStatus.DEAD:
+        return {"state": "failed", "label": _("Failed"), "channel": channel, "reason": outbox.last_error}
+    if outbox.status == OutboxStatus.FAILED:
+        return {
+            "state": "retrying",
+            "label": _("Waiting to be sent (the last attempt failed; it will be retried)"),
+            "channel": channel,
+            "reason": outbox.last_error,
+        }
+    return {"state": "pending", "label": _("Waiting to be sent"), "channel": channel, "reason": ""}
+
+
+def attachment_item(attachment: Attachment, complaint: Complaint, pii: bool) -> dict[str, Any]:
+    """An attachment as listed: an ID document is withheld (named, not linked) without the right
+    to see personal data."""
+    withheld = attachment.personal and not pii
+    return {
+        "name": _("ID document (withheld)") if withheld else attachment.filename,
+        "kind": attachment.get_kind_display(),
+        "size": attachment.size,
+        "withheld": withheld,
+        "url": "" if withheld else reverse("web:attachment", args=[complaint.reference, attachment.pk]),
     }
 
 

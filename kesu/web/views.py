@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -33,6 +33,7 @@ from kesu.complaints import permissions, selectors, services
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.filters import parse_filters
 from kesu.complaints.models import Complaint
+from kesu.complaints.services.attachments import Upload, attachment_open
 from kesu.escalation import selectors as escalation_selectors
 from kesu.escalation import services as escalation_services
 from kesu.escalation.models import Escalation
@@ -348,7 +349,14 @@ ACTIONS: dict[str, tuple[type[forms.forms.Form] | None, Callable[[User, Complain
     "accept": (None, lambda u, c, d: services.complaint_accept(complaint=c, actor=u)),
     "message": (
         forms.MessageForm,
-        lambda u, c, d: conversation.add_message(complaint=c, actor=u, body=d["body"], kind=d["kind"]),
+        lambda u, c, d: conversation.add_message(
+            complaint=c,
+            actor=u,
+            body=d["body"],
+            kind=d["kind"],
+            deliver=d["deliver"] if d["kind"] == "agent" else "",
+            attachments=[Upload(filename=f.name, content=f) for f in d["files"]],
+        ),
     ),
     "checklist": (
         forms.ChecklistForm,
@@ -444,7 +452,9 @@ def complaint_action(request: HttpRequest, reference: str, action: str) -> HttpR
     complaint = _complaint_or_404(request, reference)
     form_class, call = ACTIONS[action]
     form = (
-        presenters.page_form(action, form_class, request.POST, user=request.user, complaint=complaint)
+        presenters.page_form(
+            action, form_class, request.POST, request.FILES, user=request.user, complaint=complaint
+        )
         if form_class is not None
         else None
     )
@@ -547,6 +557,23 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """An attachment, to those who may see the complaint; an ID document only to those who may
+    see the customer's personal data unmasked (others see it listed as withheld)."""
+    complaint = _complaint_or_404(request, reference)
+    attachment = selectors.complaint_attachment(complaint=complaint, pk=pk)
+    if attachment is None:
+        raise Http404
+    if not permissions.can_open_attachment(request.user, attachment):
+        return forbidden(request, _("This document holds personal data your role does not see."))
+    response = FileResponse(
+        attachment_open(attachment), as_attachment=True, filename=attachment.filename, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 @require_POST
 def check_reply_view(request: HttpRequest, reference: str) -> HttpResponse:
     """The reply checker as the agent types (HTMX, debounced) — the same rules refuse a
@@ -568,7 +595,7 @@ def intake_page(request: HttpRequest) -> HttpResponse:
     """The agent's intake form (受理), checked by the same schema as the API and the importer."""
     if not request.user.has_perm("complaints.add_complaint"):
         return forbidden(request)
-    form = forms.IntakeForm(request.POST or None, initial={"team": request.user.team_id})
+    form = forms.IntakeForm(request.POST or None, request.FILES or None, initial={"team": request.user.team_id})
     if request.method == "POST" and form.is_valid():
         try:
             complaint = intake.take_in(actor=request.user, **form.create_kwargs())

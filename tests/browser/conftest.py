@@ -94,7 +94,7 @@ def login(browser) -> Callable[..., None]:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
-    from tests.browser.ui import PASSWORD, wait
+    from tests.browser.ui import PASSWORD, gone, wait
 
     def log_in(user, password: str | None = None) -> None:
         # Start from no session: with one still open, the login page shows the previous user's top bar,
@@ -106,7 +106,9 @@ def login(browser) -> Callable[..., None]:
         browser.find_element(By.NAME, "password").send_keys(password or PASSWORD)
         button = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
         button.click()
-        wait(browser).until(ec.staleness_of(button))
+        # gone(), not staleness_of: while the page is replaced chromedriver may answer with an
+        # inspector error instead of a stale element (the flake this met in a full run).
+        wait(browser).until(gone(button))
         wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".topbar .who")))
 
     return log_in

@@ -96,6 +96,7 @@ def test_the_link_can_be_texted_to_the_customer(at_follow_up, agent):
     issued = issue(at_follow_up(), agent, send_sms_to_base_url="https://kesu.example.com")
     sms = OutboxMessage.objects.get(event_key=f"follow_up_link:{issued.link.pk}")
     assert f"https://kesu.example.com/f/{issued.token}/" in sms.body
+    assert sms.body.startswith("【客诉】您好，您的投诉")  # the admin-editable template
 
 
 def test_the_customer_answers_once_without_logging_in(at_follow_up, agent):
@@ -106,6 +107,7 @@ def test_the_customer_answers_once_without_logging_in(at_follow_up, agent):
     assert page.status_code == 200
     text = page.content.decode()
     assert "非常满意" in text and "很不满意" in text and "不可" not in text
+    assert f"您的投诉 {complaint.reference} 已处理完毕。请告诉我您对处理结果的满意程度" in text  # the template
     assert "Customer unreachable" not in text and "无法联系" not in text
     token = page.cookies["csrftoken"].value
     answered = client.post(

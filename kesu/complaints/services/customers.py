@@ -28,7 +28,7 @@ class CustomerData:
 
 
 def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
-    """Find the returning customer by id or phone, or create one; and whether it was created."""
+    """Find the returning customer by id, phone or e-mail, or create one; and whether it was created."""
     tier = None
     if data.tier:
         tier = tier_by_code(data.tier)
@@ -42,6 +42,10 @@ def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
             return _with_tier(customer), False
     elif data.phone:
         customer = intake_reads.customer_by_phone(data.phone)
+        if customer is not None:
+            return _with_tier(customer), False
+    elif data.email:
+        customer = intake_reads.customer_by_email(data.email)
         if customer is not None:
             return _with_tier(customer), False
     fields = {

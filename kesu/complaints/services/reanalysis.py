@@ -23,7 +23,9 @@ def complaint_reanalyse(*, complaint_id: int) -> dict[str, Any]:
     repeat complaint keeps its ``repeat`` trigger."""
     with transaction.atomic():
         complaint = (
-            Complaint.objects.select_for_update()
+            # Only the complaint's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side
+            # of the outer joins (owner, category) that come with it.
+            Complaint.objects.select_for_update(of=("self",))
             .select_related("customer__tier", "owner", "created_by", "category", "subcategory")
             .get(pk=complaint_id)
         )

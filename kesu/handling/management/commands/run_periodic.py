@@ -1,5 +1,5 @@
-"""The embedded default's stand-in for Celery beat: run the SLA sweep and deliver the outbox
-every minute in a loop. `kesu demo` and `kesu serve` start it beside the web server when no
+"""The embedded default's stand-in for Celery beat: run the SLA sweep, poll the mailbox and
+deliver the outbox every minute in a loop. `kesu demo` and `kesu serve` start it beside the web server when no
 CELERY_BROKER_URL is set; production runs `celery beat` instead."""
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import time
 from django.core.management.base import BaseCommand
 
 from kesu.handling.analysis import refine_pending
+from kesu.handling.inbound import handle_pending
 from kesu.handling.sweep import sweep
+from kesu.mailbox.imap import fetch_new
 from kesu.notifications.delivery import deliver_due
 
 
@@ -25,6 +27,11 @@ class Command(BaseCommand):
         parent = os.getppid()
         while True:
             report = sweep()
+            try:
+                fetch_new()
+            except Exception:  # a mail server away must not stop the clocks or the outbox
+                self.stderr.write("mailbox poll failed; trying again next round")
+            handle_pending()
             delivered = deliver_due(limit=1000)
             if options["verbosity"] > 1:
                 self.stdout.write(f"sweep {report.as_dict()} · outbox {delivered.as_dict()}")

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('complaints', '0006_semantic_tier'),
-        ('notifications', '0001_initial'),
+        ('notifications', '0002_message_templates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
