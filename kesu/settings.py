@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kesu.followup",
     "kesu.metrics",
     "kesu.qa",
+    "kesu.reviews",
     "kesu.practice",
     "kesu.handling",
     "kesu.api",
@@ -260,7 +261,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kesu.metrics.tasks.refresh_kpi_months",
         "schedule": crontab(hour=2, minute=30),
     },
-    "qa-draw-samples": {"task": "kesu.qa.tasks.draw_samples", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
+    "reviews-refresh-journey-months": {
+        "task": "kesu.reviews.tasks.refresh_journey_months",
+        "schedule": crontab(hour=2, minute=45),
+    },
+    "qa-draw-samples": {
+        "task": "kesu.qa.tasks.draw_samples",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
     "notifications-deliver-outbox": {
         "task": "kesu.notifications.tasks.deliver_outbox",
         "schedule": 30.0,

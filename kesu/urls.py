@@ -32,6 +32,7 @@ urlpatterns = [
     path("metrics/api/kpis/", moved("/api/v1/kpis/")),
     path("metrics/", include("kesu.metrics.urls")),
     path("qa/", include("kesu.qa.urls")),
+    path("reviews/", include("kesu.reviews.urls")),
     path("training/", include("kesu.practice.urls")),
     path("", include("kesu.web.urls")),
 ]

@@ -63,6 +63,7 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     assert len(orders) >= 10
     assert {True, None} <= {order.on_time for order in orders} or {True, False} <= {o.on_time for o in orders}
     assert any(order.completed_at is None for order in orders)
+    _the_loop_is_closed()
     # Training: a published case (anonymised, checked by a second person), a solo and a group session.
     case = Case.objects.get()
     assert case.published and case.checked_by != case.proposed_by
@@ -72,3 +73,18 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     lines: list[str] = []
     assert seed_demo(count=120, progress=lines.append) == 120  # a second run adds nothing
     assert lines == ["Demo data already there (120 complaints)."]
+
+
+def _the_loop_is_closed():
+    """Reviews with root causes, every closed complaint that needed one reviewed, and a finished
+    action whose effect the page can show."""
+    from kesu.reviews import selectors
+    from kesu.reviews.models import ImprovementAction, Review
+
+    assert Review.objects.filter(status="approved").exists() and Review.objects.filter(status="submitted").exists()
+    assert not Review.objects.filter(root_causes__isnull=True).exists()
+    for complaint in Complaint.objects.filter(stage="closed", escalated_complaint=True):
+        assert complaint.review.status in ("submitted", "approved")
+    done = ImprovementAction.objects.get(status="done")
+    effect = selectors.action_effect(done).effect
+    assert effect.enough and effect.ratio < 1  # billing complaints fell after the action

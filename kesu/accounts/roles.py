@@ -42,6 +42,12 @@ _HANDLE = [
 _QA_INSPECT = ["qa.inspect", "qa.import_transcripts", "qa.view_all_inspections"]
 _QA_AGENT = ["qa.view_own_inspections", "qa.appeal_inspection"]
 _QA_LEAD = ["qa.view_own_inspections", "qa.appeal_inspection", "qa.view_team_inspections", "qa.decide_appeal"]
+# Closing the loop 闭环 (kesu.reviews): owners draft their complaints' reviews; team leads approve the
+# team's; managers run the improvement actions; trainers and inspectors read reviews for the case
+# library and calibration.
+_REVIEW_AGENT = ["reviews.draft_review", "reviews.record_opportunity"]
+_REVIEW_LEAD = [*_REVIEW_AGENT, "reviews.approve_review", "reviews.manage_actions"]
+_REVIEW_MANAGER = [*_REVIEW_LEAD, "reviews.view_all_reviews"]
 # Training 培训 (kesu.practice): everyone who handles complaints practises; trainers run training and
 # build the case library; QA checks a case's anonymisation and sees its source; team leads follow
 # their team's progress, managers everyone's.
@@ -54,7 +60,7 @@ _TRAIN = [
     "practice.view_all_progress",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT, *_PRACTISE],
+    AGENT: ["complaints.view_team_complaints", *_HANDLE, *_QA_AGENT, *_REVIEW_AGENT, *_PRACTISE],
     TEAM_LEAD: [
         "complaints.view_team_complaints",
         *_HANDLE,
@@ -64,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.import_complaints",
         "complaints.view_audit",
         *_QA_LEAD,
+        *_REVIEW_LEAD,
         *_PRACTISE,
         "practice.view_team_progress",
     ],
@@ -75,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.import_complaints",
         "complaints.view_audit",
         "qa.view_all_inspections",
+        *_REVIEW_MANAGER,
         *_PRACTISE,
         "practice.view_all_progress",
     ],
@@ -83,10 +91,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_audit",
         "complaints.view_bad_faith_signals",
         *_QA_INSPECT,
+        "reviews.view_all_reviews",
         "practice.check_case",
         "practice.view_case_source",
     ],
-    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections", *_TRAIN],
+    TRAINER: ["complaints.view_all_complaints", "qa.view_all_inspections", "reviews.view_all_reviews", *_TRAIN],
     LEGAL_PR: [
         "complaints.view_all_complaints",
         *_HANDLE,
@@ -167,6 +176,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "qa.change_samplingplan",
         "qa.view_samplingplan",
         "qa.view_inspectionevent",
+        "reviews.view_all_reviews",
+        "reviews.change_reviewpolicy",
+        "reviews.view_reviewpolicy",
+        "reviews.add_rootcause",
+        "reviews.change_rootcause",
+        "reviews.view_rootcause",
+        "reviews.add_touchpoint",
+        "reviews.change_touchpoint",
+        "reviews.view_touchpoint",
+        "reviews.add_teampractice",
+        "reviews.change_teampractice",
+        "reviews.view_teampractice",
+        "reviews.view_reviewevent",
         "practice.add_scenario",
         "practice.change_scenario",
         "practice.view_scenario",

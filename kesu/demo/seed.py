@@ -34,6 +34,7 @@ from kesu.handling.solution import record_solution
 from kesu.metrics.models import CustomersServed
 from kesu.practice.demo import seed_practice
 from kesu.qa.demo import seed_qa
+from kesu.reviews import demo as reviews_demo
 
 CORPUS = Path(__file__).with_name("corpus.json")
 DEMO_PASSWORD = "kesu-demo"
@@ -211,6 +212,9 @@ def _advance(
                         complaint=complaint, actor=owner, reason="客户表示无需回访。"
                     )
                 complaint.refresh_from_db()
+                # Closing waits for the review when one is due; some closed ones are reviewed by choice.
+                if reviews_demo.review_due(complaint) or target == Stage.REVIEW:
+                    reviews_demo.write_review(complaint, owner)
             move(stage)
 
 
@@ -281,6 +285,9 @@ def seed_demo(
         # Older complaints are further along; the newest are still waiting.
         target = rng.choices(stages, weights)[0]
         age_days = rng.uniform(0, 3) if target in (Stage.ACCEPT, Stage.LISTEN) else rng.uniform(1, 120)
+        if case.get("category") == reviews_demo.ACTION_CATEGORY and rng.random() < 0.85:
+            # Billing complaints were frequent before the demo's improvement action and rare after.
+            age_days = rng.uniform(reviews_demo.ACTION_DONE_DAYS_AGO + 1, 120)
         received = now - timedelta(days=age_days, minutes=rng.randint(0, 600))
         team_key = case["sector"]
         intake_by = rng.choice(agents[team_key])
@@ -311,6 +318,7 @@ def seed_demo(
         if created % max(1, count // 10) == 0 or created == count:
             say(f"  demo complaints: {created}/{count}")
     _approvals_waiting(rng)
+    reviews_demo.seed_loop(users=users, teams=teams)
     say("  quality inspection samples…")
     seed_qa(password=DEMO_PASSWORD)
     seed_practice()

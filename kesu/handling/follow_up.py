@@ -51,7 +51,7 @@ def _reopen_to_team_lead(complaint: Complaint, actor: User | None, follow_up: Fo
         "comment": follow_up.comment,
     }
     reason = reason.strip()
-    complaint = move(complaint=complaint, actor=actor, to=Stage.CLOSED, reason=reason)
+    complaint = move(complaint=complaint, actor=actor, to=Stage.CLOSED, reason=reason, reopening=True)
     complaint = move(complaint=complaint, actor=actor, to=Stage.LISTEN, reason=reason)
     escalate_complaint(
         complaint=complaint, actor=None, reason=Reason.MANUAL, note=reason, to_level=AUTOMATIC_LEVEL

@@ -23,6 +23,7 @@ from kesu.escalation import services as escalation_services
 from kesu.handling import analysis
 from kesu.notifications.models import StaffNotificationKind
 from kesu.notifications.staff import StaffRow, notify_staff
+from kesu.reviews import services as reviews
 from kesu.sla import clocks
 from kesu.sla.models import Clock
 
@@ -113,10 +114,39 @@ def escalate_breached(rows: list[dict], clock: Clock, now: datetime) -> int:
     return automatic.escalate_on_breach(rows, clock, now)
 
 
+# --- closing the loop (kesu.reviews) ----------------------------------------------------------------
+
+
+def review_before_close(move: StageMove) -> None:
+    """Solve first, investigate after: a due case review never blocks a solution, only the
+    closing — which waits until the review is submitted (a refusal with ``review_required``)."""
+    reviews.close_guard(move)
+
+
+def mark_touchpoints_from_text(complaint: Complaint) -> None:
+    """The journey map: the touchpoints the customer's words point to (宣传, 计费, 使用 …)."""
+    reviews.mark_touchpoints(complaint)
+
+
+def mark_touchpoints_from_history(move: StageMove) -> None:
+    """At closing, the handling history adds its touchpoints (first reply late, solution declined …)."""
+    reviews.mark_touchpoints(move.complaint, history=True)
+
+
+def reopen_review(move: StageMove) -> None:
+    """A reopened complaint's submitted review goes back to draft for what happens next."""
+    reviews.reopen_review(move)
+
+
 # --- the points of the method ---------------------------------------------------------------------
 
 #: A complaint was taken in (受理).
-ON_INTAKE: tuple[Callable[[Complaint], None], ...] = (start_clocks, escalate_if_serious, refine_after_commit)
+ON_INTAKE: tuple[Callable[[Complaint], None], ...] = (
+    start_clocks,
+    escalate_if_serious,
+    refine_after_commit,
+    mark_touchpoints_from_text,
+)
 #: An agent replied to the customer.
 ON_REPLY: tuple[Callable[[RecordedMessage], None], ...] = (stop_first_reply_clock,)
 #: The customer wrote.
@@ -128,9 +158,15 @@ ON_CUSTOMER_MESSAGE: tuple[Callable[[RecordedMessage], None], ...] = (
 )
 #: A solution was recorded (方案), by the owner or approved above their authority.
 ON_SOLUTION: tuple[Callable[[RecordedSolution], None], ...] = (stop_effective_clock,)
+#: The complaint is about to close: each guard may refuse (raising), which undoes the move.
+CLOSE_GUARDS: tuple[Callable[[StageMove], None], ...] = (review_before_close,)
 #: The complaint was closed (关闭).
-ON_CLOSE: tuple[Callable[[StageMove], None], ...] = (stop_both_clocks, resolve_escalations)
+ON_CLOSE: tuple[Callable[[StageMove], None], ...] = (
+    stop_both_clocks,
+    resolve_escalations,
+    mark_touchpoints_from_history,
+)
 #: A closed complaint was reopened.
-ON_REOPEN: tuple[Callable[[StageMove], None], ...] = (restart_clocks,)
+ON_REOPEN: tuple[Callable[[StageMove], None], ...] = (restart_clocks, reopen_review)
 #: The sweep found clocks past their deadline; each step returns how many complaints it escalated.
 ON_BREACH: tuple[Callable[[list[dict], Clock, datetime], int], ...] = (escalate_breached,)

@@ -148,6 +148,29 @@ def _trend_table(board: Dashboard) -> list[list[str | int]]:
     return rows
 
 
+def _month_on_month(board: Dashboard) -> list[dict[str, str]]:
+    """The report's comparison with the month before: each KPI's last two months of the trend."""
+    trend = board.trend
+    if len(trend["months"]) < 2:
+        return []
+
+    def row(label: str, before: Any, now: Any, show) -> dict[str, str]:
+        arrow = (
+            "—" if before is None or now is None else "↑" if now > before else "↓" if now < before else "→"
+        )
+        return {"label": label, "previous": show(before), "current": show(now), "direction": arrow}
+
+    rows = [row(str(_("Complaints")), trend["complaints"][-2], trend["complaints"][-1], str)]
+    for figure in board.kpis:
+        series = trend["series"][figure.key]
+
+        def show(value: Any, figure=figure) -> str:
+            return figure.display(Decimal(str(value)) if value is not None else None)
+
+        rows.append(row(figure.label, series[-2], series[-1], show))
+    return rows
+
+
 def _filters(request: HttpRequest, period: Period, scope: Scope) -> dict[str, Any]:
     return {
         "teams": selectors.team_choices(request.user),
@@ -174,9 +197,22 @@ def report(request: HttpRequest) -> HttpResponse:
         period, scope = request_scope(request)
     except ComplaintError as error:
         return _refused(request, error)
-    data = dashboard_context(selectors.dashboard(period=period, scope=scope))
+    board = selectors.dashboard(period=period, scope=scope)
+    data = dashboard_context(board)
     team = dict(selectors.team_choices(request.user)).get(scope.team_id, "") if scope.team_id else ""
-    return render(request, "metrics/report.html", {"data": data, "team": team, "tier": scope.tier_code})
+    months = board.trend["months"]
+    return render(
+        request,
+        "metrics/report.html",
+        {
+            "data": data,
+            "team": team,
+            "tier": scope.tier_code,
+            "month_on_month": _month_on_month(board),
+            "months": months[-2:],
+            "query": _query(period, scope),
+        },
+    )
 
 
 @login_required
@@ -267,7 +303,7 @@ def dashboard_sheets(data: dict[str, Any]) -> list[exports.Sheet]:
             [[r["code"], r["name"], r["count"], r["share"], r["cumulative"]] for r in data["pareto"]],
         ),
         (
-            _("Root causes"),
+            _("Sub-categories"),
             ["category", "sub-category", "count", "share"],
             [
                 [r["category_name"], r["subcategory_name"], r["count"], r["share"]]

@@ -36,6 +36,8 @@ from kesu.followup.selectors import complaint_work_orders
 from kesu.notifications.models import Channel as OutboxChannel
 from kesu.notifications.models import OutboxMessage
 from kesu.notifications.models import Status as OutboxStatus
+from kesu.reviews import display as review_display
+from kesu.reviews import selectors as review_selectors
 from kesu.scripts.selectors import solution_options
 from kesu.sla.models import Clock, ClockStatus
 from kesu.sla.selectors import sla_view
@@ -150,6 +152,15 @@ def duration(seconds: float) -> str:
     if days:
         return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
     return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+
+
+def _review(complaint: Complaint) -> dict[str, Any]:
+    """Whether the complaint needs a case review 复盘 (closing waits for it), and the one it has."""
+    review = review_selectors.review_of(complaint)
+    return {
+        "reasons": [review_display.reason_label(r) for r in review_selectors.review_reasons(complaint)],
+        "review": review,
+    }
 
 
 def _passed(stage: Stage, current: Stage) -> bool:
@@ -455,6 +466,7 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         ],
         "stage_label": labels[stage.value],
         **checklist_panel(complaint),
+        "review": _review(complaint),
         # Leaving 受理 is the accept action itself (it makes the owner), not a plain move.
         "targets": []
         if stage == Stage.ACCEPT

@@ -37,8 +37,9 @@ def post(client, external_id: str, key: str, **customer):
 def test_a_new_customers_complaint_takes_a_dozen_round_trips(client, django_assert_max_num_queries):
     # the key check; the customer looked up and created (under a savepoint); the complaint, its
     # first message, the audit event, the clocks and the key recorded; the transaction's
-    # savepoint in the test. No repeat lookup for a customer who did not exist a moment ago.
-    with django_assert_max_num_queries(12):
+    # savepoint in the test; the touchpoints its words point to (断网: 使用). No repeat lookup for
+    # a customer who did not exist a moment ago.
+    with django_assert_max_num_queries(13):
         body = post(client, "C-NEW", "k1")
     complaint = Complaint.objects.get(reference=body["reference"])
     assert Message.objects.filter(complaint=complaint).count() == 1
@@ -48,7 +49,7 @@ def test_a_new_customers_complaint_takes_a_dozen_round_trips(client, django_asse
 
 def test_a_returning_customers_repeat_is_still_found_and_linked(client, django_assert_max_num_queries):
     first = post(client, "C-BACK", "k1", tier="vip")
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # with the touchpoint the words point to
         again = post(client, "C-BACK", "k2", tier="standard")  # the record is not overwritten
     assert again["repeat_of"] == first["reference"] and again["repeat_count"] == 1
     assert again["customer"]["tier"] == "vip"

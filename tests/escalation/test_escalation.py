@@ -259,7 +259,8 @@ def test_a_cash_refund_for_approval_needs_its_reason_too(make_complaint, agent):
 def test_closing_a_complaint_resolves_its_open_escalations(make_complaint, agent, lead):
     from kesu.handling.stages import move
 
-    complaint = complaints.complaint_accept(complaint=make_complaint(text=THREAT), actor=agent)
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    services.escalate_complaint(complaint=complaint, actor=agent, reason="manual", note="客户要求见主管")
     type(complaint).objects.filter(pk=complaint.pk).update(
         stage="follow_up", solution_type="apology", solution_text="致歉"
     )
