@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## demo: virtualenv, install, migrate SQLite, load demo data, serve on http://127.0.0.1:8000
+## demo: virtualenv, install, migrate SQLite, load demo data, serve on http://127.0.0.1:$(PORT)
+## (another port: make demo PORT=8300)
+PORT ?= 8000
 demo: install
-	$(BIN)/kesu demo
+	$(BIN)/kesu demo --bind 127.0.0.1:$(PORT)
 
 serve: install
 	$(BIN)/kesu serve

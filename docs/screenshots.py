@@ -120,15 +120,18 @@ class Camera:
             ec.presence_of_element_located((By.CSS_SELECTOR, ".topbar .who"))
         )
 
-    def shoot(self, path: str, name: str, *, max_height: int = 1400, ready: str = "main") -> None:
+    def shoot(
+        self, path: str, name: str, *, max_height: int = 1400, ready: str = "main", width: int = WIDTH
+    ) -> None:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions as ec
         from selenium.webdriver.support.ui import WebDriverWait
 
+        self.driver.set_window_size(width, 900)
         self.driver.get(f"{self.base}{path}")
         WebDriverWait(self.driver, 30).until(ec.visibility_of_element_located((By.CSS_SELECTOR, ready)))
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        clip = {"x": 0, "y": 0, "width": WIDTH, "height": min(height, max_height), "scale": 1}
+        clip = {"x": 0, "y": 0, "width": width, "height": min(height, max_height), "scale": 1}
         shot = self.driver.execute_cdp_cmd(
             "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
         )
@@ -182,8 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             if owner != "agent":
                 camera.login(owner)
             camera.shoot(f"/complaints/{reference}/", "complaint.png", max_height=2000)
+            camera.shoot("/complaints/?open=true", "queue-phone.png", max_height=1300, width=390)
             camera.login("lead")
             camera.shoot("/", "home-lead.png", max_height=1100)
+            camera.shoot("/approvals/", "approvals.png", max_height=1000)
             camera.login("manager")
             camera.shoot("/api/docs/", "api-docs.png", max_height=1100, ready=".swagger-ui .opblock")
         finally:

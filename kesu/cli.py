@@ -24,11 +24,15 @@ def _manage(*args: str, **options: object) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # The demo serves as production would (no debug pages) on its own secret over plain HTTP.
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("KESU_DEMO", "1")
     _django()
+    print("Kesu 客诉: preparing the database…", flush=True)
     _manage("migrate", verbosity=0)
     from kesu.demo.seed import print_logins, seed_demo
 
-    seed_demo(reset=args.reset)
+    seed_demo(reset=args.reset, progress=lambda line: print(line, flush=True))
     _manage("sweep")  # bring the demo's clocks up to date (production runs it every minute)
     print_logins()
     if args.no_serve:
@@ -121,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kesu", description="Kesu 客诉 complaint handling")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="migrate, load demo data once, and serve")
-    demo.add_argument("--bind", default="127.0.0.1:8000")
+    demo.add_argument("--bind", default=os.environ.get("KESU_BIND", "127.0.0.1:8000"))
     demo.add_argument("--workers", type=int, default=2)
     demo.add_argument("--reset", action="store_true", help="recreate the demo data")
     demo.add_argument("--no-serve", action="store_true", help="prepare the data only")

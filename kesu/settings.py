@@ -33,7 +33,10 @@ def env_list(name: str, default: str) -> list[str]:
 DEMO_SECRET_KEY = "kesu-demo-secret-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEMO_SECRET_KEY)
 DEBUG = env_bool("DEBUG", True)
-if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY:
+#: ``kesu demo`` serves with DEBUG off (branded error pages, never Django's debug page) on the demo
+#: secret and plain HTTP; nothing else may run DEBUG off with the demo secret.
+KESU_DEMO = env_bool("KESU_DEMO", False)
+if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY and not KESU_DEMO:
     raise ImproperlyConfigured(
         "DEBUG is off but SECRET_KEY is the demo secret. Set SECRET_KEY to a long random value."
     )
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kesu.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -122,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kesu.web.context_processors.notifications",
             ],
         },
     },
@@ -222,6 +227,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576
 # are refined after intake by a task (Celery with a broker; the minute loop of ``kesu serve`` without).
 KESU_SEMANTIC_TIER = env_bool("KESU_SEMANTIC", True)
 KESU_SEMANTIC_BACKFILL_DAYS = int(os.environ.get("KESU_SEMANTIC_BACKFILL_DAYS", "7"))
+# Scripts 话术 marked for an industry are suggested only where this names it (empty: the general ones).
+KESU_INDUSTRY = os.environ.get("KESU_INDUSTRY", "")
 # Who plays the simulated customer in solo practice (kesu.core.practice.backend): "rules", the offline
 # state machine; a language-model backend can be registered later and chosen here.
 KESU_PRACTICE_CUSTOMER = os.environ.get("KESU_PRACTICE_CUSTOMER", "rules")
@@ -261,6 +268,9 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, kombu's in-memory transport stands in where a task is sent (it runs eagerly
+# anyway), so nothing reaches for an AMQP broker on localhost or warns about one.
+CELERY_BROKER_WRITE_URL = None if CELERY_BROKER_URL else "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -318,8 +328,8 @@ KESU_CSP_THIRD_PARTY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not KESU_DEMO)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not KESU_DEMO)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from kesu.api.legacy import moved
 from kesu.web import customer_follow_up
@@ -16,6 +17,11 @@ follow_up_patterns = [
     path("api/work-orders/<int:pk>/complete/", moved("/api/v1/work-orders/{pk}/complete/")),
     path("<str:token>/", customer_follow_up.answer, name="answer"),
 ]
+
+# The settings pages carry the product's name, not Django's.
+admin.site.site_header = _("Kesu 客诉 · Settings")
+admin.site.site_title = _("Kesu 客诉 settings")
+admin.site.index_title = _("What business people configure")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -56,6 +56,13 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     assert closed.solution_type and (closed.follow_up_result or closed.close_reason)
     assert closed.received_at < closed.closed_at
     assert AuditEvent.objects.filter(complaint=closed, action="stage_changed").count() >= 6
+    # Work orders (处理联动) with their own deadlines: done on time, late, and still open.
+    from kesu.followup.models import WorkOrder
+
+    orders = list(WorkOrder.objects.all())
+    assert len(orders) >= 10
+    assert {True, None} <= {order.on_time for order in orders} or {True, False} <= {o.on_time for o in orders}
+    assert any(order.completed_at is None for order in orders)
     _the_loop_is_closed()
     # Training: a published case (anonymised, checked by a second person), a solo and a group session.
     case = Case.objects.get()
@@ -63,7 +70,9 @@ def test_demo_data_spans_channels_tiers_stages_and_languages():
     assert case.complaint.customer.name not in case.text
     assert set(PracticeSession.objects.values_list("mode", flat=True)) == {"solo", "group"}
     assert PracticeSession.objects.filter(total__isnull=False).count() == 2
-    assert seed_demo(count=120) == 120  # a second run adds nothing
+    lines: list[str] = []
+    assert seed_demo(count=120, progress=lines.append) == 120  # a second run adds nothing
+    assert lines == ["Demo data already there (120 complaints)."]
 
 
 def _the_loop_is_closed():

@@ -127,3 +127,14 @@ def test_behind_tls_the_app_redirects_to_https_and_sends_hsts():
     assert result.stdout.strip() == "True 31536000 ('HTTP_X_FORWARDED_PROTO', 'https') same-origin", (
         result.stderr
     )
+
+
+@pytest.mark.django_db
+def test_the_embedded_default_sends_tasks_without_a_broker_warning(caplog):
+    import logging
+
+    from kesu.notifications.tasks import deliver_outbox
+
+    with caplog.at_level(logging.WARNING):
+        deliver_outbox.delay()
+    assert not [r for r in caplog.records if "hostname" in r.getMessage()]

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.forms import ModelForm
@@ -7,7 +8,43 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts import services
-from kesu.accounts.models import Team, User, UserRightsEvent
+from kesu.accounts.models import RoleAuthorityLimit, Team, User, UserRightsEvent
+from kesu.accounts.roles import ROLE_LABELS, ROLES, forget_role_authority_limits
+
+
+class RoleAuthorityLimitForm(forms.ModelForm):
+    role = forms.ChoiceField(label=_("role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+
+    class Meta:
+        model = RoleAuthorityLimit
+        fields = ["role", "limit"]
+
+
+@admin.register(RoleAuthorityLimit)
+class RoleAuthorityLimitAdmin(admin.ModelAdmin):
+    """Each role's default authority (agent 500, team lead 5,000, manager 50,000 yuan unless set here)."""
+
+    form = RoleAuthorityLimitForm
+    list_display = ("role", "limit")
+
+    # A role's default authority is authority handed out: like any authority limit above one's own,
+    # only superusers change it (issue 12: the admin role cannot raise itself or anyone).
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_role_authority_limits()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_role_authority_limits()
 
 
 @admin.register(Team)

@@ -29,6 +29,14 @@ class User(AbstractUser):
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    #: The in-app notifications by e-mail as well (the bell always shows them).
+    notify_by_email = models.BooleanField(
+        _("notifications by e-mail too"),
+        default=False,
+        help_text=_("Escalations and transfers to me, approvals waiting, deadlines at risk, customers' replies."),
+    )
+    #: The language the pages are shown in; empty follows the browser (Chinese first).
+    language = models.CharField(_("language"), max_length=10, blank=True)
     #: Compensation/refund authority in yuan; null means "the role's default" (see roles).
     authority_limit = models.DecimalField(
         _("authority limit (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -86,3 +94,40 @@ class UserRightsEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise ValueError("A change of user rights, once recorded, is not deleted.")
+
+
+class SavedView(models.Model):
+    """A queue view a person keeps (我的视图): a name and the queue's filter parameters."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAuthorityLimit(models.Model):
+    """A role's default compensation/refund authority in yuan, as the admin sets it; a role
+    without a row keeps the default of :data:`kesu.accounts.roles.DEFAULT_AUTHORITY_LIMITS`, and a
+    user's own limit overrides both."""
+
+    role = models.CharField(_("role"), max_length=50, unique=True)
+    limit = models.DecimalField(_("authority limit (yuan)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("role authority limit")
+        verbose_name_plural = _("role authority limits")
+        ordering = ["limit", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.limit}"

@@ -143,6 +143,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sla.view_businesscalendarconfig",
         "escalation.change_escalationlevel",
         "escalation.view_escalationlevel",
+        "accounts.add_roleauthoritylimit",
+        "accounts.change_roleauthoritylimit",
+        "accounts.delete_roleauthoritylimit",
+        "accounts.view_roleauthoritylimit",
+        # what business people edit (SPEC §11): scripts, the taxonomy, KPI targets, customers served
+        "scripts.add_script",
+        "scripts.change_script",
+        "scripts.delete_script",
+        "scripts.view_script",
+        "scripts.add_solutionoption",
+        "scripts.change_solutionoption",
+        "scripts.delete_solutionoption",
+        "scripts.view_solutionoption",
+        "complaints.add_category",
+        "complaints.change_category",
+        "complaints.view_category",
+        "metrics.add_kpitarget",
+        "metrics.change_kpitarget",
+        "metrics.view_kpitarget",
+        "metrics.add_customersserved",
+        "metrics.change_customersserved",
+        "metrics.view_customersserved",
         "qa.view_all_inspections",
         "qa.add_scorecard",
         "qa.change_scorecard",
@@ -187,10 +209,30 @@ DEFAULT_AUTHORITY_LIMITS: dict[str, Decimal] = {
 }
 
 
+ROLE_LIMITS_CACHE_KEY = "kesu:role-authority-limits:v1"
+
+
+def role_authority_limits() -> dict[str, Decimal]:
+    """Each role's default authority: the admin's rows over the defaults above (remembered 30 s;
+    an admin edit forgets it at once)."""
+    from kesu import memo
+    from kesu.accounts.models import RoleAuthorityLimit
+
+    def load() -> dict[str, Decimal]:
+        return {**DEFAULT_AUTHORITY_LIMITS, **dict(RoleAuthorityLimit.objects.values_list("role", "limit"))}
+
+    return memo.remember(ROLE_LIMITS_CACHE_KEY, load, 30)
+
+
+def forget_role_authority_limits(**_: Any) -> None:
+    from kesu import memo
+
+    memo.forget(ROLE_LIMITS_CACHE_KEY)
+
+
 def default_authority_limit(role_codes: frozenset[str]) -> Decimal:
-    return max(
-        (DEFAULT_AUTHORITY_LIMITS.get(code, Decimal("0")) for code in role_codes), default=Decimal("0")
-    )
+    limits = role_authority_limits()
+    return max((limits.get(code, Decimal("0")) for code in role_codes), default=Decimal("0"))
 
 
 def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:

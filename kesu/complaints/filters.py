@@ -44,7 +44,8 @@ class ComplaintFiltersIn(serializers.Serializer):
     q = serializers.CharField(max_length=100, required=False)
     received_after = BoundedDateTimeField(required=False)
     received_before = BoundedDateTimeField(required=False)
-    sla = serializers.ChoiceField(choices=["at_risk", "breached"], required=False)
+    sla = serializers.ChoiceField(choices=["at_risk", "breached", "late", "paused"], required=False)
+    escalation = serializers.IntegerField(required=False, min_value=0, max_value=9)
 
 
 def parse_filters(params: Mapping[str, Any]) -> ComplaintFilters | None:

@@ -80,6 +80,13 @@ def can_transfer(user: User, complaint: Complaint) -> bool:
     return is_supervisor_of(user, complaint)
 
 
+def can_correct(user: User, complaint: Complaint) -> bool:
+    """Correcting intake's category, priority, product or contact: the owner or a supervisor."""
+    if not (can_view(user, complaint) and user.has_perm("complaints.handle_complaint")):
+        return False
+    return complaint.owner_id == user.pk or is_supervisor_of(user, complaint)
+
+
 def can_see_pii(user: User, complaint: Complaint) -> bool:
     return can_view(user, complaint) and user.has_perm("complaints.view_customer_pii")
 

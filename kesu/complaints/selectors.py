@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 
 from kesu.accounts.models import User
-from kesu.complaints.models import Attachment, AuditEvent, Complaint, Message
+from kesu.complaints.models import Attachment, AuditEvent, Category, Complaint, Message
 from kesu.complaints.permissions import visibility_filter
 
 
@@ -28,7 +28,8 @@ class ComplaintFilters:
     q: str = ""
     received_after: datetime | None = None
     received_before: datetime | None = None
-    sla: str = ""  # "at_risk" or "breached": a running clock in that state
+    sla: str = ""  # "at_risk", "breached" (a running clock in that state), "late" (either), "paused"
+    escalation: int | None = None  # escalated to at least this level (1: the team lead)
 
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
@@ -85,21 +86,33 @@ def complaint_list(
         qs = qs.filter(customer__tier__code=f.tier)
     if f.escalated is not None:
         qs = qs.filter(escalated_complaint=f.escalated)
-    if f.sla:
-        qs = qs.filter(Q(sla__first_reply_status=f.sla) | Q(sla__effective_status=f.sla))
+    if f.sla == "paused":
+        qs = qs.filter(sla__paused_since__isnull=False)
+    elif f.sla:
+        states = ["at_risk", "breached"] if f.sla == "late" else [f.sla]
+        qs = qs.filter(Q(sla__first_reply_status__in=states) | Q(sla__effective_status__in=states))
+    if f.escalation is not None:
+        qs = qs.filter(escalation_level__gte=f.escalation)
     if f.received_after:
         qs = qs.filter(received_at__gte=f.received_after)
     if f.received_before:
         qs = qs.filter(received_at__lt=f.received_before)
     if f.q:
         term = f.q.strip()
-        qs = qs.filter(
+        digits = "".join(ch for ch in term if ch.isdigit())
+        words = Message.objects.filter(complaint=OuterRef("pk"), body__icontains=term)
+        match = (
             Q(reference__iexact=term)
             | Q(order_number=term)
             | Q(customer__external_id=term)
+            | Q(customer__name__icontains=term)
             | Q(text__icontains=term)
             | Q(product__icontains=term)
+            | Exists(words)
         )
+        if len(digits) >= 4:  # a phone number, whole or its last digits
+            match |= Q(customer__phone__endswith=digits)
+        qs = qs.filter(match)
     if order == "urgency":
         # The queue: the nearest deadline first, then the riskiest, then the most important customer.
         return with_next_deadline(qs).order_by(
@@ -178,3 +191,27 @@ def similar_complaints(*, user: User, complaint: Complaint, limit: int = 5, min_
     order = [i for i in np.argsort(-scores)[:limit] if scores[i] >= min_similarity]
     found = {c.pk: c for c in complaints_visible_to(user).filter(pk__in=[pool[i][0] for i in order])}
     return [(found[pool[i][0]], round(float(scores[i]), 3)) for i in order if pool[i][0] in found]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """(code, name) of the main categories, in the taxonomy's order (the queue's filter)."""
+    return list(
+        Category.objects.filter(parent__isnull=True).order_by("position", "pk").values_list("code", "name")
+    )
+
+
+def customer_complaints(*, user: User, customer_id: int) -> QuerySet[Complaint]:
+    """The customer's complaints the user may see, the newest first (the customer's profile and
+    the complaint page's history)."""
+    return complaints_visible_to(user).filter(customer_id=customer_id).order_by("-received_at", "-id")
+
+
+def main_categories() -> QuerySet[Category]:
+    return Category.objects.filter(parent__isnull=True).order_by("position", "pk")
+
+
+def subcategories() -> QuerySet[Category]:
+    """Every sub-category with its parent (named "parent / sub" in pickers)."""
+    return Category.objects.filter(parent__isnull=False).select_related("parent").order_by(
+        "parent__position", "position", "pk"
+    )

@@ -58,6 +58,27 @@ TRIGGER_LABELS: dict[str, Promise] = {
     "vip_urgent": _("VIP / urgent"),
 }
 
+#: What the customer demands (诉求), as the engine names it
+DEMAND_LABELS: dict[str, Promise] = {
+    "refund": _("Refund"),
+    "replacement": _("Replacement"),
+    "repair": _("Repair"),
+    "compensation": _("Compensation"),
+    "apology": _("Apology"),
+    "explanation": _("Explanation"),
+    "punish_staff": _("Punish the staff"),
+    "other": _("Other"),
+}
+
+#: Signals of a bad-faith complaint 恶意投诉 (for the team lead to judge, never proof)
+BAD_FAITH_LABELS: dict[str, Promise] = {
+    "excessive_compensation": _("Demand far above the compensation standard"),
+    "repeated_unreasonable": _("Repeated unreasonable demands"),
+    "coercion": _("Coercion"),
+    "refuses_solutions": _("Refuses every solution"),
+    "threat_to_spread": _("Threatens to spread it"),
+}
+
 RISK_LEVEL_LABELS: dict[str, Promise] = {"low": _("low"), "medium": _("medium"), "high": _("high")}
 
 

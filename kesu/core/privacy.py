@@ -140,6 +140,23 @@ def mask_name(value: str) -> str:
     return value[:1] + "*" * (len(value) - 1)
 
 
+#: Two-character surnames 复姓, so that 欧阳娜娜 is greeted as 欧阳先生/女士, not 欧先生/女士.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 端木 西门 南宫 独孤 轩辕 呼延".split()
+)
+
+
+def surname(value: str) -> str:
+    """The surname to greet a customer by (刘德华 → 刘, 欧阳娜娜 → 欧阳, John Smith → Smith): the
+    customer is addressed politely without their full name, and never by a masked one."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if value.isascii():
+        return value.split()[-1]
+    return value[:2] if value[:2] in COMPOUND_SURNAMES else value[:1]
+
+
 def mask_id_card(value: str) -> str:
     if not value:
         return ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,9 @@ from kesu.complaints.models import Category, Complaint
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core.workflow import Stage
 from kesu.customers.models import Customer, Tier
+from kesu.escalation.services import approval_request
+from kesu.followup.models import WorkOrder
+from kesu.followup.services import work_order_complete, work_order_open
 from kesu.handling import intake, stages
 from kesu.handling.conversation import add_message
 from kesu.handling.follow_up import record_follow_up
@@ -114,6 +118,11 @@ def _customers(corpus: dict[str, Any]) -> list[Customer]:
     return customers
 
 
+#: About a third of the complaints carried out need another department (处理联动 work orders).
+WORK_ORDER_SHARE = 0.35
+DEPARTMENTS = ["网络维护部", "计费中心", "物流配送部", "售后维修部", "信用卡中心"]
+
+
 def _advance(
     complaint: Complaint,
     case: dict[str, Any],
@@ -143,6 +152,7 @@ def _advance(
         complaint.refresh_from_db()
 
     order = list(Stage)
+    work_order: WorkOrder | None = None
     with clock.frozen(step(rng.randint(3, 90))):
         services.complaint_accept(complaint=complaint, actor=owner)
     complaint.refresh_from_db()
@@ -180,6 +190,19 @@ def _advance(
                 complaint.refresh_from_db()
                 for turn in conversation[2:]:
                     add_message(complaint=complaint, actor=owner, body=turn["body"], kind=turn["kind"])
+                if rng.random() < WORK_ORDER_SHARE:  # 处理联动: another department acts, by a due time
+                    work_order = work_order_open(
+                        complaint=complaint,
+                        actor=owner,
+                        department=rng.choice(DEPARTMENTS),
+                        description=(case.get("solution") or {}).get("description", "按方案协助处理。"),
+                        due_at=at + timedelta(hours=rng.choice((24, 48, 72))),
+                    )
+            if stage == Stage.FOLLOW_UP and work_order is not None:
+                late = rng.random() < 0.15
+                hours = (work_order.due_at - at).total_seconds() / 3600
+                with clock.frozen(step(int(60 * (hours + 6 if late else rng.uniform(1, hours - 1))))):
+                    work_order_complete(work_order=work_order, actor=owner, result="已按工单要求办结。")
             if stage == Stage.CLOSED:
                 follow_up = case.get("follow_up")
                 if follow_up:
@@ -203,6 +226,22 @@ def _advance(
             move(stage)
 
 
+def _approvals_waiting(rng: random.Random) -> None:
+    """A few proposals above the agent's authority, waiting in the team leads' approvals inbox."""
+    proposing = Complaint.objects.filter(stage=Stage.PROPOSE, owner__groups__name=AGENT).select_related("owner")
+    for complaint in proposing.order_by("received_at")[:4]:
+        amount = Decimal(rng.choice((800, 1200, 2000, 3000)))
+        with clock.frozen(min(complaint.received_at + timedelta(hours=rng.randint(2, 20)), timezone.now())):
+            approval_request(
+                complaint=complaint,
+                actor=complaint.owner,
+                solution_type="compensation",
+                text=f"补偿{amount}元，3个工作日内到账。",
+                amount=amount,
+                reason="客户损失有凭证，超出坐席权限。",
+            )
+
+
 def _customers_served() -> None:
     """Customers served per month (the per-million KPIs' denominator), as admins would enter."""
     month = timezone.localdate().replace(day=1)
@@ -211,9 +250,18 @@ def _customers_served() -> None:
         month = (month - timedelta(days=1)).replace(day=1)
 
 
-def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 2026) -> int:
-    """Create the demo data once (or again with ``reset``); returns the number of complaints."""
+def seed_demo(
+    *,
+    count: int = DEFAULT_COUNT,
+    reset: bool = False,
+    seed: int = 2026,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """Create the demo data once (or again with ``reset``); returns the number of complaints.
+    ``progress`` is told how far it got (a line every tenth of the way)."""
+    say = progress or (lambda _line: None)
     if Complaint.objects.exists() and not reset:
+        say(f"Demo data already there ({Complaint.objects.count()} complaints).")
         return Complaint.objects.count()
     if reset and Complaint.objects.exists():
         raise ComplaintError(ErrorCode.RESET_REFUSED, "Delete var/kesu.sqlite3 to start the demo afresh.")
@@ -275,7 +323,11 @@ def seed_demo(*, count: int = DEFAULT_COUNT, reset: bool = False, seed: int = 20
                 owner = leads[team_key] if case.get("priority") == "urgent" else rng.choice(agents[team_key])
                 _advance(complaint, case, target, owner, received, rng, users["manager"])
         created += 1
+        if created % max(1, count // 10) == 0 or created == count:
+            say(f"  demo complaints: {created}/{count}")
+    _approvals_waiting(rng)
     reviews_demo.seed_loop(users=users, teams=teams)
+    say("  quality inspection samples…")
     seed_qa(password=DEMO_PASSWORD)
     seed_practice()
     return created

@@ -23,8 +23,7 @@ def approval_decision(
         approval = ApprovalRequest.objects.select_for_update().select_related("complaint").get(pk=approval.pk)
         if approval.status != ApprovalStatus.PENDING:
             raise ComplaintError(ErrorCode.ALREADY_DECIDED, _("This request was already decided."))
-        complaint = approval.complaint
-        if not (permissions.is_supervisor_of(actor, complaint) or actor.is_superuser):
+        if not may_decide(actor, approval):
             raise PermissionRefused()
         if approve and approval.amount > actor.effective_authority_limit() and not actor.is_superuser:
             raise PermissionRefused(_("The amount is above your authority too; escalate further."))
@@ -36,6 +35,16 @@ def approval_decision(
         approval.decision_note = (note or "").strip()
         approval.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return approval
+
+
+def may_decide(actor: User, approval: ApprovalRequest) -> bool:
+    """Whom the request waits for, the complaint's supervisors and superusers decide it (each
+    within their own authority, checked on approval)."""
+    return (
+        actor.is_superuser
+        or approval.assigned_to_id == actor.pk
+        or permissions.is_supervisor_of(actor, approval.complaint)
+    )
 
 
 def approval_record_decided(*, approval: ApprovalRequest, actor: User) -> None:

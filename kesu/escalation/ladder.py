@@ -13,7 +13,7 @@ from django.db.models import Count
 
 from kesu import memo
 from kesu.accounts.models import User
-from kesu.accounts.roles import DEFAULT_AUTHORITY_LIMITS
+from kesu.accounts.roles import role_authority_limits
 from kesu.escalation.models import Escalation, EscalationLevel, Status
 
 LADDER_CACHE_KEY = "kesu:escalation-ladder:v1"
@@ -72,7 +72,8 @@ def assignees(level: EscalationLevel, teams: Iterable[int | None]) -> list[User 
 
 def level_with_authority(amount: Decimal) -> int | None:
     """The lowest escalation level whose role's default authority covers the amount."""
+    limits = role_authority_limits()
     for level in levels():
-        if DEFAULT_AUTHORITY_LIMITS.get(level.role, Decimal("0")) >= amount:
+        if limits.get(level.role, Decimal("0")) >= amount:
             return level.position
     return None

@@ -133,6 +133,27 @@ class ApprovalRequest(models.Model):
     text = models.TextField(_("solution details"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
     refund_method = models.CharField(_("refund method"), max_length=20, blank=True)
+    cash_reason = models.TextField(_("why cash rather than a credit"), blank=True)
+    reason = models.TextField(_("why it is proposed"), blank=True)
+    #: The lowest holder of enough authority on this complaint's ladder, and the escalation for
+    #: authority that brought the request to them (None when someone with enough authority was
+    #: already on the complaint); the decision closes that escalation.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("waiting for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approvals_assigned",
+    )
+    escalation = models.ForeignKey(
+        Escalation,
+        verbose_name=_("escalation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approvals",
+    )
     status = models.CharField(_("status"), max_length=20, choices=ApprovalStatus.choices, default="pending")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -150,6 +171,7 @@ class ApprovalRequest(models.Model):
         verbose_name = _("approval request")
         verbose_name_plural = _("approval requests")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "assigned_to"], name="approval_waiting_idx")]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}:{self.amount}"

@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 from kesu.accounts.models import User
 from kesu.complaints import selectors as complaint_selectors
 from kesu.complaints.models import Complaint
-from kesu.complaints.permissions import visibility_filter
-from kesu.escalation.models import ApprovalRequest, Escalation, EscalationLevel, Status
+from kesu.complaints.permissions import sees_all, visibility_filter
+from kesu.escalation.models import ApprovalRequest, ApprovalStatus, Escalation, EscalationLevel, Status
 
 
 def escalations_visible_to(user: User) -> QuerySet[Escalation]:
@@ -54,3 +54,35 @@ def approvals_visible_to(user: User) -> QuerySet[ApprovalRequest]:
     if visibility_filter(user) is not None:
         queryset = queryset.filter(complaint__in=complaint_selectors.complaints_visible_to(user).values("pk"))
     return queryset
+
+
+def approvals_waiting_for(user: User) -> QuerySet[ApprovalRequest]:
+    """Pending requests the user may decide: sent to them, or on complaints they supervise
+    (their team's as team lead, all as manager); the oldest first."""
+    queryset = approvals_visible_to(user).filter(status=ApprovalStatus.PENDING)
+    if not user.has_perm("complaints.transfer_complaint"):
+        queryset = queryset.filter(assigned_to=user)
+    elif not sees_all(user):
+        queryset = queryset.filter(Q(assigned_to=user) | Q(complaint__team_id=user.team_id))
+    return queryset.select_related("assigned_to", "complaint__customer").order_by("created_at", "id")
+
+
+def approvals_decided_by(user: User, *, limit: int = 20) -> list[ApprovalRequest]:
+    return list(
+        ApprovalRequest.objects.filter(decided_by=user)
+        .select_related("complaint", "requested_by", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def approval_get(*, user: User, pk: int) -> ApprovalRequest | None:
+    return approvals_visible_to(user).filter(pk=pk).first()
+
+
+def complaint_approvals(*, complaint: Complaint) -> list[ApprovalRequest]:
+    """A complaint's approval requests, the latest first: who asked, who decided what, when."""
+    return list(
+        complaint.approvals.select_related("requested_by", "decided_by", "assigned_to").order_by(
+            "-created_at", "-id"
+        )
+    )

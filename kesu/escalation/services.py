@@ -19,11 +19,13 @@ from kesu.complaints import clock, permissions
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.models import Complaint, RefundMethod, SolutionType
-from kesu.complaints.services.solution import amount_promised
-from kesu.escalation.ladder import assignees, level_with_authority, levels
+from kesu.complaints.services.solution import amount_promised, solution_check
+from kesu.escalation.ladder import assignees, level_at, level_with_authority, levels
 from kesu.escalation.models import ApprovalRequest, Escalation, EscalationLevel, Reason, Status
 from kesu.escalation.packages import compile_package
+from kesu.notifications.models import StaffNotificationKind
 from kesu.notifications.services import EmailRow, EventRow, emit_many_events, enqueue_many_email
+from kesu.notifications.staff import StaffRow, notify_staff
 
 
 def escalate_complaint(
@@ -148,6 +150,18 @@ def notify(escalations: list[Escalation]) -> None:
         )
     enqueue_many_email(emails)
     emit_many_events(events)
+    notify_staff(
+        StaffRow(
+            event_key=f"escalation:{e.pk}",
+            user_id=e.assigned_to_id,
+            kind=StaffNotificationKind.ESCALATION,
+            complaint_id=e.complaint_id,
+            reference=e.complaint.reference,
+            note=e.get_reason_display(),
+        )
+        for e in escalations
+        if e.assigned_to_id
+    )
 
 
 def _can_handle_escalation(actor: User, escalation: Escalation) -> bool:
@@ -167,19 +181,31 @@ def _close(escalation: Escalation, actor: User, status: str, text: str, action: 
             raise ComplaintError(ErrorCode.ESCALATION_CLOSED, _("This escalation is already closed."))
         if not _can_handle_escalation(actor, escalation):
             raise PermissionRefused()
-        complaint = lock_complaint(escalation.complaint)
-        escalation.status = status
-        escalation.outcome = text.strip()
-        escalation.closed_by = actor
-        escalation.closed_at = clock.now()
-        escalation.save(update_fields=["status", "outcome", "closed_by", "closed_at"])
-        changes: dict[str, list[Any]] = {"escalation": [Status.OPEN, status]}
-        if status == Status.DE_ESCALATED and complaint.escalation_level == escalation.level:
-            changes["escalation_level"] = [complaint.escalation_level, escalation.level - 1]
-            complaint.escalation_level = escalation.level - 1
-            complaint.save(update_fields=["escalation_level", "updated_at"])
-        record_event(complaint=complaint, actor=actor, action=action, changes=changes, note=text.strip())
+        _close_row(escalation, actor, status, text, action)
     return escalation
+
+
+def _close_row(
+    escalation: Escalation,
+    actor: User | None,
+    status: str,
+    text: str,
+    action: AuditAction,
+    complaint: Complaint | None = None,
+) -> None:
+    """Close a locked open escalation and audit it, in the caller's transaction."""
+    complaint = complaint or lock_complaint(escalation.complaint)
+    escalation.status = status
+    escalation.outcome = text.strip()
+    escalation.closed_by = actor
+    escalation.closed_at = clock.now()
+    escalation.save(update_fields=["status", "outcome", "closed_by", "closed_at"])
+    changes: dict[str, list[Any]] = {"escalation": [Status.OPEN, status]}
+    if status == Status.DE_ESCALATED and complaint.escalation_level == escalation.level:
+        changes["escalation_level"] = [complaint.escalation_level, escalation.level - 1]
+        complaint.escalation_level = escalation.level - 1
+        complaint.save(update_fields=["escalation_level", "updated_at"])
+    record_event(complaint=complaint, actor=actor, action=action, changes=changes, note=text.strip())
 
 
 def escalation_resolve(*, escalation: Escalation, actor: User, outcome: str) -> Escalation:
@@ -200,19 +226,22 @@ def approval_request(
     text: str,
     amount: Decimal,
     refund_method: str = "",
+    cash_reason: str = "",
+    reason: str = "",
 ) -> ApprovalRequest:
-    """Propose a solution above one's own authority: it waits for someone who has the authority,
-    and the complaint is escalated to them (reason: authority)."""
-    if solution_type not in SolutionType.values:
-        raise ComplaintError(ErrorCode.INVALID_SOLUTION, _("Unknown solution type."))
+    """Propose a solution above one's own authority. It waits for the lowest holder of enough
+    authority: someone already on the complaint (the team lead it was escalated to) when their
+    authority covers it, else the level whose role's authority does, to which the complaint is
+    escalated (reason: authority). Deciding it closes that escalation."""
     if amount is None or amount <= 0:
         raise ComplaintError(ErrorCode.INVALID_AMOUNT, _("An approval needs a positive amount."))
-    if not (text or "").strip():
-        raise ComplaintError(
-            ErrorCode.SOLUTION_TEXT_REQUIRED, _("Describe the solution: the steps and the time limit.")
-        )
-    if solution_type == SolutionType.REFUND and refund_method not in RefundMethod.values:
-        raise ComplaintError(ErrorCode.REFUND_METHOD_REQUIRED, _("Choose how the refund is paid."))
+    solution_check(
+        solution_type=solution_type,
+        text=text,
+        amount=amount,
+        refund_method=refund_method,
+        cash_reason=cash_reason,
+    )
     if not permissions.can_act(actor, complaint):
         raise PermissionRefused()
     amount = amount_promised(text=text, amount=amount) or amount  # the words may promise more
@@ -221,27 +250,127 @@ def approval_request(
             ErrorCode.WITHIN_AUTHORITY, _("This amount is within your authority; record it directly.")
         )
     with transaction.atomic():
+        complaint = lock_complaint(complaint)
+        if not complaint.is_open:
+            raise ComplaintError(ErrorCode.COMPLAINT_CLOSED, _("The complaint is closed; reopen it first."))
+        escalation, assignee = _approver(complaint, amount)
+        if assignee is None:
+            target = level_with_authority(amount)
+            escalation = escalate_complaint(
+                complaint=complaint,
+                actor=None,
+                reason=Reason.AUTHORITY,
+                note=_("%(amount)s yuan needs approval") % {"amount": amount},
+                to_level=target if target is not None else complaint.escalation_level + 1,
+            )
+            if escalation is not None:
+                assignee = escalation.assigned_to
+            elif target is not None and (level := level_at(target)) is not None:
+                assignee = assignees(level, [complaint.team_id])[0]  # the level is on it already
+        refund = solution_type == SolutionType.REFUND
         approval = ApprovalRequest.objects.create(
             complaint=complaint,
             requested_by=actor,
             solution_type=solution_type,
             text=text.strip(),
             amount=amount,
-            refund_method=refund_method if solution_type == SolutionType.REFUND else "",
+            refund_method=refund_method if refund else "",
+            cash_reason=cash_reason.strip() if refund and refund_method == RefundMethod.CASH else "",
+            reason=(reason or "").strip(),
+            assigned_to=assignee,
+            escalation=escalation,
             created_at=clock.now(),
         )
         record_event(
             complaint=complaint,
             actor=actor,
             action=AuditAction.APPROVAL_REQUESTED,
-            changes={"amount": [None, amount], "solution_type": [None, solution_type]},
+            changes={
+                "amount": [None, amount],
+                "solution_type": [None, solution_type],
+                "assigned_to": [None, assignee.username if assignee is not None else None],
+            },
+            note=approval.reason,
         )
-        target = level_with_authority(amount)
-        escalate_complaint(
-            complaint=complaint,
-            actor=None,
-            reason=Reason.AUTHORITY,
-            note=_("%(amount)s yuan needs approval") % {"amount": amount},
-            to_level=max(target, complaint.escalation_level + 1) if target is not None else None,
-        )
+        if assignee is not None:
+            notify_approval(approval)
     return approval
+
+
+def _approver(complaint: Complaint, amount: Decimal) -> tuple[Escalation | None, User | None]:
+    """Someone already on the complaint (an open escalation's assignee, the lowest level first)
+    whose own authority covers the amount: they decide without a further escalation."""
+    for escalation in (
+        complaint.escalations.filter(status=Status.OPEN, assigned_to__isnull=False)
+        .select_related("assigned_to")
+        .order_by("level")
+    ):
+        if escalation.assigned_to.effective_authority_limit() >= amount:
+            return (escalation if escalation.reason == Reason.AUTHORITY else None), escalation.assigned_to
+    return None, None
+
+
+def notify_approval(approval: ApprovalRequest) -> None:
+    """Tell whoever the approval waits for (e-mail), once per request."""
+    assignee = approval.assigned_to
+    if assignee is None:
+        return
+    notify_staff(
+        [
+            StaffRow(
+                event_key=f"approval:{approval.pk}",
+                user_id=assignee.pk,
+                kind=StaffNotificationKind.APPROVAL,
+                complaint_id=approval.complaint_id,
+                reference=approval.complaint.reference,
+                note=f"¥{approval.amount}",
+            )
+        ]
+    )
+    if not assignee.email or assignee.notify_by_email:  # those who want e-mail have it already
+        return
+    enqueue_many_email(
+        [
+            EmailRow(
+                event_key=f"approval:{approval.pk}",
+                to=assignee.email,
+                subject=_("Approval waiting: complaint %(ref)s") % {"ref": approval.complaint.reference},
+                body=_("%(amount)s yuan, proposed by %(who)s.\n%(text)s")
+                % {"amount": approval.amount, "who": approval.requested_by, "text": approval.text},
+                complaint_id=approval.complaint_id,
+            )
+        ]
+    )
+
+
+def escalation_close_for_decision(*, approval: ApprovalRequest, actor: User) -> None:
+    """The decision on an approval closes the escalation for authority that brought it to the
+    decider, in the caller's transaction (the decision itself checked the permission)."""
+    escalation = approval.escalation
+    if escalation is None or escalation.reason != Reason.AUTHORITY:
+        return
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status != Status.OPEN:
+        return
+    outcome = (
+        _("Approved: %(amount)s yuan") if approval.status == "approved" else _("Rejected: %(amount)s yuan")
+    ) % {"amount": approval.amount}
+    if approval.decision_note:
+        outcome = f"{outcome}。{approval.decision_note}"
+    _close_row(escalation, actor, Status.RESOLVED, outcome, AuditAction.ESCALATION_RESOLVED)
+
+
+def escalations_close_with_complaint(*, complaint: Complaint, actor: User | None) -> int:
+    """Closing a complaint resolves its open escalations (in the closing transaction), each with
+    an outcome that says so and an audit event; returns how many."""
+    rows = list(complaint.escalations.select_for_update().filter(status=Status.OPEN).order_by("level"))
+    for escalation in rows:
+        _close_row(
+            escalation,
+            actor,
+            Status.RESOLVED,
+            _("Resolved with the complaint's closure."),
+            AuditAction.ESCALATION_RESOLVED,
+            complaint=complaint,
+        )
+    return len(rows)

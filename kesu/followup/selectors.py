@@ -15,7 +15,7 @@ def complaint_follow_ups(*, complaint: Complaint) -> QuerySet[FollowUp]:
 
 
 def complaint_work_orders(*, complaint: Complaint) -> QuerySet[WorkOrder]:
-    return WorkOrder.objects.filter(complaint=complaint).select_related("complaint")
+    return WorkOrder.objects.filter(complaint=complaint).select_related("complaint", "created_by", "completed_by")
 
 
 def work_order_get(*, user: User, pk: int) -> WorkOrder | None:
@@ -27,3 +27,8 @@ def work_order_get(*, user: User, pk: int) -> WorkOrder | None:
     ):
         return None
     return order
+
+
+def complaint_work_order(*, complaint: Complaint, pk: int) -> WorkOrder | None:
+    """One of this complaint's work orders (the page completes only those)."""
+    return WorkOrder.objects.filter(complaint=complaint, pk=pk).first()

@@ -12,6 +12,7 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.services.solution import amount_promised, solution_record
 from kesu.escalation.approvals import approval_decision, approval_record_decided
 from kesu.escalation.models import ApprovalRequest, ApprovalStatus
+from kesu.escalation.services import escalation_close_for_decision
 from kesu.handling import steps
 
 __all__ = ["amount_promised", "decide_approval", "record_solution"]
@@ -59,6 +60,8 @@ def decide_approval(
                 text=approval.text,
                 amount=approval.amount,
                 refund_method=approval.refund_method,
+                cash_reason=approval.cash_reason,
             )
         approval_record_decided(approval=approval, actor=actor)
+        escalation_close_for_decision(approval=approval, actor=actor)
     return approval

@@ -17,8 +17,12 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.services.conversation import RecordedMessage
 from kesu.complaints.services.solution import RecordedSolution
 from kesu.complaints.services.stages import StageMove
+from kesu.core import privacy
 from kesu.escalation import automatic
+from kesu.escalation import services as escalation_services
 from kesu.handling import analysis
+from kesu.notifications.models import StaffNotificationKind
+from kesu.notifications.staff import StaffRow, notify_staff
 from kesu.reviews import services as reviews
 from kesu.sla import clocks
 from kesu.sla.models import Clock
@@ -78,8 +82,31 @@ def escalate_on_customer_words(recorded: RecordedMessage) -> None:
     automatic.escalate_on_analysis(recorded.complaint, recorded.message.analysis)
 
 
+def tell_the_owner(recorded: RecordedMessage) -> None:
+    """The owner's bell: the customer replied (unless the owner recorded it themselves)."""
+    complaint, message = recorded.complaint, recorded.message
+    if complaint.owner_id and complaint.owner_id != message.author_id:
+        notify_staff(
+            [
+                StaffRow(
+                    event_key=f"customer_replied:{message.pk}",
+                    user_id=complaint.owner_id,
+                    kind=StaffNotificationKind.CUSTOMER_REPLIED,
+                    complaint_id=complaint.pk,
+                    reference=complaint.reference,
+                    note=privacy.mask_text(message.body[:80]),
+                )
+            ]
+        )
+
+
 def refine_message_after_commit(recorded: RecordedMessage) -> None:
     analysis.schedule_message(recorded.message)
+
+
+def resolve_escalations(move: StageMove) -> None:
+    """A closed complaint leaves no escalation open: each is resolved with the closure."""
+    escalation_services.escalations_close_with_complaint(complaint=move.complaint, actor=move.actor)
 
 
 def escalate_breached(rows: list[dict], clock: Clock, now: datetime) -> int:
@@ -125,6 +152,7 @@ ON_REPLY: tuple[Callable[[RecordedMessage], None], ...] = (stop_first_reply_cloc
 #: The customer wrote.
 ON_CUSTOMER_MESSAGE: tuple[Callable[[RecordedMessage], None], ...] = (
     resume_clocks,
+    tell_the_owner,
     escalate_on_customer_words,
     refine_message_after_commit,
 )
@@ -133,7 +161,11 @@ ON_SOLUTION: tuple[Callable[[RecordedSolution], None], ...] = (stop_effective_cl
 #: The complaint is about to close: each guard may refuse (raising), which undoes the move.
 CLOSE_GUARDS: tuple[Callable[[StageMove], None], ...] = (review_before_close,)
 #: The complaint was closed (关闭).
-ON_CLOSE: tuple[Callable[[StageMove], None], ...] = (stop_both_clocks, mark_touchpoints_from_history)
+ON_CLOSE: tuple[Callable[[StageMove], None], ...] = (
+    stop_both_clocks,
+    resolve_escalations,
+    mark_touchpoints_from_history,
+)
 #: A closed complaint was reopened.
 ON_REOPEN: tuple[Callable[[StageMove], None], ...] = (restart_clocks, reopen_review)
 #: The sweep found clocks past their deadline; each step returns how many complaints it escalated.

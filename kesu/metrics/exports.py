@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from kesu.complaints.models import Complaint
+from kesu.complaints.models import Channel, Complaint, FollowUpResult, Priority, Source, StageChoices
 from kesu.core import privacy
 
 #: Rows an XLSX export holds at most (a spreadsheet is for reading, not for a data dump).
@@ -35,20 +38,22 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _cell(value: Any) -> Any:
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
+        return timezone.localtime(value).replace(tzinfo=None, second=0, microsecond=0)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value  # shown as text, as OWASP advises for CSV injection
     return value
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    """A cell that is always a value: openpyxl would store any string beginning with = as a formula."""
-    from openpyxl.cell import WriteOnlyCell
+def _text(value: Any) -> Any:
+    """A CSV cell: dates to the minute (2026-12-03 14:05), the rest as it is."""
+    value = _cell(value)
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value
 
-    cell = WriteOnlyCell(sheet, value=_cell(value))
-    if isinstance(cell.value, str):
-        cell.data_type = "s"
-    return cell
+
+def _width(value: Any) -> int:
+    """Columns sized to what they hold: a CJK character is about two Latin ones wide."""
+    text = value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value or "")
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def csv_response(filename: str, sheets: list[Sheet]) -> StreamingHttpResponse:
@@ -65,7 +70,7 @@ def csv_response(filename: str, sheets: list[Sheet]) -> StreamingHttpResponse:
                 yield writer.writerow([f"# {title}"])
             yield writer.writerow(header)
             for row in body:
-                yield writer.writerow([_cell(v) for v in row])
+                yield writer.writerow([_text(v) for v in row])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -74,16 +79,42 @@ def csv_response(filename: str, sheets: list[Sheet]) -> StreamingHttpResponse:
 
 def xlsx_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     for title, header, body in sheets:
         sheet = book.create_sheet(title=title[:31])
+        # Write-only sheets take their column widths before any row: sized from the header and
+        # the first rows (a sample, so the export still streams).
+        body = iter(body)
+        head = [list(row) for _, row in zip(range(200), body, strict=False)]
+        for index, name in enumerate(header, start=1):
+            widest = max([_width(name), *(_width(r[index - 1]) for r in head if index - 1 < len(r))])
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 8), 60)
+        sheet.freeze_panes = "A2"
         sheet.append(list(header))
-        for count, row in enumerate(body):
+
+        def cells(row: Sequence[Any], sheet: Any = sheet) -> list[Any]:
+            out = []
+            for value in (_cell(v) for v in row):
+                if isinstance(value, datetime):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                    out.append(cell)
+                elif isinstance(value, str):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"  # always a value: openpyxl stores any '=…' string as a formula
+                    out.append(cell)
+                else:
+                    out.append(value)
+            return out
+
+        for count, row in enumerate(itertools.chain(head, body)):
             if count >= MAX_XLSX_ROWS:
                 sheet.append([_("Cut at %(rows)s rows; export CSV for all.") % {"rows": MAX_XLSX_ROWS}])
                 break
-            sheet.append([_xlsx_cell(sheet, v) for v in row])
+            sheet.append(cells(row))
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
@@ -95,37 +126,43 @@ def respond(fmt: str, filename: str, sheets: list[Sheet]) -> HttpResponse | Stre
     return xlsx_response(filename, sheets) if fmt == "xlsx" else csv_response(filename, sheets)
 
 
-COMPLAINT_COLUMNS = (
-    ("reference", "reference"),
-    ("received_at", "received at"),
-    ("stage", "stage"),
-    ("channel", "channel"),
-    ("source", "source"),
-    ("escalated_complaint", "escalated complaint"),
-    ("priority", "priority"),
-    ("team__name", "team"),
-    ("owner__username", "owner"),
-    ("customer__tier__code", "tier"),
-    ("customer__name", "customer"),
-    ("category__code", "category"),
-    ("subcategory__code", "sub-category"),
-    ("escalation_level", "escalation level"),
-    ("reopen_count", "times reopened"),
-    ("first_reply_at", "first reply at"),
-    ("effective_solution_at", "effective solution at"),
-    ("closed_at", "closed at"),
-    ("follow_up_result", "follow-up result"),
+#: A complaint list's columns: the value read, the header a person reads, and the names of the
+#: codes (none: the value as it is). Dates are local time, to the minute.
+COMPLAINT_COLUMNS: tuple[tuple[str, Any, dict[Any, Any] | None], ...] = (
+    ("reference", _lazy("Reference"), None),
+    ("received_at", _lazy("Received"), None),
+    ("stage", _lazy("Stage"), dict(StageChoices.choices)),
+    ("channel", _lazy("Channel"), dict(Channel.choices)),
+    ("source", _lazy("Source"), dict(Source.choices)),
+    ("escalated_complaint", _lazy("Escalated complaint"), {True: _lazy("Yes"), False: _lazy("No")}),
+    ("priority", _lazy("Priority"), dict(Priority.choices)),
+    ("team__name", _lazy("Team"), None),
+    ("owner__username", _lazy("Owner"), None),
+    ("customer__tier__name", _lazy("Tier"), None),
+    ("customer__name", _lazy("Customer"), None),
+    ("category__name", _lazy("Category"), None),
+    ("subcategory__name", _lazy("Sub-category"), None),
+    ("escalation_level", _lazy("Escalation level"), None),
+    ("reopen_count", _lazy("Times reopened"), None),
+    ("first_reply_at", _lazy("First reply"), None),
+    ("effective_solution_at", _lazy("Effective solution"), None),
+    ("closed_at", _lazy("Closed at"), None),
+    ("follow_up_result", _lazy("Follow-up result"), dict(FollowUpResult.choices)),
 )
 
 
 def complaint_sheet(queryset: QuerySet[Complaint]) -> Sheet:
-    fields = [name for name, _label in COMPLAINT_COLUMNS]
+    fields = [name for name, _label, _names in COMPLAINT_COLUMNS]
     customer = fields.index("customer__name")
-    header = [label for _name, label in COMPLAINT_COLUMNS]
+    header = [str(label) for _name, label, _names in COMPLAINT_COLUMNS]
+    names = [{k: str(v) for k, v in codes.items()} if codes else None for _n, _l, codes in COMPLAINT_COLUMNS]
 
     def rows() -> Iterator[list[Any]]:
         for row in queryset.values_list(*fields).iterator(chunk_size=2000):
-            row = list(row)
+            row = [
+                codes.get(value, value) if codes and value is not None else value
+                for codes, value in zip(names, row, strict=True)
+            ]
             row[customer] = privacy.mask_name(row[customer] or "")
             yield row
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import models
@@ -165,3 +166,46 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffNotificationKind(models.TextChoices):
+    ESCALATION = "escalation", _("Escalated to me")
+    TRANSFER = "transfer", _("Assigned to me")
+    APPROVAL = "approval", _("Approval waiting")
+    AT_RISK = "at_risk", _("Deadline at risk")
+    BREACHED = "breached", _("Deadline breached")
+    CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
+
+
+class StaffNotification(models.Model):
+    """One thing a member of staff is told in the app (the bell in the header): written in the
+    transaction of the event, once per event key, read when they open it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="staff_notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=StaffNotificationKind.choices)
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("complaint"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    event_key = models.CharField(_("event key"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff notification")
+        verbose_name_plural = _("staff notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="staffnote_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}"

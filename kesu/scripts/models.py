@@ -6,9 +6,28 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints.models import StageChoices
+from kesu.complaints.models import SolutionType, StageChoices
 from kesu.complaints.vocabulary import CATEGORY_LABELS, EMOTION_LABELS, choices
 from kesu.core.replies import check_reply
+from kesu.core.replies.scripts import fill_placeholders
+
+#: What the placeholders are checked with, per language (a promise's {时限} is a time limit).
+SAMPLE_VALUES = {
+    "text": {
+        "salutation": "刘先生/女士",
+        "agent": "王小明",
+        "order": "DD0001",
+        "product": "宽带",
+        "deadline": "12月4日17:00前",
+    },
+    "text_en": {
+        "salutation": "Mr/Ms Liu",
+        "agent": "Wang",
+        "order": "DD0001",
+        "product": "broadband",
+        "deadline": "by 17:00, 4 Dec",
+    },
+}
 
 CATEGORY_CHOICES = choices(CATEGORY_LABELS)
 EMOTION_CHOICES = choices(EMOTION_LABELS)
@@ -31,6 +50,22 @@ class Script(models.Model):
     text_en = models.TextField(_("script (English)"), blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    #: A script for one industry (the deployment's ``KESU_INDUSTRY``) or one team; empty: all.
+    industry = models.CharField(
+        _("industry"),
+        max_length=30,
+        blank=True,
+        help_text=_("Empty: every industry. Otherwise shown only where KESU_INDUSTRY is this value."),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="scripts",
+        help_text=_("Empty: every team."),
+    )
 
     class Meta:
         verbose_name = _("script")
@@ -48,7 +83,8 @@ class Script(models.Model):
             value = getattr(self, field)
             if not value:
                 continue
-            result = check_reply(value, language="en" if field == "text_en" else "zh")
+            sample = fill_placeholders(value, SAMPLE_VALUES[field])  # checked as an agent would send it
+            result = check_reply(sample, language="en" if field == "text_en" else "zh")
             problems = [f for f in result.findings if f.severity in {"block", "warn"}]
             if problems:
                 raise ValidationError(
@@ -58,3 +94,26 @@ class Script(models.Model):
                         ]
                     }
                 )
+
+
+class SolutionOption(models.Model):
+    """The solution catalogue 方案库: options an agent can offer for a category, each with its
+    steps and time limit (the complaint page fills the solution form with one). Admin-editable;
+    seeded from ``kesu/complaints/data/solutions.json``."""
+
+    category = models.CharField(
+        _("category"), max_length=30, choices=CATEGORY_CHOICES, help_text=_("“Other” is offered where a category has none.")
+    )
+    solution_type = models.CharField(_("solution"), max_length=20, choices=SolutionType.choices)
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("steps and time limit"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("solution option")
+        verbose_name_plural = _("solution catalogue")
+        ordering = ["category", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

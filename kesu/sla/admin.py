@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kesu.sla.forms import BusinessCalendarForm
 from kesu.sla.models import BusinessCalendarConfig, SlaPolicyConfig
 
 
@@ -18,4 +19,5 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(BusinessCalendarConfig)
 class BusinessCalendarAdmin(admin.ModelAdmin):
+    form = BusinessCalendarForm
     list_display = ("name",)

@@ -32,7 +32,9 @@ from django.utils.translation import override
 from kesu.complaints import clock as service_clock
 from kesu.complaints.audit import AuditAction, record_events
 from kesu.complaints.models import Complaint
+from kesu.notifications.models import StaffNotificationKind
 from kesu.notifications.services import EmailRow, SmsRow, enqueue_many_email, enqueue_many_sms
+from kesu.notifications.staff import StaffRow, notify_staff
 from kesu.notifications.templates import Placeholders, template_text
 from kesu.sla.models import Clock, ClockStatus, ComplaintSla
 
@@ -101,6 +103,22 @@ def _warn_owners(rows: list[dict], name: Clock) -> None:
     )
 
 
+def _tell_owners(rows: list[dict], name: Clock, kind: str) -> None:
+    """The owner's bell: their complaint is at risk or breached (once per clock and round)."""
+    notify_staff(
+        StaffRow(
+            event_key=f"sla.{name}.{kind}:{row['reference']}{_round(row)}",
+            user_id=row["owner_id"],
+            kind=StaffNotificationKind.AT_RISK if kind == "at_risk" else StaffNotificationKind.BREACHED,
+            complaint_id=row["pk"],
+            reference=row["reference"],
+            note=str(name.label),
+        )
+        for row in rows
+        if row["owner_id"]
+    )
+
+
 def _customer_sms(rows: list[dict]) -> int:
     """The automatic SMS of the 48-hour rule, in the admin's words (template ``sla-first-reply-sms``)."""
     _subject, text = template_text("sla-first-reply-sms")
@@ -134,6 +152,7 @@ def _step(name: Clock, kind: str, now: datetime, report: SweepReport, on_breach:
             rows = _complaints(ids)
             changes = {f"sla.{name}": ["running", new_status.value]}
             record_events(action=action, at=now, events=((row["pk"], changes, "") for row in rows))
+            _tell_owners(rows, name, kind)
             if kind == "at_risk":
                 _warn_owners(rows, name)
                 report.at_risk[name] += len(rows)

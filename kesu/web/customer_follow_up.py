@@ -3,6 +3,8 @@ rate-limited per address. Refusals (forged, expired, used) answer 410 with a pla
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.models import Complaint
 from kesu.core import privacy
 from kesu.followup import ratelimit, services
 from kesu.followup.forms import CustomerAnswerForm
@@ -61,11 +64,23 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         {
             "form": form,
             "reference": complaint.reference,
-            "customer": privacy.mask_name(complaint.customer.name),
-            "greeting": render_template(
-                "follow-up-page", name=privacy.mask_name(complaint.customer.name), ref=complaint.reference
-            )[1],
-            "solution": complaint.solution_text,
+            "surname": privacy.surname(complaint.customer.name),
+            "summary": customer_summary(complaint),
+            # The admin-edited greeting (notifications' "follow-up-page"), without a name: the
+            # page has greeted the customer by surname already, never by a masked name.
+            "greeting": render_template("follow-up-page", name="", ref=complaint.reference)[1],
             "expires_at": link.expires_at,
         },
     )
+
+
+def customer_summary(complaint: Complaint) -> dict[str, Any]:
+    """What the customer is reminded of: when they complained, about what, and the kind of
+    solution — never the agents' internal steps, notes or the analysis."""
+    return {
+        "received_at": complaint.received_at,
+        "product": complaint.product,
+        "category": complaint.category.name if complaint.category_id else "",
+        "solution": complaint.get_solution_type_display() if complaint.solution_type else "",
+        "amount": complaint.solution_amount,
+    }

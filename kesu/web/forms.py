@@ -4,11 +4,21 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kesu.accounts.selectors import team_choices
 from kesu.complaints.intake import MAX_TEXT, ComplaintCreateIn, create_kwargs
-from kesu.complaints.models import Channel, DemandType, FollowUpResult, RefundMethod, SolutionType, Source
+from kesu.complaints.models import (
+    Channel,
+    DemandType,
+    FollowUpResult,
+    Priority,
+    RefundMethod,
+    SolutionType,
+    Source,
+)
+from kesu.complaints.selectors import main_categories, subcategories
 from kesu.complaints.services.attachments import Upload
 from kesu.customers.selectors import tier_choices
 
@@ -147,6 +157,42 @@ class SolutionForm(forms.Form):
     refund_method = forms.ChoiceField(
         label=_("Refund method"), choices=[("", "—"), *RefundMethod.choices], required=False
     )
+    cash_reason = forms.CharField(
+        label=_("Why cash rather than a credit"),
+        max_length=1000,
+        required=False,
+        help_text=_("Only for a cash refund: a credit to the bill or account comes first."),
+    )
+
+
+class ApprovalForm(SolutionForm):
+    """A solution above the proposer's authority, sent for approval with the reason for it."""
+
+    reason = forms.CharField(
+        label=_("Why this is proposed"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+
+class WorkOrderForm(forms.Form):
+    department = forms.CharField(label=_("Department"), max_length=100)
+    description = forms.CharField(
+        label=_("What is asked"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due by"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class WorkOrderDoneForm(forms.Form):
+    work_order = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    result = forms.CharField(label=_("What the department did"), max_length=5000)
 
 
 class AgreementForm(forms.Form):
@@ -170,8 +216,15 @@ class TransitionForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_user = forms.CharField(label=_("New owner (username)"), max_length=150)
+    """The new owner is picked from a list of people by display name (the service checks they
+    can handle complaints)."""
+
+    to_user = forms.ChoiceField(label=_("New owner"))
     reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].choices = [("", "—"), *(people or [])]
 
 
 class ChecklistForm(forms.Form):
@@ -181,3 +234,32 @@ class ChecklistForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class CorrectionForm(forms.Form):
+    """What intake may have got wrong, corrected by the owner or a team lead. The contact fields
+    are there only for those who see the customer's personal data."""
+
+    category = forms.ModelChoiceField(label=_("Category"), queryset=main_categories())
+    subcategory = forms.ModelChoiceField(label=_("Sub-category"), queryset=subcategories(), required=False)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    product = forms.CharField(label=_("Product or service"), max_length=200, required=False)
+    phone = forms.RegexField(
+        label=_("Phone"), regex=r"^\+?[0-9 \-]{5,20}$", max_length=32, required=False
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args: Any, contact: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subcategory"].label_from_instance = lambda c: f"{c.parent.name} / {c.name}"
+        if not contact:
+            del self.fields["phone"], self.fields["email"]
+
+
+class PreferencesForm(forms.Form):
+    notify_by_email = forms.BooleanField(label=_("Send my notifications by e-mail too"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As the browser says (Chinese first)")), *settings.LANGUAGES]

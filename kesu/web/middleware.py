@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 
@@ -64,3 +65,19 @@ class SecurityHeadersMiddleware:
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's stored language (``User.language``, set by the language menu) wins over
+    the cookie, so the choice follows them to any browser."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language and language in dict(settings.LANGUAGES) and not request.path.startswith("/api/"):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

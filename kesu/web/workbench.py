@@ -14,9 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.models import Complaint, Message, MessageKind
 from kesu.complaints.taxonomy import category_by_code
-from kesu.complaints.vocabulary import EMOTION_LABELS, TRIGGER_LABELS, VALUE_LABELS, label
+from kesu.complaints.vocabulary import (
+    BAD_FAITH_LABELS,
+    DEMAND_LABELS,
+    EMOTION_LABELS,
+    TRIGGER_LABELS,
+    VALUE_LABELS,
+    label,
+)
 from kesu.core.analysis.trajectory import heat, is_rising
 from kesu.core.replies import check_reply, stop_reminder
+from kesu.core.replies.scripts import fill_placeholders
 from kesu.scripts.selectors import scripts_for
 
 EMOTION_COLOURS = {
@@ -84,8 +92,10 @@ def analysis_panel(complaint: Complaint, *, show_bad_faith: bool) -> dict[str, A
         "triggers": [
             {"label": label(TRIGGER_LABELS, t.code), "evidence": t.evidence} for t in analysis.triggers
         ],
-        "demands": analysis.raw_demands(),
-        "bad_faith": [{"code": s.code, "evidence": s.evidence} for s in analysis.bad_faith_signals]
+        "demands": [{**d, "type": label(DEMAND_LABELS, d.get("type"))} for d in analysis.raw_demands()],
+        "bad_faith": [
+            {"code": label(BAD_FAITH_LABELS, s.code), "evidence": s.evidence} for s in analysis.bad_faith_signals
+        ]
         if show_bad_faith
         else [],
         "language": analysis.data.get("language"),
@@ -149,12 +159,16 @@ def stop_panel(track: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def suggested_scripts(complaint: Complaint, emotion: str | None) -> list[dict[str, str]]:
+def suggested_scripts(
+    complaint: Complaint, emotion: str | None, values: dict[str, str] | None = None
+) -> list[dict[str, str]]:
+    """The scripts for the stage, category and emotion, their placeholders filled from the
+    complaint (``values``: salutation, agent, order, product, deadline)."""
     category = complaint.category.code if complaint.category_id else None
     english = (get_language() or "").startswith("en")
     return [
-        {"title": s.title, "text": (s.text_en or s.text) if english else s.text}
-        for s in scripts_for(stage=complaint.stage, category=category, emotion=emotion)
+        {"title": s.title, "text": fill_placeholders((s.text_en or s.text) if english else s.text, values or {})}
+        for s in scripts_for(stage=complaint.stage, category=category, emotion=emotion, team_id=complaint.team_id)
     ]
 
 

@@ -122,5 +122,9 @@ def test_an_agent_takes_a_complaint_from_acceptance_to_closure(browser, login, a
     ]
     assert stages == ["listen", "confirm", "propose", "agree", "act", "follow_up", "closed"]
     # The page's own audit trail shows who did each step and what changed.
-    last = browser.find_elements(By.CSS_SELECTOR, "table.audit tbody tr")[-1].text
-    assert "agent" in last and "follow_up → closed" in last
+    # The page's own audit trail, collapsed until opened, reads as sentences.
+    assert not css(browser, "table.audit").is_displayed()
+    css(browser, "details.audit-trail summary").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.audit tbody tr")
+    assert "agent" in rows[-1].text and "将投诉从「回访」推进到「关闭」" in rows[-1].text
+    assert any("勾选了「" in row.text for row in rows)

@@ -20,6 +20,7 @@ from kesu.sla.models import Clock, ClockStatus
         (result.CATEGORIES, vocabulary.CATEGORY_LABELS),
         (result.TRIGGERS, vocabulary.TRIGGER_LABELS),
         (result.VALUES, vocabulary.VALUE_LABELS),
+        (result.DEMAND_TYPES, vocabulary.DEMAND_LABELS),
     ],
 )
 def test_every_code_of_the_engine_has_a_name(codes, labels):
@@ -31,9 +32,22 @@ def _names():
     yield from vocabulary.CATEGORY_LABELS.values()
     yield from vocabulary.TRIGGER_LABELS.values()
     yield from vocabulary.RISK_LEVEL_LABELS.values()
+    yield from vocabulary.DEMAND_LABELS.values()
+    yield from vocabulary.BAD_FAITH_LABELS.values()
     yield from (action.label for action in AuditAction)
     yield from (clock.label for clock in Clock)
     yield from (status.label for status in ClockStatus)
+
+
+def test_every_bad_faith_signal_of_the_engine_has_a_name():
+    import re
+    from pathlib import Path
+
+    import kesu.core.analysis.bad_faith as module
+
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'Signal\("([a-z_]+)"', source)) | {"excessive_compensation"}
+    assert codes <= set(vocabulary.BAD_FAITH_LABELS), codes - set(vocabulary.BAD_FAITH_LABELS)
 
 
 def test_every_name_reads_in_chinese():

@@ -3,7 +3,7 @@ import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kesu.core.privacy import luhn_valid, mask_email, mask_id_card, mask_name, mask_phone, mask_text
+from kesu.core.privacy import luhn_valid, mask_email, mask_id_card, mask_name, mask_phone, mask_text, surname
 
 
 def test_phone_id_card_and_bank_card_in_text_are_masked():
@@ -118,3 +118,10 @@ def test_words_without_numbers_are_left_as_they_are(text):
 def test_masking_twice_changes_nothing_more(before, number, script, after):
     once = mask_text(before + _written(number, [], "", script) + after)
     assert mask_text(once) == once
+
+
+def test_a_customer_is_greeted_by_their_surname_compound_ones_whole():
+    assert surname("刘德华") == "刘"
+    assert surname("欧阳娜娜") == "欧阳"
+    assert surname("John Smith") == "Smith"
+    assert surname("  ") == ""

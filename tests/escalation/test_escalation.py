@@ -205,3 +205,68 @@ def test_the_level_escalated_to_can_talk_to_the_customer(make_complaint, agent, 
     assert message.author == legal
     complaint.refresh_from_db()
     assert complaint.owner == agent
+
+
+def test_a_team_lead_already_on_the_complaint_decides_and_the_decision_closes_the_escalation(
+    make_complaint, agent, lead, manager
+):
+    # escalated to the lead at intake (legal risk)
+    complaint = complaints.complaint_accept(complaint=make_complaint(text=THREAT), actor=agent)
+    approval = services.approval_request(
+        complaint=complaint,
+        actor=agent,
+        solution_type="compensation",
+        text="补偿3000元，3个工作日内到账",
+        amount=Decimal("3000"),
+        reason="客户损失较大",
+    )
+    # Not passed over to the manager: the lead on it has the authority.
+    assert approval.assigned_to == lead and approval.escalation is None
+    assert not Escalation.objects.filter(complaint=complaint, level_code="manager").exists()
+
+    plain = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    second = services.approval_request(
+        complaint=plain,
+        actor=agent,
+        solution_type="refund",
+        text="现金退款3000元",
+        amount=Decimal("3000"),
+        refund_method="cash",
+        cash_reason="客户已销户，无法返还话费",
+    )
+    assert second.assigned_to == lead and second.escalation.reason == "authority"
+    decide_approval(approval=second, actor=lead, approve=True, note="同意")
+    second.escalation.refresh_from_db()
+    assert second.escalation.status == "resolved" and second.escalation.closed_by == lead
+    plain.refresh_from_db()
+    assert plain.refund_method == "cash" and plain.solution_amount == Decimal("3000")
+
+
+def test_a_cash_refund_for_approval_needs_its_reason_too(make_complaint, agent):
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    with pytest.raises(ComplaintError) as refused:
+        services.approval_request(
+            complaint=complaint,
+            actor=agent,
+            solution_type="refund",
+            text="现金退款3000元",
+            amount=Decimal("3000"),
+            refund_method="cash",
+        )
+    assert refused.value.code == "cash_reason_required"
+
+
+def test_closing_a_complaint_resolves_its_open_escalations(make_complaint, agent, lead):
+    from kesu.handling.stages import move
+
+    complaint = complaints.complaint_accept(complaint=make_complaint(), actor=agent)
+    services.escalate_complaint(complaint=complaint, actor=agent, reason="manual", note="客户要求见主管")
+    type(complaint).objects.filter(pk=complaint.pk).update(
+        stage="follow_up", solution_type="apology", solution_text="致歉"
+    )
+    complaint.refresh_from_db()
+    complaints.complaint_set_close_reason(complaint=complaint, actor=agent, reason="客户撤诉")
+    move(complaint=complaint, actor=agent, to="closed")
+    escalation = Escalation.objects.get(complaint=complaint)
+    assert escalation.status == "resolved" and escalation.closed_at is not None
+    assert AuditEvent.objects.filter(complaint=complaint, action="escalation_resolved").exists()

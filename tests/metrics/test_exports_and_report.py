@@ -130,3 +130,19 @@ def test_exported_cells_never_run_as_formulas(september, client, manager, team):
     sheet = book.active
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert "'" + team.name in [cell.value for row in sheet.iter_rows() for cell in row]
+
+
+def test_complaint_lists_export_with_chinese_headers_names_and_sized_columns(september, client, manager):
+    from django.utils import translation
+
+    client.force_login(manager)
+    with translation.override("zh-hans"):
+        text = body(client.get("/metrics/export/complaints.csv")).decode("utf-8-sig")
+        book = load_workbook(io.BytesIO(client.get("/metrics/export/complaints.xlsx").content))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:4] == ["编号", "受理", "阶段", "渠道"] and "重开次数" in rows[0]
+    stages = {row[2] for row in rows[1:]}
+    assert stages and not stages & {"accept", "listen", "closed", "follow_up"}  # names, not codes
+    assert all(len(row[1]) == 16 for row in rows[1:])  # 2026-09-03 10:00, to the minute
+    sheet = book.active
+    assert sheet.column_dimensions["A"].width >= 10 and sheet["B2"].number_format == "yyyy-mm-dd hh:mm"

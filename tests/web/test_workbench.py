@@ -121,3 +121,23 @@ def test_the_live_checker_leaves_a_very_long_draft_to_the_check_on_sending(clien
         follow=True,
     )
     assert "回复未发送" in sent.content.decode()
+
+
+def test_suggested_scripts_are_filled_from_the_complaint_and_scoped_by_team(
+    client, make_complaint, agent, other_team
+):
+    from kesu.complaints import services
+    from kesu.scripts.models import Script
+
+    complaint = services.complaint_accept(
+        complaint=make_complaint(order_number="DD778899", product="光宽带"), actor=agent
+    )
+    Script.objects.filter(stage="listen").delete()
+    Script.objects.create(stage="listen", title="带占位符", text="{称呼}您好，我是{坐席}，订单{订单号}的{产品}问题{时限}答复您。")
+    Script.objects.create(stage="listen", title="别的班组", text="只给二组", team=other_team)
+    client.force_login(agent)
+    scripts = client.get(reverse("web:complaint", args=[complaint.reference])).context["scripts"]
+    assert [s["title"] for s in scripts] == ["带占位符"]
+    text = scripts[0]["text"]
+    assert text.startswith("张先生/女士您好，我是") and "订单DD778899的光宽带问题" in text
+    assert "{" not in text and "前答复您" in text

@@ -13,6 +13,9 @@ from kesu.complaints import clock, permissions
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event, save_fields, set_fields
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.models import Category, Complaint, Priority
+from kesu.core import privacy
+from kesu.notifications.models import StaffNotificationKind
+from kesu.notifications.staff import StaffRow, notify_staff
 
 
 def complaint_transfer(*, complaint: Complaint, actor: User, to_user: User, reason: str) -> Complaint:
@@ -42,28 +45,82 @@ def complaint_transfer(*, complaint: Complaint, actor: User, to_user: User, reas
             changes=changes,
             note=reason.strip(),
         )
+        notify_staff(
+            [
+                StaffRow(
+                    event_key=f"transfer:{complaint.pk}:{to_user.pk}:{clock.now().timestamp()}",
+                    user_id=to_user.pk,
+                    kind=StaffNotificationKind.TRANSFER,
+                    complaint_id=complaint.pk,
+                    reference=complaint.reference,
+                    note=reason.strip(),
+                )
+            ]
+            if to_user.pk != actor.pk
+            else []
+        )
     return complaint
 
 
+#: Not given: the field is left as it is (None is a value for the sub-category: none).
+UNCHANGED: Any = object()
+
+
 def complaint_update_details(
-    *, complaint: Complaint, actor: User, category: Category | None = None, priority: int | None = None
+    *,
+    complaint: Complaint,
+    actor: User,
+    category: Category | None = UNCHANGED,
+    subcategory: Category | None = UNCHANGED,
+    priority: int | None = UNCHANGED,
+    product: str | None = UNCHANGED,
+    phone: str | None = UNCHANGED,
+    email: str | None = UNCHANGED,
 ) -> Complaint:
-    """Correct the category or priority (the analysis suggests; the agent decides)."""
+    """Correct what intake got wrong — category, sub-category, priority, product, the customer's
+    contact — by the owner or a supervisor, audited (personal data masked in the trail). The
+    analysis suggests; a person who corrects the category decides it for good, and the page's
+    guidance (scripts, solution catalogue) follows the corrected category."""
     with transaction.atomic():
         complaint = lock_complaint(complaint)
-        if not permissions.can_act(actor, complaint):
+        if not permissions.can_correct(actor, complaint):
             raise PermissionRefused()
         changes: dict[str, list[Any]] = {}
-        if category is not None:
+        if category is not UNCHANGED and category is not None:
+            if category.parent_id is not None:
+                raise ComplaintError(ErrorCode.UNKNOWN_CATEGORY, _("Choose a main category."))
             # A person decided: the analysis (the semantic tier's refinement) no longer moves it.
             set_fields(complaint, changes, category=category, category_by_analysis=False)
-        if priority is not None:
+        if subcategory is not UNCHANGED:
+            if subcategory is not None and subcategory.parent_id != complaint.category_id:
+                raise ComplaintError(
+                    ErrorCode.UNKNOWN_CATEGORY, _("The sub-category does not belong to the category.")
+                )
+            set_fields(complaint, changes, subcategory=subcategory)
+        elif "category" in changes and complaint.subcategory_id is not None:
+            set_fields(complaint, changes, subcategory=None)  # the old one belongs to the old category
+        if priority is not UNCHANGED and priority is not None:
             if priority not in Priority.values:
                 raise ComplaintError(ErrorCode.INVALID_PRIORITY, _("Unknown priority."))
             set_fields(complaint, changes, priority=priority)
-        if "category" in changes and category is not None:
-            changes["category"] = [getattr(changes["category"][0], "code", None), category.code]
+        if product is not UNCHANGED and product is not None:
+            set_fields(complaint, changes, product=product.strip()[:200])
+        for key in ("category", "subcategory"):
+            if key in changes:
+                changes[key] = [getattr(value, "code", None) for value in changes[key]]
         save_fields(complaint, changes)
+        customer = complaint.customer
+        contact: dict[str, list[Any]] = {}
+        for field, value, mask in (
+            ("phone", phone, privacy.mask_phone),
+            ("email", email, privacy.mask_email),
+        ):
+            if value is not UNCHANGED and value is not None and value.strip() != getattr(customer, field):
+                contact[f"customer.{field}"] = [mask(getattr(customer, field)), mask(value.strip())]
+                setattr(customer, field, value.strip())
+        if contact:
+            customer.save(update_fields=[key.removeprefix("customer.") for key in contact])
+            changes.update(contact)
         if changes:
             record_event(
                 complaint=complaint, actor=actor, action=AuditAction.DETAILS_CHANGED, changes=changes

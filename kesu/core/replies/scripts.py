@@ -116,3 +116,24 @@ def suggest_scripts(
             ranked.append(((-exact, -score[0], -score[1], index), script))
     ranked.sort(key=lambda pair: pair[0])
     return [script for _, script in ranked[: max(limit, 0)]]
+
+
+#: The placeholders a script may hold, filled from the complaint at hand: the Chinese names and
+#: the English ones mean the same value.
+PLACEHOLDERS = {
+    "称呼": "salutation",
+    "坐席": "agent",
+    "订单号": "order",
+    "产品": "product",
+    "时限": "deadline",
+}
+
+
+def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
+    """The script with each placeholder ({称呼}, {坐席}, {订单号}, {产品}, {时限}, or their English
+    names) replaced by its value; one without a value stays as it is, for the agent to fill in."""
+    for chinese, english in PLACEHOLDERS.items():
+        value = values.get(english, "")
+        if value:
+            text = text.replace("{" + chinese + "}", value).replace("{" + english + "}", value)
+    return text

@@ -24,3 +24,9 @@ def level_name(code: str) -> str:
 @register.filter
 def risk_level(code: str) -> str:
     return label(RISK_LEVEL_LABELS, code)
+
+
+@register.filter
+def get_item(mapping, key: str):
+    """``mapping[key]`` in a template (a filter's current value by its parameter name)."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
