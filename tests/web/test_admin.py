@@ -134,6 +134,11 @@ def test_the_admin_sets_a_roles_default_authority(client, admin_user, lead, agen
 
     client.force_login(admin_user)
     url = reverse("admin:accounts_roleauthoritylimit_add")
+    # Authority handed out is for superusers (issue 12): the admin role cannot raise a role's limit.
+    assert client.post(url, {"role": "team_lead", "limit": "8000"}).status_code == 403
+    assert User.objects.get(pk=lead.pk).effective_authority_limit() == Decimal("5000")
+    admin_user.is_superuser = True
+    admin_user.save()
     assert client.post(url, {"role": "team_lead", "limit": "8000"}).status_code == 302
     assert User.objects.get(pk=lead.pk).effective_authority_limit() == Decimal("8000")
     assert User.objects.get(pk=agent.pk).effective_authority_limit() == Decimal("500")  # the default

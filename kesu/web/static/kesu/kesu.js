@@ -12,3 +12,12 @@ document.addEventListener("htmx:afterRequest", function (event) {
   var form = event.target.closest && event.target.closest("form.reset-after-request");
   if (form && event.detail.successful) { form.reset(); }
 });
+// The ☰ menu on narrow screens (a file, not an inline script: the CSP allows none without a nonce).
+document.addEventListener("DOMContentLoaded", function () {
+  var toggle = document.querySelector(".menu-toggle");
+  if (!toggle) { return; }
+  toggle.addEventListener("click", function () {
+    var nav = document.getElementById("topnav"), open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});
