@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -33,6 +34,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +66,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare(env: dict[str, str]) -> str:
+def prepare(env: dict[str, str], root: Path = ROOT) -> str:
     """Migrate the fresh database and create an agent with an API token; return the token."""
     script = (
         "import django; django.setup();"
@@ -76,18 +80,18 @@ def prepare(env: dict[str, str]) -> str:
         "print(Token.objects.get_or_create(user=user)[0].key)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+        [sys.executable, "-c", script], env=env, cwd=root, check=True, capture_output=True, text=True
     )
     return out.stdout.strip().splitlines()[-1]
 
 
-def count_complaints(env: dict[str, str]) -> int:
+def count_complaints(env: dict[str, str], root: Path = ROOT) -> int:
     script = (
         "import django; django.setup();"
         "from kesu.complaints.models import Complaint; print(Complaint.objects.count())"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+        [sys.executable, "-c", script], env=env, cwd=root, check=True, capture_output=True, text=True
     )
     return int(out.stdout.strip().splitlines()[-1])
 
@@ -130,12 +134,43 @@ def wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def load(port: int, token: str, requests: int, concurrency: int) -> tuple[list[float], int, float]:
+#: Where the semantic tier goes. Intake analyses every complaint inline with the fast tier and marks it
+#: ``semantic_pending``; the encoder (tens of milliseconds of CPU a text) refines it after commit in a
+#: Celery worker where a broker is configured (production: ``refine_analysis.delay`` on commit), or in the
+#: minute loop ``kesu serve`` starts beside gunicorn on the embedded default. The benchmark serves gunicorn
+#: alone without a broker, as the web tier of production runs: no web worker runs the encoder, and what
+#: the encoder then costs per complaint is measured apart (``--semantic``).
+SEMANTIC_NOTE = (
+    "semantic tier: not in the web workers (production refines in Celery workers after commit); "
+    "complaints stay marked semantic_pending here"
+)
+
+#: One request of a benchmark's load: method, path, body, headers, and the status that means it worked.
+Request = tuple[str, str, bytes, dict[str, str], int]
+
+
+def complaint_fields(rng: random.Random) -> dict:
+    """One complaint of the load: a customer out of 5,000, one of the texts, one of the channels."""
+    return {
+        "customer": {"name": "压测客户", "external_id": f"B{rng.randint(1, 5000)}", "phone": "13800000000"},
+        "text": rng.choice(TEXTS),
+        "channel": rng.choice(CHANNELS),
+        "demand_type": "refund",
+        "demand_amount": "100.00",
+    }
+
+
+def drive(
+    port: int, requests: int, concurrency: int, request_for: Callable[[random.Random], Request]
+) -> tuple[list[float], int, float, float]:
+    """Send ``requests`` requests from ``concurrency`` HTTP/1.1 clients (client ``i`` draws from
+    ``random.Random(i)``, so two systems given the same ``request_for`` shape get the same texts,
+    customers and count); return the latencies, the failures, the seconds and the client's CPU ms
+    per request."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     counter = iter(range(requests))
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
 
     def worker(seed: int) -> None:
         nonlocal errors
@@ -148,28 +183,13 @@ def load(port: int, token: str, requests: int, concurrency: int) -> tuple[list[f
                 index = next(counter, None)
             if index is None:
                 break
-            body = json.dumps(
-                {
-                    "customer": {
-                        "name": "压测客户",
-                        "external_id": f"B{rng.randint(1, 5000)}",
-                        "phone": "13800000000",
-                    },
-                    "text": rng.choice(TEXTS),
-                    "channel": rng.choice(CHANNELS),
-                    "demand_type": "refund",
-                    "demand_amount": "100.00",
-                },
-                ensure_ascii=False,
-            ).encode()
+            method, path, body, headers, expected = request_for(rng)
             started = time.perf_counter()
             try:
-                conn.request(
-                    "POST", "/api/v1/complaints/", body, {**headers, "Idempotency-Key": uuid.uuid4().hex}
-                )
+                conn.request(method, path, body, headers)
                 response = conn.getresponse()
                 response.read()
-                ok = response.status == 201
+                ok = response.status == expected
             except (OSError, http.client.HTTPException):
                 ok = False
                 conn.close()
@@ -189,11 +209,89 @@ def load(port: int, token: str, requests: int, concurrency: int) -> tuple[list[f
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    load.client_cpu_ms = (time.process_time() - cpu_before) / max(1, requests) * 1000
-    return latencies, errors, elapsed
+    client_ms = (time.process_time() - cpu_before) / max(1, requests) * 1000
+    return latencies, errors, elapsed, client_ms
 
 
-def run(db: str, args: argparse.Namespace) -> dict[str, float | int | str]:
+def kesu_request(token: str) -> Callable[[random.Random], Request]:
+    """Kesu's API intake: ``POST /api/v1/complaints/`` with the token and an Idempotency-Key."""
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+    def request_for(rng: random.Random) -> Request:
+        body = json.dumps(complaint_fields(rng), ensure_ascii=False).encode()
+        return "POST", "/api/v1/complaints/", body, {**headers, "Idempotency-Key": uuid.uuid4().hex}, 201
+
+    return request_for
+
+
+def measure(
+    server: subprocess.Popen, port: int, requests: int, concurrency: int, request_for, *, database_cpu: bool
+) -> dict[str, float | int]:
+    """Drive the load at a warmed-up server and read where the CPU went (app = the server process
+    and its children; database = the PostgreSQL processes; other = the rest of the machine)."""
+    def app(pid: int, name: str, ppid: int) -> bool:
+        return pid == server.pid or ppid == server.pid
+
+    def database(pid: int, name: str, ppid: int) -> bool:
+        return database_cpu and name.startswith("postgres")
+
+    app_before, db_before = cpu_seconds(app), cpu_seconds(database)
+    busy_before = machine_busy_seconds()
+    latencies, errors, elapsed, client_ms = drive(port, requests, concurrency, request_for)
+    busy_ms = (machine_busy_seconds() - busy_before) / requests * 1000
+    app_ms = (cpu_seconds(app) - app_before) / requests * 1000
+    db_ms = (cpu_seconds(database) - db_before) / requests * 1000
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "per_s": (len(latencies) - errors) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
+        "client_cpu_ms": client_ms,
+        "app_cpu_ms": app_ms,
+        "db_cpu_ms": db_ms,
+        "other_cpu_ms": max(0.0, busy_ms - app_ms - db_ms - client_ms),
+    }
+
+
+def fresh_postgres(name: str) -> str:
+    """Drop and create database ``name``; return its URL."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@dataclass
+class Served:
+    """A system under load: its server process, port, the request its clients send, and how to
+    count what it stored."""
+
+    server: subprocess.Popen
+    port: int
+    request_for: Callable[[random.Random], Request]
+    count: Callable[[], int]
+    database_cpu: bool
+
+
+def measure_round(served: Served, requests: int, concurrency: int) -> dict[str, float | int]:
+    """One measured round against a warmed-up server, with what it stored meanwhile."""
+    before = served.count()
+    result = measure(
+        served.server, served.port, requests, concurrency, served.request_for, database_cpu=served.database_cpu
+    )
+    return {**result, "stored": served.count() - before}
+
+
+@contextmanager
+def kesu_served(db: str, workers: int, threads: int = 1, root: Path = ROOT, warm_up: int = 100, concurrency: int = 4):
+    """Kesu served as ``kesu serve`` serves it (gunicorn, its workers, an access log) on a fresh
+    database, with an agent's token, warmed up."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kesu.settings",
@@ -201,63 +299,39 @@ def run(db: str, args: argparse.Namespace) -> dict[str, float | int | str]:
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(root),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("CELERY_BROKER_URL", None)  # the web tier alone (SEMANTIC_NOTE)
     tmp = tempfile.mkdtemp(prefix="kesu-bench-")
     if db == "sqlite":
         env["KESU_SQLITE_PATH"] = os.path.join(tmp, "bench.sqlite3")
         env["KESU_VAR_DIR"] = tmp
     else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            admin.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
-    token = prepare(env)
+        env["DATABASE_URL"] = fresh_postgres(PG_BENCH_DB)
+    token = prepare(env, root)
     port = free_port()
-    command = gunicorn_command(f"127.0.0.1:{port}", args.workers, access_log=os.path.join(tmp, "access.log"))
-    if args.threads > 1:
-        command += ["--threads", str(args.threads), "--keep-alive", "30"]
-    server = subprocess.Popen([*command, "--log-level", "warning"], env=env, cwd=ROOT)
+    command = gunicorn_command(f"127.0.0.1:{port}", workers, access_log=os.path.join(tmp, "access.log"))
+    if threads > 1:
+        command += ["--threads", str(threads), "--keep-alive", "30"]
+    server = subprocess.Popen([*command, "--log-level", "warning"], env=env, cwd=root)
     try:
+        served = Served(server, port, kesu_request(token), lambda: count_complaints(env, root), db == "postgres")
         wait_for(port)
-        load(port, token, min(100, args.requests), args.concurrency)  # warm-up: imports, connections
-        before = count_complaints(env)
-        server_pid = server.pid
-
-        def app(pid: int, name: str, ppid: int) -> bool:
-            return pid == server_pid or ppid == server_pid
-
-        def database(pid: int, name: str, ppid: int) -> bool:
-            return name.startswith("postgres")
-
-        app_before, db_before = cpu_seconds(app), cpu_seconds(database)
-        busy_before = machine_busy_seconds()
-        latencies, errors, elapsed = load(port, token, args.requests, args.concurrency)
-        busy_ms = (machine_busy_seconds() - busy_before) / args.requests * 1000
-        app_ms = (cpu_seconds(app) - app_before) / args.requests * 1000
-        db_ms = (cpu_seconds(database) - db_before) / args.requests * 1000
-        stored = count_complaints(env) - before
+        drive(port, warm_up, concurrency, served.request_for)  # warm-up: imports, connections
+        yield served
     finally:
         server.terminate()
         server.wait(timeout=30)
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100)
-    return {
-        "db": db,
-        "requests": len(latencies),
-        "errors": errors,
-        "stored": stored,
-        "per_s": (len(latencies) - errors) / elapsed,
-        "p50_ms": q[49] * 1000,
-        "p95_ms": q[94] * 1000,
-        "p99_ms": q[98] * 1000,
-        "client_cpu_ms": load.client_cpu_ms,
-        "app_cpu_ms": app_ms,
-        "db_cpu_ms": db_ms if db == "postgres" else 0.0,
-        "other_cpu_ms": max(0.0, busy_ms - app_ms - db_ms - load.client_cpu_ms),
-    }
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(db: str, args: argparse.Namespace, root: Path = ROOT) -> dict[str, float | int | str]:
+    with kesu_served(
+        db, args.workers, args.threads, root, warm_up=min(100, args.requests), concurrency=args.concurrency
+    ) as served:
+        result = measure_round(served, args.requests, args.concurrency)
+    return {"db": db, "root": str(root), **result}
 
 
 def main() -> int:
@@ -269,27 +343,38 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--root", action="append", type=Path, help="serve this checkout's code (repeat to compare, interleaved)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the runs, interleaved (A B A B ...)")
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    roots = [r.resolve() for r in (args.root or [ROOT])]
     print(
         f"intake benchmark: {args.requests} POST /api/v1/complaints/, {args.concurrency} concurrent clients, "
         f"gunicorn {args.workers} "
         + (f"workers × {args.threads} threads" if args.threads > 1 else "sync workers")
-        + f", {os.cpu_count()} CPUs"
+        + f", {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start"
     )
+    print(SEMANTIC_NOTE)
+    label = (lambda root: f" {root.name:<14}") if len(roots) > 1 else (lambda root: "")
     print(
-        f"{'database':<10} {'complaints/s':>13} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'stored':>7}"
+        f"{'database':<10}" + (f" {'code':<14}" if len(roots) > 1 else "")
+        + f" {'complaints/s':>13} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'stored':>7}"
         "   CPU ms/request: app / database / client / other"
     )
     ok = True
-    for db in dbs:
-        r = run(db, args)
-        print(
-            f"{r['db']:<10} {r['per_s']:>13.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-            f"{r['errors']:>7} {r['stored']:>7}   {r['app_cpu_ms']:.2f} / {r['db_cpu_ms']:.2f} / "
-            f"{r['client_cpu_ms']:.2f} / {r['other_cpu_ms']:.2f}"
-        )
-        ok &= r["errors"] == 0 and r["stored"] == r["requests"]
+    for _round in range(args.rounds):
+        for db in dbs:
+            for root in roots:
+                r = run(db, args, root)
+                print(
+                    f"{r['db']:<10}{label(root)} {r['per_s']:>13.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+                    f"{r['p99_ms']:>8.1f} {r['errors']:>7} {r['stored']:>7}   {r['app_cpu_ms']:.2f} / "
+                    f"{r['db_cpu_ms']:.2f} / {r['client_cpu_ms']:.2f} / {r['other_cpu_ms']:.2f}",
+                    flush=True,
+                )
+                ok &= r["errors"] == 0 and r["stored"] == r["requests"]
     print("target (PostgreSQL): ≥ 200 complaints/s, p95 < 100 ms")
     return 0 if ok else 1
 
