@@ -11,6 +11,15 @@ cannot pass unnoticed.
 
 ``--threads`` above 1 serves with gunicorn's threaded workers (gthread, keep-alive) instead.
 
+The web tier is served as in production: with a Celery broker (``--broker``, default a Redis database of
+the benchmark's own), so each intake sends its semantic-tier task on commit; no worker runs here (they are
+other machines in production), and what the encoder costs a worker per complaint is measured after the
+run (``--semantic N``; see SEMANTIC_NOTE below).
+
+Two checkouts side by side, interleaved (the machine's speed drifts, so compare runs made together):
+
+    python benchmarks/intake.py --db postgres --root /tmp/kesu-main --root . --rounds 3
+
 It also prints the CPU the app (gunicorn), PostgreSQL and the client spent per request, read
 from /proc, so a reader sees where the two cores went, and the CPU everything else on the
 machine spent meanwhile ("other"): a run that shared the machine says so.
@@ -36,7 +45,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,14 +145,43 @@ def wait_for(port: int, timeout: float = 30) -> None:
 
 #: Where the semantic tier goes. Intake analyses every complaint inline with the fast tier and marks it
 #: ``semantic_pending``; the encoder (tens of milliseconds of CPU a text) refines it after commit in a
-#: Celery worker where a broker is configured (production: ``refine_analysis.delay`` on commit), or in the
-#: minute loop ``kesu serve`` starts beside gunicorn on the embedded default. The benchmark serves gunicorn
-#: alone without a broker, as the web tier of production runs: no web worker runs the encoder, and what
-#: the encoder then costs per complaint is measured apart (``--semantic``).
-SEMANTIC_NOTE = (
-    "semantic tier: not in the web workers (production refines in Celery workers after commit); "
-    "complaints stay marked semantic_pending here"
-)
+#: Celery worker (production, README "Deploy": the web process sends ``refine_analysis`` to the broker on
+#: commit), or, without a broker, in the minute loop ``kesu serve`` starts beside gunicorn. The benchmark
+#: serves the production web tier: gunicorn with ``CELERY_BROKER_URL`` set (``--broker``, a Redis database
+#: of its own, emptied before and after), so each intake pays for sending its task; the workers are other
+#: machines in production and none runs here, so the tasks wait in Redis. What the encoder costs a
+#: worker per complaint is measured after the run (``--semantic``).
+BROKER = os.environ.get("KESU_BENCH_BROKER", "redis://127.0.0.1:6379/12")
+
+
+def broker_reachable(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def broker_queued(url: str, *, empty: bool = False) -> int:
+    """The tasks waiting in the benchmark's broker database (Celery's default queue); ``empty``
+    empties that database (it is the benchmark's own)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    queued = int(client.llen("celery"))
+    if empty:
+        client.flushdb()
+    return queued
+
+
+def semantic_note(broker: str) -> str:
+    if broker:
+        return (
+            f"semantic tier: sent to Celery on commit (broker {broker}, as in production); no worker runs "
+            "on this machine, so the tasks wait in the broker and the encoder's cost is measured apart"
+        )
+    return "semantic tier: no broker (--broker ''), so nothing is sent; complaints stay marked semantic_pending"
 
 #: One request of a benchmark's load: method, path, body, headers, and the status that means it worked.
 Request = tuple[str, str, bytes, dict[str, str], int]
@@ -277,21 +315,37 @@ class Served:
     request_for: Callable[[random.Random], Request]
     count: Callable[[], int]
     database_cpu: bool
+    env: dict[str, str] = field(default_factory=dict)
+    root: Path = ROOT
+    broker: str = ""
 
 
 def measure_round(served: Served, requests: int, concurrency: int) -> dict[str, float | int]:
-    """One measured round against a warmed-up server, with what it stored meanwhile."""
+    """One measured round against a warmed-up server, with what it stored (and, with a broker, the
+    tasks it sent) meanwhile."""
     before = served.count()
+    queued = broker_queued(served.broker) if served.broker else 0
     result = measure(
         served.server, served.port, requests, concurrency, served.request_for, database_cpu=served.database_cpu
     )
-    return {**result, "stored": served.count() - before}
+    result["stored"] = served.count() - before
+    if served.broker:
+        result["tasks_sent"] = broker_queued(served.broker) - queued
+    return result
 
 
 @contextmanager
-def kesu_served(db: str, workers: int, threads: int = 1, root: Path = ROOT, warm_up: int = 100, concurrency: int = 4):
+def kesu_served(
+    db: str,
+    workers: int,
+    threads: int = 1,
+    root: Path = ROOT,
+    warm_up: int = 100,
+    concurrency: int = 4,
+    broker: str = "",
+):
     """Kesu served as ``kesu serve`` serves it (gunicorn, its workers, an access log) on a fresh
-    database, with an agent's token, warmed up."""
+    database, with an agent's token, warmed up; with ``broker``, the web tier sends its tasks there."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kesu.settings",
@@ -302,7 +356,11 @@ def kesu_served(db: str, workers: int, threads: int = 1, root: Path = ROOT, warm
         "PYTHONPATH": str(root),
     }
     env.pop("DATABASE_URL", None)
-    env.pop("CELERY_BROKER_URL", None)  # the web tier alone (SEMANTIC_NOTE)
+    env.pop("CELERY_BROKER_URL", None)
+    env.pop("CELERY_RESULT_BACKEND", None)
+    if broker:
+        env["CELERY_BROKER_URL"] = broker  # the production web tier (SEMANTIC_NOTE)
+        broker_queued(broker, empty=True)
     tmp = tempfile.mkdtemp(prefix="kesu-bench-")
     if db == "sqlite":
         env["KESU_SQLITE_PATH"] = os.path.join(tmp, "bench.sqlite3")
@@ -316,7 +374,9 @@ def kesu_served(db: str, workers: int, threads: int = 1, root: Path = ROOT, warm
         command += ["--threads", str(threads), "--keep-alive", "30"]
     server = subprocess.Popen([*command, "--log-level", "warning"], env=env, cwd=root)
     try:
-        served = Served(server, port, kesu_request(token), lambda: count_complaints(env, root), db == "postgres")
+        served = Served(
+            server, port, kesu_request(token), lambda: count_complaints(env, root), db == "postgres", env, root, broker
+        )
         wait_for(port)
         drive(port, warm_up, concurrency, served.request_for)  # warm-up: imports, connections
         yield served
@@ -324,13 +384,50 @@ def kesu_served(db: str, workers: int, threads: int = 1, root: Path = ROOT, warm
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
+        if broker:
+            broker_queued(broker, empty=True)
+
+
+SEMANTIC_COST = """
+import time, django; django.setup()
+from kesu.complaints.models import Complaint
+from kesu.handling.analysis import refine_complaint
+pending = Complaint.objects.filter(semantic_pending=True).count()
+ids = list(Complaint.objects.filter(semantic_pending=True).order_by("-pk").values_list("pk", flat=True)[:{n} + 2])
+refine_complaint(ids.pop())  # the encoder loaded, as a Celery worker has it
+refine_complaint(ids.pop())
+started = time.process_time()
+done = sum(refine_complaint(pk) is not None for pk in ids)
+print(pending, done, (time.process_time() - started) / max(1, done) * 1000)
+"""
+
+
+def semantic_cost(served: Served, count: int) -> tuple[int, int, float]:
+    """What the semantic tier left to the workers costs: the complaints still marked after the
+    run, and the CPU ms per complaint of refining ``count`` of them in one process with the
+    encoder loaded (what a Celery worker does after commit)."""
+    out = subprocess.run(
+        [sys.executable, "-c", SEMANTIC_COST.format(n=count)],
+        env=served.env, cwd=served.root, check=True, capture_output=True, text=True,
+    )
+    pending, done, per = out.stdout.split()[-3:]
+    return int(pending), int(done), float(per)
 
 
 def run(db: str, args: argparse.Namespace, root: Path = ROOT) -> dict[str, float | int | str]:
     with kesu_served(
-        db, args.workers, args.threads, root, warm_up=min(100, args.requests), concurrency=args.concurrency
+        db,
+        args.workers,
+        args.threads,
+        root,
+        warm_up=min(100, args.requests),
+        concurrency=args.concurrency,
+        broker=args.broker,
     ) as served:
         result = measure_round(served, args.requests, args.concurrency)
+        if args.semantic:
+            pending, done, per = semantic_cost(served, args.semantic)
+            result |= {"semantic_pending": pending, "semantic_done": done, "semantic_ms": per}
     return {"db": db, "root": str(root), **result}
 
 
@@ -347,7 +444,24 @@ def main() -> int:
         "--root", action="append", type=Path, help="serve this checkout's code (repeat to compare, interleaved)"
     )
     parser.add_argument("--rounds", type=int, default=1, help="repeat the runs, interleaved (A B A B ...)")
+    parser.add_argument(
+        "--semantic",
+        type=int,
+        default=20,
+        metavar="N",
+        help="after each run, refine N of the complaints left pending, as a Celery worker does, and print "
+        "the CPU it took (0: skip)",
+    )
+    parser.add_argument(
+        "--broker",
+        default=BROKER,
+        help="the Celery broker the web tier sends its tasks to, as in production ('' for none; "
+        "default KESU_BENCH_BROKER or a Redis database of its own)",
+    )
     args = parser.parse_args()
+    if args.broker and not broker_reachable(args.broker):
+        print(f"no broker at {args.broker}: serving without one (nothing sent to Celery)")
+        args.broker = ""
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     roots = [r.resolve() for r in (args.root or [ROOT])]
     print(
@@ -356,7 +470,7 @@ def main() -> int:
         + (f"workers × {args.threads} threads" if args.threads > 1 else "sync workers")
         + f", {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start"
     )
-    print(SEMANTIC_NOTE)
+    print(semantic_note(args.broker))
     label = (lambda root: f" {root.name:<14}") if len(roots) > 1 else (lambda root: "")
     print(
         f"{'database':<10}" + (f" {'code':<14}" if len(roots) > 1 else "")
@@ -374,6 +488,14 @@ def main() -> int:
                     f"{r['db_cpu_ms']:.2f} / {r['client_cpu_ms']:.2f} / {r['other_cpu_ms']:.2f}",
                     flush=True,
                 )
+                if "semantic_ms" in r:
+                    print(
+                        f"{'':<10}   semantic tier after commit: {r.get('tasks_sent', 0)} tasks sent, "
+                        f"{r['semantic_pending']} complaints marked for the workers; refining "
+                        f"{r['semantic_done']} took {r['semantic_ms']:.0f} ms CPU each "
+                        f"(at {r['per_s']:.0f} complaints/s: {r['semantic_ms'] * r['per_s'] / 1000:.1f} cores of workers)",
+                        flush=True,
+                    )
                 ok &= r["errors"] == 0 and r["stored"] == r["requests"]
     print("target (PostgreSQL): ≥ 200 complaints/s, p95 < 100 ms")
     return 0 if ok else 1

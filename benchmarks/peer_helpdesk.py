@@ -48,10 +48,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from intake import (  # noqa: E402  (the client code and the measurement are intake.py's)
+    BROKER,
     ROOT,
-    SEMANTIC_NOTE,
     Request,
     Served,
+    broker_reachable,
     complaint_fields,
     drive,
     free_port,
@@ -59,6 +60,7 @@ from intake import (  # noqa: E402  (the client code and the measurement are int
     gunicorn_command,
     kesu_served,
     measure_round,
+    semantic_note,
     wait_for,
 )
 
@@ -252,9 +254,12 @@ def main() -> int:
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start",
             flush=True,
         )
-        print(SEMANTIC_NOTE)
+        broker = BROKER if broker_reachable(BROKER) else ""
+        print("Kesu's " + semantic_note(broker))
         rows: dict[str, list[dict]] = {"kesu": [], "helpdesk": []}
-        with kesu_served("postgres", args.workers, warm_up=warm, concurrency=args.concurrency) as kesu:
+        with kesu_served(
+            "postgres", args.workers, warm_up=warm, concurrency=args.concurrency, broker=broker
+        ) as kesu:
             with helpdesk_served(python, directory, args.workers, warm, args.concurrency) as helpdesk:
                 print(
                     f"{'round':<6} {'system':<16} {'created/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
