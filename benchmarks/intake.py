@@ -105,9 +105,9 @@ def count_complaints(env: dict[str, str], root: Path = ROOT) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def cpu_seconds(match) -> float:
-    """User+system CPU of the processes whose /proc stat matches (Linux; 0 elsewhere)."""
-    total = 0.0
+def cpu_seconds(match) -> dict[int, float]:
+    """User+system CPU of each process whose /proc stat matches, by pid (Linux; none elsewhere)."""
+    found: dict[int, float] = {}
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     for entry in Path("/proc").glob("[0-9]*"):
         try:
@@ -117,8 +117,15 @@ def cpu_seconds(match) -> float:
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
         if match(int(entry.name), name, int(fields[1])):
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """The CPU spent between two readings by the processes alive at the second: a process that
+    started meanwhile counts whole; one that ended meanwhile (a database backend whose connection
+    outlived its ``CONN_MAX_AGE``) is left out, its last moments with it, rather than subtracted."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def machine_busy_seconds() -> float:
@@ -285,8 +292,8 @@ def measure(
     busy_before = machine_busy_seconds()
     latencies, errors, elapsed, client_ms = drive(port, requests, concurrency, request_for)
     busy_ms = (machine_busy_seconds() - busy_before) / requests * 1000
-    app_ms = (cpu_seconds(app) - app_before) / requests * 1000
-    db_ms = (cpu_seconds(database) - db_before) / requests * 1000
+    app_ms = cpu_spent(app_before, cpu_seconds(app)) / requests * 1000
+    db_ms = cpu_spent(db_before, cpu_seconds(database)) / requests * 1000
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
     return {
