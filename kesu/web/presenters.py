@@ -516,6 +516,35 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
     }
 
 
+def similar_panel(user: User, complaint: Complaint) -> dict[str, Any]:
+    """相似投诉: earlier complaints the user may see that read like this one (the semantic tier's
+    embedding), with where each stands and the solution that closed it — what helps the agent.
+    A list like the queue: the customers' words and the solutions are masked. ``pending`` while
+    this complaint has no embedding yet (the semantic tier refines after intake)."""
+    if not complaint.embedding:
+        return {"pending": True, "rows": []}
+    labels = stage_labels()
+    rows = []
+    for other, score in selectors.similar_complaints(user=user, complaint=complaint):
+        rows.append(
+            {
+                "reference": other.reference,
+                "category": " / ".join(str(c) for c in (other.category, other.subcategory) if c is not None),
+                "stage": other.stage,
+                "stage_label": labels.get(other.stage, other.stage),
+                "closed": not other.is_open,
+                "outcome": other.get_follow_up_result_display() if other.follow_up_result else "",
+                "received_at": other.received_at,
+                "excerpt": privacy.mask_text(other.text[:60]),
+                "solution": other.get_solution_type_display() if other.solution_type else "",
+                "solution_amount": other.solution_amount,
+                "solution_text": privacy.mask_text(other.solution_text[:200]),
+                "similarity": round(100 * score),
+            }
+        )
+    return {"pending": False, "rows": rows}
+
+
 def delivery_state(outbox: OutboxMessage) -> dict[str, str]:
     """待发送 / 已发送 / 失败 beside a reply, with the reason of a failure."""
     channel = str(OutboxChannel(outbox.channel).label)
