@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kesu.accounts import selectors as accounts
 from kesu.accounts.models import User
-from kesu.complaints import clock, permissions, selectors
+from kesu.complaints import clock, guidance, permissions, selectors
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.audit import action_label
 from kesu.complaints.models import Attachment, Channel, Complaint, Priority, SolutionType, StageChoices
@@ -451,7 +451,7 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         "text": workbench.highlight(shown_text, workbench.evidence_phrases(analysis)),
         "panel": panel,
         "trajectory": track,
-        "stop": workbench.stop_panel(track) if can_act else None,
+        "stop": guidance.stop_panel(track) if can_act else None,
         "scripts": workbench.suggested_scripts(complaint, latest_emotion, script_values(user, complaint, clocks))
         if complaint.is_open
         else [],
