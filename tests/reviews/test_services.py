@@ -140,7 +140,7 @@ def test_reviews_are_read_within_the_team(at_follow_up_referral, agent, other_ag
 
 
 def test_the_trail_is_append_only(at_follow_up_referral, agent):
-    from kesu.complaints.models import AppendOnlyError
+    from kesu.append_only import AppendOnlyError
 
     services.review_start(complaint=at_follow_up_referral, actor=agent)
     with pytest.raises(AppendOnlyError):
