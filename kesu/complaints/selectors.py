@@ -194,11 +194,12 @@ def similar_complaints(
         return []
     import numpy as np
 
-    vectors = [embedding_of(e) for _, e in pool]
-    keep = [i for i, v in enumerate(vectors) if v is not None and v.shape == target.shape]
+    width = target.size * 2  # float16 bytes
+    keep = [i for i, (_, e) in enumerate(pool) if e is not None and len(e) == width]
     if not keep:
         return []
-    scores = np.stack([vectors[i] for i in keep]) @ target
+    matrix = np.frombuffer(b"".join(bytes(pool[i][1]) for i in keep), dtype=np.float16).reshape(len(keep), -1)
+    scores = matrix.astype(np.float32) @ target
     order = [keep[j] for j in np.argsort(-scores)[:limit] if scores[j] >= min_similarity]
     score_of = {keep[j]: float(scores[j]) for j in range(len(keep))}
     found = {c.pk: c for c in complaints_visible_to(user).filter(pk__in=[pool[i][0] for i in order])}
