@@ -5,7 +5,8 @@
   recommend, and open assignments.
 * :func:`team_progress` — per member of a team: sessions finished, mean per criterion.
 * :func:`training_coverage` — the share of agents who finished a practice in a period: the review
-  loop's training figure (SPEC §8: communication-training coverage 65 % against an 80 % benchmark).
+  loop's training figure (SPEC §8: communication-training coverage 65 % against an 80 % benchmark),
+  by the same rule as the loop's team figures (:mod:`kesu.core.reviews.coverage`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils import timezone
 from kesu.accounts.models import Team, User
 from kesu.accounts.roles import AGENT
 from kesu.core import practice as engine
+from kesu.core.reviews.coverage import Coverage
 from kesu.practice import permissions
 from kesu.practice.models import (
     Assignment,
@@ -329,16 +331,6 @@ def team_months(*, team: Team, since: date) -> list[dict]:
         entry[row["code"]] = _pct(row["mean"])
         entry["n"] = max(entry["n"], row["n"])
     return [months[m] for m in sorted(months)]
-
-
-@dataclass(frozen=True)
-class Coverage:
-    trained: int
-    agents: int
-
-    @property
-    def rate(self) -> float | None:
-        return round(100 * self.trained / self.agents, 1) if self.agents else None
 
 
 def training_coverage(

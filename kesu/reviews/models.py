@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.append_only import AppendOnlyModel
+from kesu.core.reviews.coverage import Coverage
 from kesu.core.reviews.due import ReviewStatus
 from kesu.core.reviews.journey import Phase, Signal
 
@@ -322,10 +323,12 @@ class TeamPractice(models.Model):
         return str(self.team)
 
     @property
+    def training(self) -> Coverage:
+        return Coverage(trained=self.agents_trained, agents=self.agents)
+
+    @property
     def coverage(self) -> Decimal | None:
-        if not self.agents:
-            return None
-        return (Decimal(self.agents_trained) * 100 / Decimal(self.agents)).quantize(Decimal("0.1"))
+        return self.training.rate
 
 
 class OpportunityKind(models.TextChoices):

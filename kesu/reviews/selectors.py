@@ -604,13 +604,13 @@ def team_figures(*, month: date) -> list[dict[str, Any]]:
     rows = []
     for team in teams:
         row = practice.get(team.pk)
-        coverage = row.coverage if row else None
+        training = row.training if row else None
         rows.append(
             {
                 "team": team,
-                "coverage": coverage,
+                "coverage": training.rate if training else None,
                 "benchmark": benchmark,
-                "below": coverage is not None and coverage < benchmark,
+                "below": bool(training and training.below(benchmark)),
                 "appraisal": bool(row and row.appraisal_has_communication_score),
                 "communication_score": scores.get(team.pk),
             }

@@ -205,3 +205,15 @@ def test_the_root_cause_tree_includes_the_organisational_causes():
 def test_the_emotion_arc_collapses_repeats_and_ends_in_the_crisis():
     points = [("confusion", []), ("confusion", []), ("anger", []), ("anger", ["public_exposure"])]
     assert emotion_arc(points) == ["confusion", "anger", "public_exposure"]
+
+
+def test_training_coverage_is_one_rule_for_the_loop_and_for_training():
+    from decimal import Decimal
+
+    from kesu.core.reviews.coverage import Coverage
+
+    assert Coverage(trained=13, agents=20).rate == Decimal("65.0")  # the material's case
+    assert Coverage(trained=13, agents=20).below() and not Coverage(trained=9, agents=10).below()
+    assert Coverage(trained=1, agents=3).rate == Decimal("33.3")
+    assert Coverage(trained=0, agents=0).rate is None and not Coverage(trained=0, agents=0).below()
+    assert not Coverage(trained=13, agents=20).below(Decimal("60"))
