@@ -300,15 +300,25 @@ def approvals_page(user: User, refused: dict[int, tuple[str, Any]] | None = None
 
 def checklist_panel(complaint: Complaint) -> dict[str, Any]:
     """The current stage's checklist, and what is left before the next stage (the partial a tick
-    swaps in place)."""
-    done = set(complaint.checklist_done)
+    swaps in place). At 复盘 the items are the case review's (``by_review``): ticked by the review
+    itself, shown with a link to it, never by hand."""
+    at_review = complaint.stage_enum == Stage.REVIEW
+    recorded = review_selectors.review_stage_ticks(complaint) if at_review else frozenset()
+    done = workflow.counted_items(complaint.checklist_done, recorded)
     checklist = checklist_for(complaint.stage_enum)
     return {
         "checklist": [
-            {"code": i.code, "label": i.label, "required": i.required, "done": i.code in done}
+            {
+                "code": i.code,
+                "label": i.label,
+                "required": i.required,
+                "done": i.code in done,
+                "by_review": i.code in workflow.REVIEW_RECORD_ITEMS,
+            }
             for i in checklist
         ],
         "left_before_next": [i.label for i in checklist if i.required and i.code not in done],
+        "checklist_review": review_selectors.review_of(complaint) if at_review else None,
     }
 
 

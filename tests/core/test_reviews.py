@@ -217,3 +217,16 @@ def test_training_coverage_is_one_rule_for_the_loop_and_for_training():
     assert Coverage(trained=1, agents=3).rate == Decimal("33.3")
     assert Coverage(trained=0, agents=0).rate is None and not Coverage(trained=0, agents=0).below()
     assert not Coverage(trained=13, agents=20).below(Decimal("60"))
+
+
+def test_the_review_stages_ticks_come_from_the_case_review():
+    from kesu.core.reviews import review_stage_ticks
+    from kesu.core.workflow import counted_items
+
+    assert review_stage_ticks("none", 0) == frozenset()
+    assert review_stage_ticks("draft", 2) == {"root_cause"}
+    assert review_stage_ticks("submitted", 1) == {"star_l", "root_cause"}
+    assert review_stage_ticks("approved", 1) == {"star_l", "root_cause"}
+    # A hand's tick of the review's items does not count; the other items' ticks do.
+    assert counted_items(["star_l", "apologized"]) == {"apologized"}
+    assert counted_items(["apologized"], recorded={"star_l"}) == {"apologized", "star_l"}
