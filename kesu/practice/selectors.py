@@ -65,6 +65,23 @@ def session_get(*, user: User, pk: int) -> PracticeSession | None:
     return session
 
 
+def sessions_visible_to(user: User) -> QuerySet[PracticeSession]:
+    """Every session ``user`` may read (:func:`kesu.practice.permissions.can_view_session`): their
+    own (as agent, customer or observer), their team's for team leads, all for trainers and managers;
+    newest first."""
+    queryset = PracticeSession.objects.select_related(
+        "scenario", "trainee", "customer_player", "observer", "team"
+    ).order_by("-started_at", "-id")
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if permissions.can_run(user) or permissions.sees_all_progress(user):
+        return queryset
+    own = Q(trainee=user) | Q(customer_player=user) | Q(observer=user)
+    if permissions.sees_team_progress(user):
+        own |= Q(team_id=user.team_id)
+    return queryset.filter(own)
+
+
 def session_turns(session: PracticeSession) -> list[Turn]:
     return list(session.turns.select_related("author").order_by("position"))
 
