@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kesu.complaints.errors import PermissionRefused
-from kesu.complaints.filters import MAX_ID
+from kesu.complaints.filters import MAX_ID, parse_id
 from kesu.metrics.periods import FIRST_DAY
 from kesu.practice import permissions, selectors
 from kesu.practice.models import CriterionResult, Mode, PracticeSession, Turn
@@ -108,9 +108,8 @@ class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return TrainingSessionListOut if self.action == "list" else TrainingSessionOut
 
     def get_object(self) -> PracticeSession:
-        pk = str(self.kwargs["pk"])
-        valid = pk.isdigit() and int(pk) <= MAX_ID  # a huge or malformed id is not found, never a 500
-        session = selectors.session_get(user=self.request.user, pk=int(pk)) if valid else None
+        pk = parse_id(self.kwargs["pk"])
+        session = selectors.session_get(user=self.request.user, pk=pk) if pk is not None else None
         if session is None:
             raise Http404
         return session

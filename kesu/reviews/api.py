@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from kesu.complaints import permissions as complaint_permissions
 from kesu.complaints.errors import PermissionRefused
-from kesu.complaints.filters import MAX_ID
+from kesu.complaints.filters import parse_id
 from kesu.core import privacy
 from kesu.reviews import permissions, selectors
 from kesu.reviews.models import Review, ReviewStatusChoices
@@ -129,9 +129,8 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return ReviewListOut if self.action == "list" else ReviewOut
 
     def get_object(self) -> Review:
-        pk = str(self.kwargs["pk"])
-        valid = pk.isdigit() and int(pk) <= MAX_ID  # a huge or malformed id is not found, never a 500
-        review = selectors.review_get(user=self.request.user, pk=int(pk)) if valid else None
+        pk = parse_id(self.kwargs["pk"])
+        review = selectors.review_get(user=self.request.user, pk=pk) if pk is not None else None
         if review is None:
             raise Http404
         return review
