@@ -54,3 +54,22 @@ def test_who_has_no_part_in_the_loop_is_refused_and_bad_ids_are_not_found(api, r
         response = api(review.drafted_by).get(f"/api/v1/reviews/{bad}/")
         assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert api(review.drafted_by).get("/api/v1/reviews/?status=nonsense").status_code == 400
+
+
+def test_the_review_page_masks_the_customer_for_who_has_no_personal_data_rights(review, agent):
+    """The page shows a trainer what the API does: the customer's name, the chain and STAR-L masked."""
+    from django.test import Client
+
+    from kesu.core import privacy
+
+    services.review_save(review=review, actor=agent, fields={"situation": f"客户来电{PHONE}投诉"})
+    name = review.complaint.customer.name
+    trainer = UserFactory(username="trainer", team=None, role="trainer")
+    client = Client()
+    client.force_login(trainer)
+    page = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert PHONE not in page and "139****5678" in page
+    assert name not in page and privacy.mask_name(name) in page
+    owner = Client()
+    owner.force_login(agent)
+    assert PHONE in owner.get(f"/reviews/{review.pk}/").content.decode()
