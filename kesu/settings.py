@@ -264,6 +264,27 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# The cache. What is counted in it (the customer follow-up page's rate limit) must be shared by
+# every process in production: KESU_CACHE_URL (Django's RedisCache, e.g. redis://127.0.0.1:6379/1),
+# by default the Redis broker of CELERY_BROKER_URL. The embedded default is a per-process memory
+# cache; `manage.py check --deploy` warns when DEBUG is off without a shared one (kesu.W001).
+KESU_CACHE_URL = os.environ.get("KESU_CACHE_URL", "") or (
+    os.environ.get("CELERY_BROKER_URL", "")
+    if os.environ.get("CELERY_BROKER_URL", "").startswith(("redis://", "rediss://"))
+    else ""
+)
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KESU_CACHE_URL,
+            "KEY_PREFIX": "kesu",
+        }
+        if KESU_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
