@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "kesu.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kesu.web.middleware.ChineseFirstLocaleMiddleware",
+    # under /api/, a missing page or a crash answers in the API's error shape, not HTML
+    "kesu.api.errors.JsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -262,6 +264,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its error responses in the API's error shape (kesu.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kesu.api.schema.document_errors",
+    ],
 }
 
 # The cache. What is counted in it (the customer follow-up page's rate limit) must be shared by
