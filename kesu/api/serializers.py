@@ -74,6 +74,12 @@ class ReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
+class CloseReasonIn(serializers.Serializer):
+    """Kept on the complaint (``close_reason``), so no longer than its column."""
+
+    reason = serializers.CharField(max_length=Complaint._meta.get_field("close_reason").max_length)
+
+
 class BadFaithIn(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
     bad_faith = serializers.BooleanField(default=True)

@@ -162,10 +162,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return self._refresh(recorded.complaint)
 
-    @extend_schema(request=s.ReasonIn, responses=s.ComplaintOut)
+    @extend_schema(request=s.CloseReasonIn, responses=s.ComplaintOut)
     @action(detail=True, methods=["post"], url_path="close-reason")
     def close_reason(self, request: Request, reference: str) -> Response:
-        data = self._valid(s.ReasonIn)
+        data = self._valid(s.CloseReasonIn)
         complaint = services.complaint_set_close_reason(
             complaint=self.get_object(), actor=request.user, reason=data["reason"]
         )

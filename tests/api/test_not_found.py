@@ -22,3 +22,4 @@ def test_an_api_url_without_its_slash_still_redirects_and_pages_keep_their_404(c
     assert client.get("/api/v1/complaints")["Location"] == "/api/v1/complaints/"
     page = client.get("/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+

@@ -48,6 +48,12 @@ def complaint_set_close_reason(*, complaint: Complaint, actor: User, reason: str
     """A reason to close without a follow-up result (e.g. the customer declined the call)."""
     if not (reason or "").strip():
         raise ComplaintError(ErrorCode.REASON_REQUIRED, _("A reason is required."))
+    limit = Complaint._meta.get_field("close_reason").max_length
+    if len(reason.strip()) > limit:
+        raise ComplaintError(
+            ErrorCode.TEXT_TOO_LONG,
+            _("The reason is too long: at most %(limit)s characters.") % {"limit": limit},
+        )
     with transaction.atomic():
         complaint = lock_complaint(complaint)
         if not permissions.can_act(actor, complaint):
