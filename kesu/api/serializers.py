@@ -19,6 +19,7 @@ from kesu.complaints.intake import (  # noqa: F401  (re-exported for the schema)
     CustomerIn,
 )
 from kesu.complaints.models import (
+    MAX_CLOSE_REASON,
     AuditEvent,
     Channel,
     Complaint,
@@ -78,7 +79,7 @@ class ReasonIn(serializers.Serializer):
 class CloseReasonIn(serializers.Serializer):
     """Kept on the complaint (``close_reason``), so no longer than its column."""
 
-    reason = serializers.CharField(max_length=Complaint._meta.get_field("close_reason").max_length)
+    reason = serializers.CharField(max_length=MAX_CLOSE_REASON)
 
 
 class BadFaithIn(serializers.Serializer):

@@ -11,7 +11,7 @@ from kesu.accounts.models import User
 from kesu.complaints import clock, permissions
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event, save_fields, set_fields
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
-from kesu.complaints.models import Complaint, FollowUpResult
+from kesu.complaints.models import MAX_CLOSE_REASON, Complaint, FollowUpResult
 from kesu.core.workflow import Stage
 
 
@@ -48,7 +48,7 @@ def complaint_set_close_reason(*, complaint: Complaint, actor: User, reason: str
     """A reason to close without a follow-up result (e.g. the customer declined the call)."""
     if not (reason or "").strip():
         raise ComplaintError(ErrorCode.REASON_REQUIRED, _("A reason is required."))
-    limit = Complaint._meta.get_field("close_reason").max_length
+    limit = MAX_CLOSE_REASON
     if len(reason.strip()) > limit:
         raise ComplaintError(
             ErrorCode.TEXT_TOO_LONG,
