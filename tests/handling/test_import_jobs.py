@@ -21,6 +21,7 @@ from kesu.handling import importer
 from kesu.handling.importer import run_import, run_pending_imports, start_import
 from kesu.imports import services as job_services
 from kesu.imports.models import ImportJob, ImportRow
+from tests.web.test_security_headers import assert_passes_its_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,10 @@ def test_the_report_lists_every_row_with_its_complaint_or_its_reason_in_chinese(
     assert rows[2].reference.startswith("KS") and rows[5].reference == rows[2].reference
     assert "channel" in rows[3].messages[0] and "不是合法选项" in rows[3].messages[0]
     client.force_login(lead)
-    page = client.get(reverse("web:import-job", args=[job.pk])).content.decode()
+    response = client.get(reverse("web:import-job", args=[job.pk]))
+    assert_passes_its_policy(response)
+    assert_passes_its_policy(client.get(reverse("web:import")))
+    page = response.content.decode()
     assert 'id="import-report"' in page and rows[2].reference in page and "hx-trigger" not in page
     only = client.get(reverse("web:import-job", args=[job.pk]), {"outcome": "rejected"}).content.decode()
     assert "不是合法选项" in only and rows[2].reference not in only
