@@ -8,9 +8,9 @@ from rest_framework.routers import DefaultRouter
 
 from kesu.api import followup, inbound_mail, metrics
 from kesu.api.escalation import ApprovalViewSet, ComplaintEscalationViewSet, EscalationViewSet
-from kesu.api.imports import ImportJobViewSet
 from kesu.api.token import ObtainToken
 from kesu.api.views import ComplaintViewSet
+from kesu.imports.api import ImportJobViewSet
 
 router = DefaultRouter()
 router.register("complaints", ComplaintViewSet, basename="complaint")

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 
 from kesu.accounts.selectors import user_by_username
 from kesu.api import serializers as s
-from kesu.api.imports import ImportJobOut
 from kesu.complaints import permissions, selectors, services
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.filters import ComplaintFiltersIn, filters_or_raise
@@ -27,6 +26,7 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.services.attachments import Upload
 from kesu.handling import conversation, follow_up, intake, solution, stages
 from kesu.handling.importer import start_import
+from kesu.imports.api import ImportJobOut
 from kesu.sla import services as sla_services
 
 IDEMPOTENCY_HEADER = OpenApiParameter(

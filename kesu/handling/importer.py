@@ -38,7 +38,7 @@ from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Channel, Complaint, DemandType, Source
 from kesu.core.imports import Limits, TableRefused, check_archive, check_size, kind_of, read_rows
 from kesu.handling.intake import take_in
-from kesu.imports.models import ImportJob, RowOutcome
+from kesu.imports.models import ImportJob, JobKind, RowOutcome
 from kesu.imports.services import (
     ClaimLost,
     done_numbers,
@@ -51,7 +51,9 @@ from kesu.imports.services import (
     pending_job_ids,
     report_dict,
     row_record,
+    row_record_once,
 )
+from kesu.qa import services as qa_services
 
 log = logging.getLogger(__name__)
 
@@ -213,25 +215,14 @@ def start_import(
         raise PermissionRefused()
     check_upload(name=name, stream=stream, size=size)
     with transaction.atomic():
-        job = job_create(
-            actor=actor, name=name, content=stream, size=size, language=language or translation.get_language() or "zh-hans"
+        return job_create(
+            actor=actor,
+            name=name,
+            content=stream,
+            size=size,
+            language=language or translation.get_language() or "zh-hans",
+            enqueue=enqueue,
         )
-        if enqueue:
-            transaction.on_commit(lambda: _enqueue(job.pk))
-    return job
-
-
-def _enqueue(job_id: int) -> None:
-    """With a broker: a task now. Without one (the embedded default) the minute loop of ``kesu serve``
-    picks the job up within seconds (:func:`run_pending_imports`), so the request never waits."""
-    if not getattr(settings, "CELERY_BROKER_URL", ""):
-        return
-    from kesu.handling.tasks import run_import_job
-
-    try:
-        run_import_job.delay(job_id)
-    except Exception:  # the broker is down: the catch-up runs it later
-        log.warning("could not enqueue import job %s; the catch-up will", job_id)
 
 
 # --- running a job ----------------------------------------------------------------------------------
@@ -276,6 +267,8 @@ def _run(job: ImportJob, budget_seconds: float | None) -> None:
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     if not job.file:
         return _fail(job, "file_missing", _("The uploaded file is no longer there; upload it again."))
+    if job.kind == JobKind.TRANSCRIPTS:
+        return _run_transcripts(job, deadline)
     if job.rows_total is None:  # the whole file first: nothing is written for a file refused here
         try:
             with job.file.open("rb") as stream:
@@ -307,11 +300,7 @@ def _run(job: ImportJob, budget_seconds: float | None) -> None:
 
 
 def _record(job: ImportJob, number: int, outcome: RowOutcome, **fields: Any) -> None:
-    try:
-        with transaction.atomic():
-            row_record(job, number=number, outcome=outcome, **fields)
-    except IntegrityError:  # recorded by a run that was thought dead: it stays as that run left it
-        pass
+    row_record_once(job, number=number, outcome=outcome, **fields)
 
 
 def _import_row(job: ImportJob, columns: list[str | None], teams: dict[str, int], number: int, row: list[Any]) -> None:
@@ -339,6 +328,19 @@ def _import_row(job: ImportJob, columns: list[str | None], teams: dict[str, int]
         # either way nothing of this attempt was kept
         earlier = Complaint.objects.filter(external_ref=ref).values_list("reference", flat=True).first() if ref else ""
         return _record(job, number, RowOutcome.SKIPPED, reference=earlier or "")
+    return None
+
+
+def _run_transcripts(job: ImportJob, deadline: float | None) -> None:
+    """Call and chat transcripts (quality inspection's import): the same job, claim and resume."""
+    try:
+        finished = qa_services.transcripts_import_run(job, deadline=deadline)
+    except ComplaintError as error:
+        return _fail(job, error.code, error.message)
+    if not finished:
+        return job_release(job)
+    with transaction.atomic():
+        job_finish(job)
     return None
 
 

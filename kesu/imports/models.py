@@ -1,5 +1,5 @@
 """Bulk import jobs 批量导入任务 (SPEC §2): the file someone uploaded, how far its import has come,
-and one row of report per row of the file.
+and one row of report per row of the file (per transcript, for call and chat transcripts).
 
 A job is run in the background (:mod:`kesu.handling.importer`); the page and the API only create it
 and read it. Each :class:`ImportRow` is written in the same transaction as the complaint it made, and
@@ -30,6 +30,11 @@ class JobStatus(models.TextChoices):
 FINISHED = frozenset({JobStatus.DONE, JobStatus.FAILED})
 
 
+class JobKind(models.TextChoices):
+    COMPLAINTS = "complaints", _("Complaints")
+    TRANSCRIPTS = "transcripts", _("Call and chat transcripts")
+
+
 class RowOutcome(models.TextChoices):
     CREATED = "created", _("Created")
     SKIPPED = "skipped", _("Already imported")
@@ -37,6 +42,9 @@ class RowOutcome(models.TextChoices):
 
 
 class ImportJob(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=JobKind.choices, default=JobKind.COMPLAINTS)
+    #: What the kind's run needs besides the file (transcripts: the complaint to attach to, whether to score).
+    options = models.JSONField(_("options"), default=dict, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -95,8 +103,8 @@ class ImportRow(models.Model):
         "complaints.Complaint", verbose_name=_("complaint"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
-    #: The complaint it made, or the one imported before (skipped); empty when rejected.
-    reference = models.CharField(_("reference"), max_length=32, blank=True)
+    #: The complaint it made, or the one imported before (skipped); a transcript's own reference.
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
     messages = models.JSONField(_("messages"), default=list, blank=True)
 
     class Meta:

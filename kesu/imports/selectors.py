@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from kesu.accounts.models import User
-from kesu.imports.models import ImportJob, ImportRow
+from kesu.imports.models import ImportJob, ImportRow, JobKind
+
+
+def may_import(user: User, kind: str) -> bool:
+    """Whether the user may start (and so read) an import of this kind: the existing import rights."""
+    permission = "qa.import_transcripts" if kind == JobKind.TRANSCRIPTS else "complaints.import_complaints"
+    return user.is_active and user.has_perm(permission)
 
 
 def jobs_visible(*, user: User) -> QuerySet[ImportJob]:
@@ -13,8 +19,8 @@ def jobs_visible(*, user: User) -> QuerySet[ImportJob]:
     return jobs if user.is_superuser else jobs.filter(started_by=user)
 
 
-def recent_jobs(*, user: User, limit: int = 10) -> list[ImportJob]:
-    return list(jobs_visible(user=user).order_by("-created_at", "-id")[:limit])
+def recent_jobs(*, user: User, kind: str = JobKind.COMPLAINTS, limit: int = 10) -> list[ImportJob]:
+    return list(jobs_visible(user=user).filter(kind=kind).order_by("-created_at", "-id")[:limit])
 
 
 def job_get(*, user: User, pk: int) -> ImportJob | None:

@@ -4,17 +4,21 @@ handling layer's (:mod:`kesu.handling.importer`)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from kesu.accounts.models import User
-from kesu.imports.models import ImportJob, ImportRow, JobStatus, RowOutcome
+from kesu.imports.models import ImportJob, ImportRow, JobKind, JobStatus, RowOutcome
+
+log = logging.getLogger(__name__)
 
 #: A running job whose run has recorded nothing for this long is taken to be dead and may be resumed.
 STALE_AFTER = timedelta(minutes=2)
@@ -24,12 +28,41 @@ class ClaimLost(Exception):
     """Another run has taken the job over (this one was thought dead); stop without writing."""
 
 
-def job_create(*, actor: User, name: str, content: IO[bytes], size: int, language: str) -> ImportJob:
-    job = ImportJob(started_by=actor, filename=name[:200], size=size, language=language[:16])
-    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+def job_create(
+    *,
+    actor: User,
+    name: str,
+    content: IO[bytes],
+    size: int,
+    language: str,
+    kind: JobKind = JobKind.COMPLAINTS,
+    options: dict[str, Any] | None = None,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Store the upload (through ``STORAGES["imports"]``) and create its job; after commit the job is
+    sent to Celery when a broker is configured, else the minute loop of ``kesu serve`` picks it up."""
+    job = ImportJob(
+        kind=kind, options=options or {}, started_by=actor, filename=name[:200], size=size, language=language[:16]
+    )
+    suffix = next((s for s in (".xlsx", ".json", ".csv") if name.lower().endswith(s)), ".csv")
     job.file.save(secrets.token_hex(12) + suffix, File(content), save=False)  # a key of ours, not their name
     job.save()
+    if enqueue:
+        transaction.on_commit(lambda: job_enqueue(job.pk))
     return job
+
+
+def job_enqueue(job_id: int) -> None:
+    """With a broker: the task now (sent by name: the run is the handling layer's). Without one (the
+    embedded default) nothing: the minute loop of ``kesu serve`` runs queued jobs within seconds."""
+    if not getattr(settings, "CELERY_BROKER_URL", ""):
+        return
+    from kesu.celery import app
+
+    try:
+        app.send_task("kesu.handling.tasks.run_import_job", args=[job_id])
+    except Exception:  # the broker is down: the catch-up (Celery beat) runs it later
+        log.warning("could not enqueue import job %s; the catch-up will", job_id)
 
 
 def job_claim(job_id: int) -> ImportJob | None:
@@ -101,6 +134,18 @@ def row_record(
     )
 
 
+def row_record_once(job: ImportJob, *, number: int, outcome: RowOutcome, **fields: Any) -> None:
+    """:func:`row_record` in its own transaction, for a row that wrote nothing else (rejected, skipped);
+    a row a run thought dead has recorded meanwhile stays as that run left it."""
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            row_record(job, number=number, outcome=outcome, **fields)
+    except IntegrityError:
+        pass
+
+
 def _discard_file(job: ImportJob) -> None:
     if job.file:
         name = job.file.name
@@ -125,6 +170,7 @@ def job_fail(job: ImportJob, *, code: str, message: str) -> None:
 def report_dict(job: ImportJob, rows: Any) -> dict[str, Any]:
     return {
         "id": job.pk,
+        "kind": job.kind,
         "status": job.status,
         "filename": job.filename,
         "rows_total": job.rows_total,

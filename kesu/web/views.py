@@ -45,7 +45,7 @@ from kesu.handling import conversation, follow_up, intake, solution, stages
 from kesu.handling.importer import import_limits, start_import
 from kesu.handling.solution import decide_approval
 from kesu.imports import selectors as import_selectors
-from kesu.imports.models import RowOutcome
+from kesu.imports.models import JobKind, RowOutcome
 from kesu.notifications import staff
 from kesu.sla import services as sla_services
 from kesu.web import forms, presenters, workbench
@@ -629,7 +629,7 @@ def bulk_import(request: HttpRequest) -> HttpResponse:
     limits = import_limits()
     context = {
         "form": form,
-        "jobs": import_selectors.recent_jobs(user=request.user),
+        "jobs": import_selectors.recent_jobs(user=request.user, kind=JobKind.COMPLAINTS),
         "limits": {
             "mib": round(limits.max_bytes / 1_048_576, 1),
             "unpacked_mib": round(limits.max_unpacked_bytes / 1_048_576, 1),
@@ -643,12 +643,15 @@ def bulk_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """One import's progress (polled by HTMX while it runs) and, at the end, its per-row report."""
-    if not request.user.has_perm("complaints.import_complaints"):
-        return forbidden(request)
+    """One import's progress (polled by HTMX while it runs) and, at the end, its per-row report: of
+    complaints, or of call and chat transcripts (quality inspection's import)."""
     job = import_selectors.job_get(user=request.user, pk=pk)
     if job is None:
+        if not any(import_selectors.may_import(request.user, kind) for kind in JobKind.values):
+            return forbidden(request)
         raise Http404
+    if not import_selectors.may_import(request.user, job.kind):
+        return forbidden(request)
     outcome = request.GET.get("outcome", "")
     if outcome not in RowOutcome.values:
         outcome = ""

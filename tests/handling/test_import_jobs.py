@@ -114,7 +114,11 @@ def test_a_run_killed_mid_file_is_resumed_without_duplicates(lead):
             raise Killed  # inside the row's transaction: its complaint goes with it
         return real(*args, **kwargs)
 
-    with mock.patch.object(importer, "row_record", dies_on_the_seventh_row), pytest.raises(Killed):
+    with (
+        mock.patch.object(importer, "row_record", dies_on_the_seventh_row),
+        mock.patch.object(job_services, "row_record", dies_on_the_seventh_row),
+        pytest.raises(Killed),
+    ):
         run_import(job.pk)
     job.refresh_from_db()
     assert job.status == "running" and job.rows_done == 6 and Complaint.objects.count() == 5
@@ -190,10 +194,10 @@ def test_agents_neither_import_nor_read_import_jobs(agent, lead, client, api):
 
 def test_with_a_broker_the_job_is_sent_to_celery_after_commit(lead, settings, django_capture_on_commit_callbacks):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
-    with mock.patch("kesu.handling.tasks.run_import_job.delay") as delay:
+    with mock.patch("kesu.celery.app.send_task") as send:
         with django_capture_on_commit_callbacks(execute=True):
             job = start(lead, csv_file(1))
-    delay.assert_called_once_with(job.pk)
+    send.assert_called_once_with("kesu.handling.tasks.run_import_job", args=[job.pk])
     assert Complaint.objects.count() == 0
 
 
@@ -207,3 +211,46 @@ def test_the_cli_runs_the_same_job_in_the_foreground(lead, tmp_path, capsys):
     assert '"outcome": "rejected"' in out and '"status": "done"' in out
     job = ImportJob.objects.get()
     assert job.filename == "batch.csv" and job.created == 1
+
+
+CALLS_CSV = (
+    "call_id,speaker,start,end,text,agent\n"
+    "T-1,customer,0,4,宽带断了三天,agent\nT-1,agent,4.5,9,非常抱歉，我马上安排师傅今天18点前上门,agent\n"
+    "T-2,customer,0,3,话费多扣了,nobody\n"
+    "T-3,customer,0,3,快递丢了,agent\nT-3,agent,3.5,8,非常抱歉，我立刻为您补发,agent\n"
+)
+
+
+def test_transcript_files_are_imported_by_the_same_background_job(qa, agent, client):
+    client.force_login(qa)
+    upload = SimpleUploadedFile("calls.csv", CALLS_CSV.encode())
+    response = client.post(reverse("qa:import"), {"file": upload, "inspect": "on"})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("web:import-job", args=[job.pk])
+    assert (job.kind, job.status) == ("transcripts", "queued")
+    from kesu.qa.models import Inspection, Transcript
+
+    assert not Transcript.objects.exists()
+    run_import(job.pk, budget_seconds=0)  # one transcript, then back to the queue
+    assert Transcript.objects.count() == 1
+    assert run_pending_imports() == 1
+    job.refresh_from_db()
+    assert (job.status, job.rows_total, job.created, job.rejected) == ("done", 3, 2, 1)
+    rows = list(job.rows.order_by("number"))
+    assert [(r.number, r.outcome, r.reference) for r in rows] == [
+        (1, "created", "T-1"), (2, "rejected", "T-2"), (3, "created", "T-3"),
+    ]
+    assert rows[0].messages == [f"QA-{Inspection.objects.get(transcript__external_ref='T-1').pk}"]
+    page = client.get(reverse("web:import-job", args=[job.pk])).content.decode()
+    assert "nobody" in page and 'id="import-report"' in page and reverse("qa:import") in page
+    assert "calls.csv" in client.get(reverse("qa:import")).content.decode()
+    # the same file again: every call is already there
+    client.post(reverse("qa:import"), {"file": SimpleUploadedFile("calls.csv", CALLS_CSV.encode())})
+    again = run_import(ImportJob.objects.exclude(pk=job.pk).get().pk)
+    assert (again.created, again.skipped, again.rejected) == (0, 2, 1) and Transcript.objects.count() == 2
+
+
+def test_a_transcript_file_that_cannot_be_read_is_refused_in_the_request(qa, client):
+    client.force_login(qa)
+    response = client.post(reverse("qa:import"), {"file": SimpleUploadedFile("calls.json", b"{oops")})
+    assert response.status_code == 200 and ImportJob.objects.count() == 0

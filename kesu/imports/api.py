@@ -1,5 +1,6 @@
-"""REST API for bulk-import jobs: ``POST /complaints/import/`` (kesu.api.views) answers 202 with a job;
-its status, counts and per-row report are read here. Thin: read through selectors, respond."""
+"""REST API for bulk-import jobs. ``POST /complaints/import/`` and ``POST /qa/transcripts/`` (a file)
+answer 202 with a job; its status, counts and per-row report are read here. Thin: read through
+selectors, respond."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rest_framework.reverse import reverse
 
 from kesu.complaints.errors import PermissionRefused
 from kesu.imports import selectors
-from kesu.imports.models import ImportJob, ImportRow, RowOutcome
+from kesu.imports.models import ImportJob, ImportRow, JobKind, RowOutcome
 
 
 class ImportJobOut(serializers.ModelSerializer):
@@ -26,6 +27,7 @@ class ImportJobOut(serializers.ModelSerializer):
         model = ImportJob
         fields = [
             "id",
+            "kind",
             "url",
             "rows_url",
             "filename",
@@ -69,9 +71,10 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
-        if not self.request.user.has_perm("complaints.import_complaints"):
+        kinds = [kind for kind in JobKind.values if selectors.may_import(self.request.user, kind)]
+        if not kinds:
             raise PermissionRefused()
-        return selectors.jobs_visible(user=self.request.user).order_by("-created_at", "-id")
+        return selectors.jobs_visible(user=self.request.user).filter(kind__in=kinds).order_by("-created_at", "-id")
 
     @extend_schema(
         parameters=[OpenApiParameter("outcome", str, enum=RowOutcome.values, required=False)],
