@@ -227,6 +227,10 @@ def start_import(
 
 # --- running a job ----------------------------------------------------------------------------------
 
+#: Rows taken in per commit (each in its own savepoint). Fewer commits make a run several times faster
+#: on PostgreSQL; the progress bar moves a batch at a time.
+BATCH_ROWS = 20
+
 #: A run that failed this many times on something other than the file is given up (failed, with the
 #: rows it did kept); before that the job goes back to the queue and the catch-up tries again.
 MAX_ATTEMPTS = 3
@@ -289,11 +293,19 @@ def _run(job: ImportJob, budget_seconds: float | None) -> None:
         rows = read_rows(job.filename, stream, limits)
         _number, header = next(rows)
         columns = _header(header)
-        for number, row in rows:
-            if number in done:
-                continue
-            _import_row(job, columns, teams, number, row)
-            if deadline is not None and time.monotonic() > deadline:
+        pending = ((number, row) for number, row in rows if number not in done)
+        finished = False
+        while not finished:
+            # One commit for a batch of rows, each row a savepoint of its own: a bad row is undone alone,
+            # a killed run loses at most the batch it was in (and resumes at its first row).
+            with transaction.atomic():
+                finished = True
+                for count, (number, row) in enumerate(pending, start=1):
+                    _import_row(job, columns, teams, number, row)
+                    if count >= BATCH_ROWS or (deadline is not None and time.monotonic() > deadline):
+                        finished = False
+                        break
+            if not finished and deadline is not None and time.monotonic() > deadline:
                 return job_release(job)
     with transaction.atomic():
         job_finish(job)

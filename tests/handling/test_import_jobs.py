@@ -103,7 +103,8 @@ class Killed(BaseException):
     """The worker's process is killed: nothing after this line runs (not even an except Exception)."""
 
 
-def test_a_run_killed_mid_file_is_resumed_without_duplicates(lead):
+def test_a_run_killed_mid_file_is_resumed_without_duplicates(lead, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_ROWS", 3)  # commits after rows 4, 7, 10, 13
     job = start(lead, csv_file(12, bad=frozenset({4})))
     real = job_services.row_record
     calls = {"n": 0}
@@ -111,7 +112,7 @@ def test_a_run_killed_mid_file_is_resumed_without_duplicates(lead):
     def dies_on_the_seventh_row(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 7:
-            raise Killed  # inside the row's transaction: its complaint goes with it
+            raise Killed  # on row 8, inside its batch's transaction: the batch's complaints go with it
         return real(*args, **kwargs)
 
     with (
