@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "exports-run-pending": {
+        "task": "kesu.metrics.tasks.run_pending_exports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "analysis-refine-pending": {
         "task": "kesu.handling.tasks.refine_pending_analyses",
         "schedule": 60.0,

@@ -1,5 +1,5 @@
 """The embedded default's stand-in for Celery beat: run the SLA sweep, poll the mailbox and
-deliver the outbox every minute in a loop, and between rounds refine analyses and run bulk imports.
+deliver the outbox every minute in a loop, and between rounds refine analyses and run bulk imports and long XLSX exports.
 `kesu demo` and `kesu serve` start it beside the web server when no CELERY_BROKER_URL is set;
 production runs `celery beat` (and workers) instead."""
 
@@ -15,6 +15,7 @@ from kesu.handling.importer import run_pending_imports
 from kesu.handling.inbound import handle_pending
 from kesu.handling.sweep import sweep
 from kesu.mailbox.imap import fetch_new
+from kesu.metrics.export_jobs import run_pending_exports
 from kesu.notifications.delivery import deliver_due
 
 
@@ -45,5 +46,9 @@ class Command(BaseCommand):
                     return
                 # The semantic tier and bulk imports on the embedded default: what intake marked and
                 # what was uploaded, within seconds; an import gives the loop back every few seconds.
-                if not refine_pending(limit=20) and not run_pending_imports(budget_seconds=15, limit=1):
+                if (
+                    not refine_pending(limit=20)
+                    and not run_pending_imports(budget_seconds=15, limit=1)
+                    and not run_pending_exports(limit=1)
+                ):
                     time.sleep(1)
