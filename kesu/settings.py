@@ -275,6 +275,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two serializers name a field "kind" with different choices: each enum keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "kesu.complaints.models.MessageKind",
+        "ImportJobKindEnum": "kesu.imports.models.JobKind",
+    },
 }
 
 # Celery: eager (in-process) unless a broker is configured.

@@ -46,6 +46,7 @@ from kesu.imports.services import (
     job_create,
     job_fail,
     job_finish,
+    job_note_failure,
     job_release,
     job_set_total,
     pending_job_ids,
@@ -231,8 +232,8 @@ def start_import(
 #: on PostgreSQL; the progress bar moves a batch at a time.
 BATCH_ROWS = 20
 
-#: A run that failed this many times on something other than the file is given up (failed, with the
-#: rows it did kept); before that the job goes back to the queue and the catch-up tries again.
+#: A job whose runs broke (an error other than the file's, or a run that died and was taken over) this
+#: many times is given up (failed, with the rows it did kept); before that the catch-up tries again.
 MAX_ATTEMPTS = 3
 
 
@@ -243,18 +244,19 @@ def run_import(job_id: int, *, budget_seconds: float | None = None) -> ImportJob
     if job is None:
         return None
     with translation.override(job.language):
+        message = _("The import stopped on an unexpected error; the rows reported were imported.")
+        if job.attempts >= MAX_ATTEMPTS:  # its runs keep dying (killed, out of memory): give up
+            job_fail(job, code="internal", message=message)
+            job.refresh_from_db()
+            return job
         try:
             _run(job, budget_seconds)
         except ClaimLost:
             log.warning("import job %s was taken over by another run", job.pk)
         except Exception:
-            log.exception("import job %s stopped on an error (attempt %s)", job.pk, job.attempts)
-            if job.attempts >= MAX_ATTEMPTS:
-                job_fail(
-                    job,
-                    code="internal",
-                    message=_("The import stopped on an unexpected error; the rows reported were imported."),
-                )
+            log.exception("import job %s stopped on an error", job.pk)
+            if job_note_failure(job) >= MAX_ATTEMPTS:
+                job_fail(job, code="internal", message=message)
             else:
                 job_release(job)
     job.refresh_from_db()

@@ -63,6 +63,15 @@ class ImportRowOut(serializers.ModelSerializer):
         fields = ["row", "outcome", "reference", "messages"]
 
 
+class ImportRowPageOut(serializers.Serializer):
+    """One page of the per-row report (the API's pagination: ``?page=``, ``?page_size=`` up to 200)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ImportRowOut(many=True)
+
+
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The import jobs the caller started: status (queued, running, done, failed), progress and the
     per-row report (``rows/``, paginated, ``?outcome=created|skipped|rejected``)."""
@@ -78,7 +87,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(
         parameters=[OpenApiParameter("outcome", str, enum=RowOutcome.values, required=False)],
-        responses=ImportRowOut(many=True),
+        responses=ImportRowPageOut,
     )
     @action(detail=True, methods=["get"])
     def rows(self, request: Request, pk: str) -> Response:

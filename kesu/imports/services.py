@@ -67,14 +67,16 @@ def job_enqueue(job_id: int) -> None:
 
 def job_claim(job_id: int) -> ImportJob | None:
     """Take a queued job, or a running one whose run died, for this run; None when another run has it
-    or it is finished. A conditional update, so two runs never both win."""
+    or it is finished. A conditional update, so two runs never both win. Taking over from a run that
+    died counts as one of the job's failed attempts."""
     now = timezone.now()
     token = secrets.token_hex(16)
-    won = (
-        ImportJob.objects.filter(pk=job_id)
-        .filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER))
-        .update(status=JobStatus.RUNNING, claim=token, heartbeat_at=now, attempts=F("attempts") + 1)
-    )
+    jobs = ImportJob.objects.filter(pk=job_id)
+    won = jobs.filter(status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, claim=token, heartbeat_at=now)
+    if not won:
+        won = jobs.filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
+            claim=token, heartbeat_at=now, attempts=F("attempts") + 1
+        )
     if not won:
         return None
     job = ImportJob.objects.get(pk=job_id)
@@ -82,6 +84,13 @@ def job_claim(job_id: int) -> ImportJob | None:
         job.started_at = now
         job.save(update_fields=["started_at"])
     return job
+
+
+def job_note_failure(job: ImportJob) -> int:
+    """Count a run that broke on something other than the file; returns the job's failed attempts."""
+    ImportJob.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
+    job.refresh_from_db(fields=["attempts"])
+    return job.attempts
 
 
 def pending_job_ids(*, limit: int = 10) -> list[int]:

@@ -23,6 +23,7 @@ def test_a_lead_uploads_a_file_watches_the_progress_and_reads_the_report(browser
     path = tmp_path / "十二月投诉.csv"
     path.write_text(CSV, encoding="utf-8")
     login(lead)
+    browser.get_log("browser")  # the shared browser's log so far belongs to the tests before this one
     browser.get(f"{browser.base_url}/complaints/import/")
     assert "导入在后台进行" in css(browser, "#import-semantics").text
     browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))

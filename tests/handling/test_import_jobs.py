@@ -128,10 +128,20 @@ def test_a_run_killed_mid_file_is_resumed_without_duplicates(lead, monkeypatch):
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
     assert run_pending_imports() == 1
     job.refresh_from_db()
-    assert (job.status, job.rows_done, job.created, job.rejected, job.attempts) == ("done", 12, 11, 1, 2)
+    assert (job.status, job.rows_done, job.created, job.rejected, job.attempts) == ("done", 12, 11, 1, 1)
     refs = list(Complaint.objects.values_list("external_ref", flat=True))
     assert len(refs) == len(set(refs)) == 11
     assert list(job.rows.values_list("number", flat=True)) == list(range(2, 14))
+
+
+def test_a_job_whose_runs_keep_dying_is_given_up_with_what_it_did(lead):
+    job = start(lead, csv_file(2))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", attempts=importer.MAX_ATTEMPTS - 1, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+    job = run_import(job.pk)  # the third death: failed, not retried for ever
+    assert (job.status, job.error_code) == ("failed", "internal") and "意外" in job.error
+    assert run_pending_imports() == 0
 
 
 def test_a_run_that_lost_its_claim_writes_nothing_more(lead):
