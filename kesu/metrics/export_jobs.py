@@ -138,8 +138,24 @@ def export_run(job_id: int) -> ExportJob | None:
     return job
 
 
+#: A written export is kept this long for its requester to download, then deleted (the job stays).
+KEEP_FILES = timedelta(days=7)
+
+
+def discard_old_files() -> int:
+    old = ExportJob.objects.filter(status=JobStatus.DONE, finished_at__lt=timezone.now() - KEEP_FILES).exclude(file="")
+    count = 0
+    for job in old:
+        job.file.storage.delete(job.file.name)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    return count
+
+
 def run_pending_exports(*, limit: int = 5) -> int:
-    """Run what waits: queued exports, and running ones whose run died (the loop's and beat's catch-up)."""
+    """Run what waits: queued exports, and running ones whose run died (the loop's and beat's catch-up);
+    and delete the files written more than :data:`KEEP_FILES` ago."""
+    discard_old_files()
     stale = timezone.now() - STALE_AFTER
     ids = list(
         ExportJob.objects.filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale))

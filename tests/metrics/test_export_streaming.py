@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.http import FileResponse, StreamingHttpResponse
@@ -89,6 +90,16 @@ def test_a_long_list_is_exported_to_xlsx_in_the_background(september, client, ma
 
     client.force_login(lead)  # another person's export is not theirs to read
     assert client.get(f"/metrics/exports/{job.pk}/").status_code == 404
+    assert client.get(f"/metrics/exports/{job.pk}/download/").status_code == 404
+
+    # kept a week for its requester, then deleted (the job and its page stay)
+    job.refresh_from_db()
+    name = job.file.name
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - timedelta(days=8))
+    run_pending_exports()
+    job.refresh_from_db()
+    assert not job.file and not job.file.storage.exists(name)
+    client.force_login(manager)
     assert client.get(f"/metrics/exports/{job.pk}/download/").status_code == 404
 
 
