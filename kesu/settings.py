@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kesu.sla",
     "kesu.scripts",
     "kesu.followup",
+    "kesu.imports",
     "kesu.metrics",
     "kesu.qa",
     "kesu.reviews",
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "kesu.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kesu.web.middleware.ChineseFirstLocaleMiddleware",
+    # under /api/, a missing page or a crash answers in the API's error shape, not HTML
+    "kesu.api.errors.JsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -200,6 +203,11 @@ STORAGES = {
         "OPTIONS": {"location": str(Path(os.environ.get("KESU_ATTACHMENTS_DIR", VAR_DIR / "attachments")))},
     },
 }
+# Uploaded bulk-import files, kept until their job has run (README "Bulk import").
+STORAGES["imports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(Path(os.environ.get("KESU_IMPORTS_DIR", VAR_DIR / "imports")))},
+}
 if os.environ.get("KESU_S3_BUCKET"):
     STORAGES["attachments"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -214,6 +222,10 @@ if os.environ.get("KESU_S3_BUCKET"):
             "querystring_auth": True,
             "file_overwrite": False,
         },
+    }
+    STORAGES["imports"] = {
+        **STORAGES["attachments"],
+        "OPTIONS": {**STORAGES["attachments"]["OPTIONS"], "location": "imports"},
     }
 KESU_ATTACHMENT_MAX_BYTES = int(os.environ.get("KESU_ATTACHMENT_MAX_BYTES", 10 * 1_048_576))
 KESU_ATTACHMENTS_PER_MESSAGE = int(os.environ.get("KESU_ATTACHMENTS_PER_MESSAGE", 10))
@@ -234,6 +246,9 @@ KESU_INDUSTRY = os.environ.get("KESU_INDUSTRY", "")
 KESU_PRACTICE_CUSTOMER = os.environ.get("KESU_PRACTICE_CUSTOMER", "rules")
 KESU_MAX_IMPORT_BYTES = int(os.environ.get("KESU_MAX_IMPORT_BYTES", 10 * 1_048_576))
 KESU_MAX_IMPORT_ROWS = int(os.environ.get("KESU_MAX_IMPORT_ROWS", 20_000))
+KESU_MAX_IMPORT_CELLS = int(os.environ.get("KESU_MAX_IMPORT_CELLS", 1_000_000))
+KESU_MAX_IMPORT_CELL_CHARS = int(os.environ.get("KESU_MAX_IMPORT_CELL_CHARS", 20_000))
+KESU_MAX_IMPORT_UNPACKED_BYTES = int(os.environ.get("KESU_MAX_IMPORT_UNPACKED_BYTES", 100 * 1_048_576))
 
 #: API tokens expire this many days after they are issued (then the token endpoint issues a new one).
 KESU_TOKEN_TTL_DAYS = int(os.environ.get("KESU_TOKEN_TTL_DAYS", "30"))
@@ -262,6 +277,37 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two serializers name a field "kind" with different choices: each enum keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "kesu.complaints.models.MessageKind",
+        "ImportJobKindEnum": "kesu.imports.models.JobKind",
+    },
+    # Every operation documents its error responses in the API's error shape (kesu.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kesu.api.schema.document_errors",
+    ],
+}
+
+# The cache. What is counted in it (the customer follow-up page's rate limit) must be shared by
+# every process in production: KESU_CACHE_URL (Django's RedisCache, e.g. redis://127.0.0.1:6379/1),
+# by default the Redis broker of CELERY_BROKER_URL. The embedded default is a per-process memory
+# cache; `manage.py check --deploy` warns when DEBUG is off without a shared one (kesu.W001).
+KESU_CACHE_URL = os.environ.get("KESU_CACHE_URL", "") or (
+    os.environ.get("CELERY_BROKER_URL", "")
+    if os.environ.get("CELERY_BROKER_URL", "").startswith(("redis://", "rediss://"))
+    else ""
+)
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KESU_CACHE_URL,
+            "KEY_PREFIX": "kesu",
+        }
+        if KESU_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Celery: eager (in-process) unless a broker is configured.
@@ -278,6 +324,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "kesu.handling.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    "imports-run-pending": {
+        "task": "kesu.handling.tasks.run_pending_imports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "exports-run-pending": {
+        "task": "kesu.metrics.tasks.run_pending_exports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "analysis-refine-pending": {
         "task": "kesu.handling.tasks.refine_pending_analyses",
         "schedule": 60.0,

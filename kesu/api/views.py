@@ -25,7 +25,8 @@ from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Complaint
 from kesu.complaints.services.attachments import Upload
 from kesu.handling import conversation, follow_up, intake, solution, stages
-from kesu.handling.importer import import_file
+from kesu.handling.importer import start_import
+from kesu.imports.api import ImportJobOut
 from kesu.sla import services as sla_services
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -104,7 +105,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._refresh(services.complaint_accept(complaint=self.get_object(), actor=request.user))
 
     @extend_schema(responses=s.SimilarComplaintOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def similar(self, request: Request, reference: str) -> Response:
         """Earlier complaints like this one (by the semantic tier's embedding), with how they were solved."""
         pairs = selectors.similar_complaints(user=request.user, complaint=self.get_object())
@@ -162,10 +163,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return self._refresh(recorded.complaint)
 
-    @extend_schema(request=s.ReasonIn, responses=s.ComplaintOut)
+    @extend_schema(request=s.CloseReasonIn, responses=s.ComplaintOut)
     @action(detail=True, methods=["post"], url_path="close-reason")
     def close_reason(self, request: Request, reference: str) -> Response:
-        data = self._valid(s.ReasonIn)
+        data = self._valid(s.CloseReasonIn)
         complaint = services.complaint_set_close_reason(
             complaint=self.get_object(), actor=request.user, reason=data["reason"]
         )
@@ -214,7 +215,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._refresh(complaint)
 
     @extend_schema(request=s.MessageIn, responses={200: s.MessageOut(many=True), 201: s.MessageOut})
-    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(
+        detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser], pagination_class=None
+    )
     def messages(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
         context = {"pii": permissions.can_see_pii(request.user, complaint)}
@@ -234,7 +237,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(s.MessageOut(message, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.AuditEventOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def audit(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
         if not permissions.can_view_audit(request.user, complaint):
@@ -250,15 +253,19 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 "properties": {"file": {"type": "string", "format": "binary"}},
             }
         },
-        responses=s.ImportReportOut,
+        responses={202: ImportJobOut},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def bulk_import(self, request: Request) -> Response:
+        """Store the file and start its import in the background: 202 with the job (``url`` to poll,
+        ``rows_url`` for the per-row report once it is done). A file over the size limit, of another
+        kind, or an XLSX that would unpack beyond the limit is refused at once (400)."""
         upload = request.FILES.get("file")
         if upload is None:
             raise ComplaintError(ErrorCode.FILE_REQUIRED, _("Attach a CSV or XLSX file as 'file'."))
-        report = import_file(actor=request.user, name=upload.name, stream=upload, size=upload.size)
-        return Response(report.as_dict(), status=status.HTTP_200_OK)
+        job = start_import(actor=request.user, name=upload.name, stream=upload, size=upload.size)
+        body = ImportJobOut(job, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
     def _valid(self, serializer_class: type) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data)

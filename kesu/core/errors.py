@@ -39,6 +39,11 @@ class ErrorCode(StrEnum):
     BAD_FILE = "bad_file"
     MISSING_COLUMNS = "missing_columns"
     UNSUPPORTED_FILE = "unsupported_file"
+    TOO_MANY_ROWS = "too_many_rows"
+    TOO_MANY_COLUMNS = "too_many_columns"
+    TOO_MANY_CELLS = "too_many_cells"
+    CELL_TOO_LONG = "cell_too_long"
+    UNPACKS_TOO_LARGE = "unpacks_too_large"  # an XLSX whose parts decompress beyond the limit
     # ownership 首问责任制
     ALREADY_OWNED = "already_owned"
     UNKNOWN_USER = "unknown_user"
@@ -103,6 +108,8 @@ class ErrorCode(StrEnum):
     LINK_EXPIRED = "link_expired"
     LINK_USED = "link_used"
     LINK_NOT_OPEN = "link_not_open"
+    LINK_RETIRED = "link_retired"  # a newer link was sent, another was answered, or a reopen
+    FOLLOW_UP_ALREADY_RECORDED = "follow_up_already_recorded"  # one answer per follow-up cycle
     WORK_ORDER_INCOMPLETE = "work_order_incomplete"
     WORK_ORDER_DONE = "work_order_done"
     DUE_IN_PAST = "due_in_past"

@@ -17,8 +17,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
+from kesu.complaints.filters import MAX_ID
 from kesu.core import privacy
 from kesu.core import qa as engine
+from kesu.imports.api import ImportJobOut
 from kesu.qa import permissions, selectors, services
 from kesu.qa.models import Appeal, Inspection, ItemResult
 
@@ -61,7 +63,7 @@ class QaItemResultOut(serializers.ModelSerializer):
 
 class QaAppealOut(serializers.ModelSerializer):
     raised_by = serializers.CharField(source="raised_by.username")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     status = serializers.CharField(read_only=True, help_text="pending | upheld | rejected")
 
     class Meta:
@@ -82,12 +84,12 @@ class QaAppealOut(serializers.ModelSerializer):
 
 
 class QaInspectionListOut(serializers.ModelSerializer):
-    agent = serializers.CharField(source="agent.username", default=None)
-    team = serializers.CharField(source="team.name", default=None)
-    complaint = serializers.CharField(source="complaint.reference", default=None)
-    inspector = serializers.CharField(source="inspector.username", default=None)
+    agent = serializers.CharField(source="agent.username", default=None, allow_null=True)
+    team = serializers.CharField(source="team.name", default=None, allow_null=True)
+    complaint = serializers.CharField(source="complaint.reference", default=None, allow_null=True)
+    inspector = serializers.CharField(source="inspector.username", default=None, allow_null=True)
     scorecard = serializers.SerializerMethodField()
-    appeal_status = serializers.CharField(source="appeal.status", default=None)
+    appeal_status = serializers.CharField(source="appeal.status", default=None, allow_null=True)
     status = serializers.CharField(read_only=True, help_text="queued | completed")
     reason = serializers.CharField(
         read_only=True,
@@ -185,6 +187,8 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """Inspections the caller may read: inspectors, managers and trainers all; team leads their
     team's completed results; agents their own."""
 
+    lookup_value_regex = "[0-9]+"
+
     def get_queryset(self):
         return selectors.inspections_visible_to(self.request.user).order_by("-created_at", "-id")
 
@@ -192,7 +196,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return QaInspectionListOut if self.action == "list" else QaInspectionOut
 
     def get_object(self) -> Inspection:
-        inspection = selectors.inspection_get(user=self.request.user, pk=int(self.kwargs["pk"]))
+        inspection = selectors.inspection_get(user=self.request.user, pk=_pk(self.kwargs["pk"]))
         if inspection is None:
             raise Http404
         return inspection
@@ -250,6 +254,7 @@ class AppealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Appeals waiting for the calling team lead."""
 
     serializer_class = QaAppealOut
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.appeals_to_decide(user=self.request.user)
@@ -258,11 +263,18 @@ class AppealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
         data = _valid(QaDecisionIn, request)
-        appeal = Appeal.objects.select_related("inspection").filter(pk=pk).first()
+        appeal = Appeal.objects.select_related("inspection").filter(pk=_pk(pk)).first()
         if appeal is None or not permissions.can_view(request.user, appeal.inspection):
             raise Http404
         appeal = services.appeal_decide(appeal=appeal, actor=request.user, **data)
         return Response(QaAppealOut(appeal).data)
+
+
+def _pk(value: str) -> int:
+    """A path id the database can hold (digits, at most a 64-bit integer), or 404."""
+    if not value.isdigit() or int(value) > MAX_ID:
+        raise Http404
+    return int(value)
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -278,21 +290,22 @@ class QaTranscriptImportIn(serializers.Serializer):
 
 
 class TranscriptImportView(APIView):
-    """Import call or chat transcripts: a multipart ``file`` (JSON or CSV), or a JSON body in the
-    export format itself (one transcript, a list, or ``{"transcripts": [...]}``)."""
+    """Import call or chat transcripts. A multipart ``file`` (JSON or CSV, up to 2,000 transcripts) is
+    checked whole, then imported in the background: 202 with the import job (``url`` to poll, ``rows_url``
+    for a line of report per transcript). A JSON body in the export format itself (one transcript, a list,
+    or ``{"transcripts": [...]}``, at most 100: what a CTI system posts as it goes) is imported at once:
+    201 with what was created."""
 
     parser_classes = [MultiPartParser, JSONParser]
 
-    @extend_schema(request=QaTranscriptImportIn, responses={201: dict})
+    @extend_schema(request=QaTranscriptImportIn, responses={201: dict, 202: ImportJobOut})
     def post(self, request: Request) -> Response:
         if not permissions.can_import(request.user):
             raise PermissionRefused()
         upload = request.FILES.get("file")
         if upload is not None:
-            name, content = upload.name, upload.read()
             options = _valid(QaTranscriptImportIn, request)
         else:
-            name, content = "body.json", json.dumps(request.data, ensure_ascii=False).encode()
             options = {
                 "complaint": request.query_params.get("complaint", ""),
                 "inspect": request.query_params.get("inspect", "true") != "false",
@@ -304,8 +317,20 @@ class TranscriptImportView(APIView):
             complaint = complaint_selectors.complaint_get(user=request.user, reference=options["complaint"])
             if complaint is None:
                 raise ComplaintError(ErrorCode.UNKNOWN_COMPLAINT, "Unknown complaint.")
+        if upload is not None:
+            job = services.transcripts_import_start(
+                actor=request.user,
+                name=upload.name,
+                stream=upload,
+                size=upload.size,
+                complaint=complaint,
+                inspect=options["inspect"],
+            )
+            body = ImportJobOut(job, context={"request": request}).data
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+        content = json.dumps(request.data, ensure_ascii=False).encode()
         report = services.transcripts_import(
-            actor=request.user, name=name, content=content, complaint=complaint, inspect=options["inspect"]
+            actor=request.user, name="body.json", content=content, complaint=complaint, inspect=options["inspect"]
         )
         return Response(report.as_dict(), status=status.HTTP_201_CREATED)
 
