@@ -3,8 +3,9 @@ the machine's speed, for comparing two versions of the code.
 
 Each intake is ``POST /api/v1/complaints/`` with an ``Idempotency-Key`` through Django's whole
 request path in one process (token authentication, the shared schema, the intake act with its
-analysis, repeat look-up, clocks and escalation, the response), on SQLite, with the texts of
-``benchmarks/intake.py``. Callgrind counts a run of ``--count`` intakes and a run of none (the
+analysis, repeat look-up, clocks and escalation, the response), on SQLite, with the complaints of
+``benchmarks/intake.py`` (each text its own since 2026-12-04: before, the eight texts repeated and the
+analysis engine's memo answered for all of them, so its work was not counted). Callgrind counts a run of ``--count`` intakes and a run of none (the
 same start-up and warm-up); the difference divided by the count is the figure.
 
     python benchmarks/intake_instructions.py                          # this checkout
@@ -40,7 +41,7 @@ def _child(root: Path, count: int) -> None:
 
     django.setup()
     from django.test import Client
-    from intake import CHANNELS, TEXTS
+    from intake import complaint_fields
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.get(user__username="bench-agent").key
@@ -48,17 +49,7 @@ def _child(root: Path, count: int) -> None:
     rng = random.Random(2026)
 
     def intake() -> None:
-        body = {
-            "customer": {
-                "name": "压测客户",
-                "external_id": f"B{rng.randint(1, 5000)}",
-                "phone": "13800000000",
-            },
-            "text": rng.choice(TEXTS),
-            "channel": rng.choice(CHANNELS),
-            "demand_type": "refund",
-            "demand_amount": "100.00",
-        }
+        body = complaint_fields(rng)  # the load of benchmarks/intake.py, every text its own
         response = client.post(
             "/api/v1/complaints/",
             json.dumps(body, ensure_ascii=False),

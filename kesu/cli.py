@@ -55,14 +55,22 @@ def _serve(bind: str, workers: int) -> int:
     return 0  # pragma: no cover - execvp does not return
 
 
-def gunicorn_command(bind: str, workers: int, *, access_log: str = "-") -> list[str]:
+def gunicorn_command(
+    bind: str,
+    workers: int,
+    *,
+    access_log: str = "-",
+    app: str = "kesu.wsgi:application",
+    python: str = sys.executable,
+) -> list[str]:
     """How ``kesu serve`` runs gunicorn (its default sync workers, an access log line per
-    request); the intake benchmark serves the same way."""
+    request); the intake benchmark serves the same way, and its peer benchmark serves another
+    ``app`` from another ``python`` so too."""
     return [
-        sys.executable,
+        python,
         "-m",
         "gunicorn",
-        "kesu.wsgi:application",
+        app,
         "--bind",
         bind,
         "--workers",

@@ -14,7 +14,7 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(sync_role_groups, dispatch_uid="kesu.accounts.sync_role_groups")
 
         from django.contrib.auth.models import Group
-        from django.db.models.signals import m2m_changed, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from kesu.accounts.backends import forget_permissions
         from kesu.accounts.models import User
@@ -24,3 +24,6 @@ class AccountsConfig(AppConfig):
                 forget_permissions, sender=relation, dispatch_uid=f"perms-{relation.__name__}"
             )
         post_save.connect(forget_permissions, sender=User, dispatch_uid="perms-user-save")
+        # A group's name is a role code: renaming or deleting one changes the users' roles.
+        post_save.connect(forget_permissions, sender=Group, dispatch_uid="perms-group-save")
+        post_delete.connect(forget_permissions, sender=Group, dispatch_uid="perms-group-delete")

@@ -53,9 +53,17 @@ class User(AbstractUser):
 
     @property
     def role_codes(self) -> frozenset[str]:
+        """The user's roles (their groups' names), remembered per process like their permissions
+        (``kesu.accounts.backends``: a change of groups clears it here at once, elsewhere within
+        its TTL): intake and every permission check read them, an API integration many times a second."""
         cached = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = frozenset(self.groups.values_list("name", flat=True))
+            from kesu import memo
+            from kesu.accounts.backends import PREFIX, TTL
+
+            cached = memo.remember(
+                f"{PREFIX}roles:{self.pk}", lambda: frozenset(self.groups.values_list("name", flat=True)), TTL
+            )
             self._role_codes = cached
         return cached
 

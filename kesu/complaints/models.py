@@ -144,6 +144,11 @@ class Category(models.Model):
 MAX_CLOSE_REASON = 500
 
 class Complaint(models.Model):
+    #: Set by intake on the instance it just created: the attachments it stored with it (often
+    #: none), so what runs in the same transaction (an escalation's package) need not read them
+    #: back. None on every instance read from the database.
+    intake_attachments: list[Attachment] | None = None
+
     reference = models.CharField(_("reference"), max_length=32, unique=True)
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"

@@ -33,6 +33,10 @@ _LANDLINE = re.compile(
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _CN = "".join(_CN_DIGITS)
 _CN_RUN = re.compile(rf"[{_CN}](?:[ \u3000\-.()（）]?[{_CN}]){{6,}}")
+# What folds to a digit: any script's decimal digits (full-width ones too) and the Chinese numerals.
+_DIGIT_LIKE = re.compile(rf"[\d{_CN}]")
+#: The fewest digits any masked number has (a landline: a three-digit area code and seven digits).
+_FEWEST_DIGITS = 10
 
 
 def _fold_char(ch: str) -> str:
@@ -169,7 +173,13 @@ def mask_text(text: str) -> str:
     are written: full-width, in Chinese numerals, spaced, dashed or dotted."""
     if not text:
         return text
-    folded = _fold(text)
+    if "@" not in text and "＠" not in text and len(_DIGIT_LIKE.findall(text)) < _FEWEST_DIGITS:
+        return text  # no e-mail and too few digits for any number: nothing to mask (most strings)
+    return _mask_found(text, _fold(text))
+
+
+def _mask_found(text: str, folded: str) -> str:
+    """The numbers and addresses found in ``folded`` (one character for one of ``text``), masked in ``text``."""
     found = [
         (m.start(), m.end(), rank, replacement)
         for rank, (pattern, masked) in enumerate(_NUMBERS)

@@ -85,7 +85,10 @@ def _reply(message: Message) -> dict[str, Any]:
 def compile_package(complaint: Complaint, *, fresh: bool = False) -> dict[str, Any]:
     """The package of one complaint. A ``fresh`` complaint (escalated at intake) has no history
     beyond its receipt."""
-    attachments = [_attachment(a) for a in complaint.attachments.order_by("created_at", "id")[:ATTACHMENTS]]
+    stored = complaint.intake_attachments if fresh else None  # what intake stored just now, if it says
+    if stored is None:
+        stored = list(complaint.attachments.order_by("created_at", "id")[:ATTACHMENTS])
+    attachments = [_attachment(a) for a in stored[:ATTACHMENTS]]
     if fresh:
         timeline = [{"at": complaint.received_at.isoformat(), "action": "created", "by": None}]
         return _package(complaint, timeline, [], attachments)

@@ -23,10 +23,13 @@ from kesu.handling import steps
 
 def _store(intake: Intake, reference: str, checked: list | None = None) -> Complaint:
     complaint = complaint_store(intake, reference=reference)
-    if checked:
+    complaint.intake_attachments = (
         attachments_store(
             complaint=complaint, actor=intake.actor, checked=checked, message=complaint.messages.first()
         )
+        if checked
+        else []
+    )
     for step in steps.ON_INTAKE:
         step(complaint)
     return complaint

@@ -54,3 +54,21 @@ def test_a_returning_customers_repeat_is_still_found_and_linked(client, django_a
     assert again["repeat_of"] == first["reference"] and again["repeat_count"] == 1
     assert again["customer"]["tier"] == "vip"
     assert AuditEvent.objects.filter(complaint__reference=again["reference"], action="linked_repeat").exists()
+
+
+def test_a_complaint_escalated_at_intake_costs_its_escalation_and_no_more(client, django_assert_max_num_queries):
+    # Beyond a new customer's intake: the escalation, the complaint's new level and its audit
+    # event (no webhook is subscribed here). Its package is compiled from what intake holds: no
+    # attachments are read back when intake stored none (main read them: 16).
+    body = {"customer": {"name": "李娜", "external_id": "C-ANGRY"}, "channel": "web",
+            "text": "再不解决我就去工信部投诉，还要找媒体曝光！"}  # fmt: skip
+    first = client.post(URL, {**body, "customer": {"name": "王强"}}, format="json", HTTP_IDEMPOTENCY_KEY="k0")
+    assert first.json()["escalation_level"] >= 1  # the ladder and its assignees, read once per process
+    with django_assert_max_num_queries(15):
+        response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert response.status_code == 201, response.content
+    complaint = Complaint.objects.get(reference=response.json()["reference"])
+    escalation = complaint.escalations.get()
+    assert complaint.escalation_level == escalation.level >= 1
+    assert escalation.package["attachments"] == []
+    assert escalation.package["problem"]["text"] == body["text"]

@@ -125,3 +125,18 @@ def test_a_customer_is_greeted_by_their_surname_compound_ones_whole():
     assert surname("欧阳娜娜") == "欧阳"
     assert surname("John Smith") == "Smith"
     assert surname("  ") == ""
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("0123456789０１２３４５６７８９一二三四五六七八九零两幺 -.()@＠ab我的单号是，")),
+        max_size=40,
+    )
+)
+def test_the_shortcut_for_short_numbers_masks_exactly_as_the_full_scan(text):
+    """Text with no @ and fewer than ten digits (in any script, Chinese numerals too) is returned
+    as it is without a scan: the full scan, run on it anyway, masks nothing either."""
+    from kesu.core import privacy
+
+    full = privacy._mask_found(text, privacy._fold(text))
+    assert mask_text(text) == full

@@ -150,6 +150,22 @@ def test_the_escalation_package_lists_the_evidence_without_the_id_documents_name
     assert [(a["kind"], a["filename"]) for a in listed] == [("id_document", None), ("bill", "三月账单.pdf")]
 
 
+def test_a_complaint_escalated_at_intake_lists_the_evidence_it_came_with(agent):
+    complaint = take_in(
+        actor=agent,
+        customer=CustomerFactory(email="wang@example.cn"),
+        text="再不给我退款我就去工信部投诉，还要找媒体曝光！",
+        channel="email",
+        attachments=[
+            Upload(filename="三月账单.pdf", content=PDF),
+            Upload(filename="身份证.jpg", content=b"\xff\xd8\xff\xe0 photo", kind="id_document"),
+        ],
+    )
+    escalation = complaint.escalations.get()  # at intake, in the transaction that stored the files
+    listed = escalation.package["attachments"]
+    assert [(a["kind"], a["filename"]) for a in listed] == [("bill", "三月账单.pdf"), ("id_document", None)]
+
+
 def test_the_api_sends_a_reply_with_a_file_and_reports_its_delivery(client, agent, complaint, smtp):
     client.force_login(agent)
     url = f"/api/v1/complaints/{complaint.reference}/messages/"
