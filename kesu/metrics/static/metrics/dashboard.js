@@ -15,21 +15,10 @@
   }
   function pointer(event, elements) { event.native.target.style.cursor = elements.length ? "pointer" : "default"; }
 
+  // The trend is a server-drawn SVG per KPI; the select shows one of them.
   function trend(key) {
-    var kpi = data.kpis.filter(function (k) { return k.key === key; })[0];
-    var scale = kpi.is_rate ? 100 : 1;
-    var values = data.trend.series[key].map(function (v) { return v === null ? null : v * scale; });
-    var target = kpi.target === null ? null : kpi.target * scale;
-    var datasets = [{ label: kpi.label, data: values, borderColor: colours[0], backgroundColor: colours[0], spanGaps: true }];
-    if (target !== null) {
-      datasets.push({ label: data.labels.target, data: values.map(function () { return target; }), borderColor: "#9aa5b1", borderDash: [6, 4], pointRadius: 0 });
-    }
-    if (charts.trend) { charts.trend.destroy(); }
-    charts.trend = new Chart(document.getElementById("chart-trend"), {
-      type: "line",
-      data: { labels: data.trend.months, datasets: datasets },
-      options: { animation: false, scales: { y: { beginAtZero: !kpi.is_rate, suggestedMax: kpi.is_rate ? 100 : undefined } } }
-    });
+    var figures = document.querySelectorAll("#chart-trend .trend-chart");
+    Array.prototype.forEach.call(figures, function (figure) { figure.hidden = figure.getAttribute("data-kpi") !== key; });
   }
 
   function bars(id, rows, label, horizontal) {
