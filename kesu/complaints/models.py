@@ -534,7 +534,7 @@ class AuditEvent(models.Model):
     """One change to a complaint: who, what, when, before/after. Append-only — enforced here,
     in the admin, and by a database trigger (see the migration) against raw UPDATEs."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="audit_events")
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="audit_events", verbose_name=_("complaint"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
