@@ -11,6 +11,22 @@ def seed_rules(apps, schema_editor):
         Config.objects.create(walk_ins=True, letters=True, receiving_units=["provincial"])
 
 
+#: Default checklist labels as first seeded, with half-width punctuation inside Chinese text; a label
+#: an admin has changed since is left as it is.
+PUNCTUATION = {
+    "快速回应客户,告知已受理": "快速回应客户，告知已受理",
+    "让客户说完,不打断": "让客户说完，不打断",
+    "明确关键缺陷(预期与实际的差距)": "明确关键缺陷（预期与实际的差距）",
+    "提供可选方案(维修/更换/退款/补偿)": "提供可选方案（维修/更换/退款/补偿）",
+}
+
+
+def full_width_labels(apps, schema_editor):
+    Item = apps.get_model("complaints", "ChecklistItemConfig")
+    for old, new in PUNCTUATION.items():
+        Item.objects.filter(label=old).update(label=new)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -48,4 +64,5 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='complaints.complaint', verbose_name='complaint'),
         ),
         migrations.RunPython(seed_rules, migrations.RunPython.noop),
+        migrations.RunPython(full_width_labels, migrations.RunPython.noop),
     ]
