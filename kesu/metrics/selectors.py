@@ -119,11 +119,6 @@ def work_orders_in(start: datetime, end: datetime, scope: Scope, now: datetime) 
     return work_orders_due(start, end, scope).exclude(work_order_pending(now))
 
 
-def first_reply_decided(now: datetime) -> Q:
-    decided = [ClockStatus.MET, ClockStatus.MET_LATE, ClockStatus.BREACHED]
-    return Q(sla__first_reply_status__in=decided) | Q(sla__first_reply_due_at__lte=now)
-
-
 #: The two clocks whose deadlines the timeliness KPIs count: (name in the counts, field prefix).
 CLOCKS = (("first_reply", "first_reply"), ("effective", "effective"))
 

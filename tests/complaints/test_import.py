@@ -95,3 +95,15 @@ def test_import_through_the_api(api, lead):
     assert response.status_code == 200
     body = response.json()
     assert body["created"] == 2 and [e["row"] for e in body["errors"]] == [3, 4, 5]
+
+
+def test_the_receiving_unit_column_decides_whether_a_walk_in_is_an_escalated_complaint(lead):
+    content = (
+        "客户姓名,渠道,受理单位,投诉内容\n"
+        "陈静,上门,营业厅,网点排队两小时没人管\n"
+        "李强,上门,省公司,网点排队两小时没人管，已经第二次了\n"
+    ).encode()
+    report = run(lead, content)
+    assert report.created == 2, report.errors
+    units = dict(Complaint.objects.values_list("receiving_unit", "escalated_complaint"))
+    assert units == {"counter": False, "provincial": True}

@@ -148,6 +148,13 @@ def test_the_intake_form_asks_which_unit_took_the_complaint_in(client, agent):
     with translation.override("zh-hans"):
         html = client.get("/complaints/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'name="receiving_unit"' in html and "营业厅" in html
+    data = {"customer_name": "陈静", "channel": "walk_in", "source": "customer", "receiving_unit": "counter"}
+    response = client.post("/complaints/new/", {**data, "text": "网点排队两小时没人管"}, follow=True)
+    complaint = Complaint.objects.get(customer__name="陈静")
+    assert response.status_code == 200 and not complaint.escalated_complaint
+    with translation.override("zh-hans"):
+        page = client.get(f"/complaints/{complaint.reference}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "营业厅柜台" in page
 
 
 def test_the_trend_svg_scales_to_its_values():
