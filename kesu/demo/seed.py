@@ -306,6 +306,8 @@ def seed_demo(
                 text=case["text"],
                 channel=case["channel"],
                 source=case.get("source", "customer"),
+                # Half the walk-ins came to a branch counter: not escalated complaints (SPEC §11).
+                receiving_unit="counter" if case["channel"] == "walk_in" and index % 2 else "provincial",
                 team=teams[team_key],
                 product=case.get("product", ""),
                 order_number=case.get("order_number") or "",
