@@ -696,6 +696,11 @@ def _breakdown(qs: QuerySet[Complaint], total: int) -> dict[str, list[dict[str, 
     return {"pareto": pareto, "causes": causes, "emotions": emotions, "funnel": funnel, "sources": escalated}
 
 
+def category_name(code: str) -> str:
+    """A category's name for a heading (its code when there is none)."""
+    return Category.objects.filter(code=code).values_list("name", flat=True).first() or code
+
+
 def team_choices(user: User) -> list[tuple[int, str]]:
     teams = Team.objects.order_by("name")
     if not sees_every_team(user):

@@ -16,16 +16,18 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from kesu.complaints import selectors as complaint_selectors
+from kesu.complaints import vocabulary
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.filters import MAX_ID, parse_filters
 from kesu.complaints.permissions import visibility_filter
+from kesu.complaints.vocabulary import EMOTION_LABELS
 from kesu.core import kpi, privacy
 from kesu.customers.selectors import tier_choices
 from kesu.metrics import charts, exports, permissions, selectors
-from kesu.metrics.models import SCHEME_LABELS
+from kesu.metrics.models import KPI_LABELS, SCHEME_LABELS
 from kesu.metrics.periods import Period, parse_period
 from kesu.metrics.permissions import Scope
 from kesu.metrics.selectors import Dashboard
@@ -227,6 +229,38 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
+PART_LABELS = {
+    "num": _lazy("counted in the numerator"),
+    "den": _lazy("counted in the denominator"),
+    "pending": pgettext_lazy("kpi", "Pending"),
+}
+FIGURE_LABELS = {
+    "complaints": _lazy("Complaints"),
+    "category": _lazy("Category"),
+    "cause": _lazy("Sub-category"),
+    "emotion": _lazy("Emotion"),
+    "funnel": _lazy("Escalation funnel"),
+    "source": _lazy("Escalated complaints by source"),
+}
+
+
+def _figure_title(figure: str, part: str, value: str) -> str:
+    """What a list of complaints behind a figure is, in words (never the codes)."""
+    label = KPI_LABELS.get(figure) or FIGURE_LABELS.get(figure) or figure  # type: ignore[call-overload]
+    words = [str(label)]
+    if value:
+        if figure == "satisfaction":
+            value = dict(tier_choices()).get(value, value)
+        elif figure == "category":
+            value = selectors.category_name(value)
+        elif figure == "emotion":
+            value = vocabulary.label(EMOTION_LABELS, value)
+        words.append(value)
+    if figure in KPI_LABELS and part in PART_LABELS:
+        words.append(str(PART_LABELS[part]))
+    return " · ".join(words)
+
+
 @login_required
 def figure_complaints(request: HttpRequest) -> HttpResponse:
     """The complaints behind one figure, as a list or exported (``?format=csv|xlsx``)."""
@@ -261,6 +295,7 @@ def figure_complaints(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "figure": figure,
+            "figure_title": _figure_title(figure, part, value),
             "part": part,
             "value": value,
             "period": period,

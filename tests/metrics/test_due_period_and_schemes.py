@@ -173,3 +173,16 @@ def test_the_trend_svg_scales_to_its_values():
     assert len(chart.segments) == 2 and len(chart.points) == 2  # a gap where a month has no value
     assert chart.top <= chart.points[0]["y"] <= chart.bottom_edge
     assert chart.targets[0]["label"] == "指标标准 96.0%"
+
+
+def test_the_complaints_behind_a_figure_are_titled_in_words_not_codes(september, client, manager, team):
+    client.force_login(manager)
+    params = {"month": "2026-09", "team": team.pk, "figure": "work_order_on_time", "part": "pending"}
+    with translation.override("zh-hans"):
+        html = client.get("/metrics/complaints/", params, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        tier = client.get(
+            "/metrics/complaints/", {**params, "figure": "satisfaction", "part": "num", "value": "standard"}
+        ).content.decode()
+    title = re.search(r'<span class="muted figure-title">(.*?)</span>', html).group(1)
+    assert title == "投诉工单处理及时率 · 待定 · 2026-09" and "work_order_on_time" not in title
+    assert "投诉客户满意率 · 普通客户 · 计入分子" in tier

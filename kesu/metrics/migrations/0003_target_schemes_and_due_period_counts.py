@@ -129,6 +129,11 @@ class Migration(migrations.Migration):
             model_name='kpitarget',
             constraint=models.UniqueConstraint(condition=models.Q(('tier__isnull', True)), fields=('scheme', 'kpi'), name='kpi_target_scheme_kpi_all'),
         ),
+        migrations.AlterField(
+            model_name='kpitarget',
+            name='value',
+            field=models.DecimalField(blank=True, decimal_places=4, help_text='A rate as a fraction (0.96 = 96 %); per-million figures as a count. Empty: no target. Work orders: the standard is 0.96, 0.98 where the end-to-end rate must reach 96 %.', max_digits=14, null=True, verbose_name='target'),
+        ),
         migrations.RunPython(seed_targets, migrations.RunPython.noop),
         migrations.RunPython(forget_summaries, migrations.RunPython.noop),
     ]

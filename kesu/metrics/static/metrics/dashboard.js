@@ -2,6 +2,17 @@
    complaints behind it; the tables beside the charts carry the same links. */
 (function () {
   "use strict";
+  // The trend is a server-drawn SVG per KPI; the select shows one of them (no Chart.js needed).
+  var select = document.getElementById("trend-kpi");
+  function trend(key) {
+    var figures = document.querySelectorAll("#chart-trend .trend-chart");
+    Array.prototype.forEach.call(figures, function (figure) { figure.hidden = figure.getAttribute("data-kpi") !== key; });
+  }
+  if (select) {
+    trend(select.value);
+    select.addEventListener("change", function () { trend(select.value); });
+  }
+
   var node = document.getElementById("metrics-data");
   if (!node || typeof Chart === "undefined") { return; }
   var data = JSON.parse(node.textContent);
@@ -15,12 +26,6 @@
   }
   function pointer(event, elements) { event.native.target.style.cursor = elements.length ? "pointer" : "default"; }
 
-  // The trend is a server-drawn SVG per KPI; the select shows one of them.
-  function trend(key) {
-    var figures = document.querySelectorAll("#chart-trend .trend-chart");
-    Array.prototype.forEach.call(figures, function (figure) { figure.hidden = figure.getAttribute("data-kpi") !== key; });
-  }
-
   function bars(id, rows, label, horizontal) {
     return new Chart(document.getElementById(id), {
       type: "bar",
@@ -28,10 +33,6 @@
       options: { animation: false, indexAxis: horizontal ? "y" : "x", onClick: go(rows.map(function (r) { return r.link; })), onHover: pointer, plugins: { legend: { display: false } } }
     });
   }
-
-  var select = document.getElementById("trend-kpi");
-  trend(select.value);
-  select.addEventListener("change", function () { trend(select.value); });
 
   var pareto = data.pareto;
   charts.pareto = new Chart(document.getElementById("chart-pareto"), {
