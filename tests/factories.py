@@ -42,3 +42,13 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     email = "zhang.wei@example.com"
     id_card = "110101199003071234"
     tier = factory.LazyFunction(lambda: Tier.objects.get(code="standard"))
+
+
+def unit_embedding(*values: float) -> bytes:
+    """A complaint's stored embedding (float16 bytes, 384 wide, unit length) whose first
+    coordinates are ``values``: cosine similarity between two of them is easy to foresee."""
+    import numpy as np
+
+    vector = np.zeros(384, dtype=np.float32)
+    vector[: len(values)] = values
+    return (vector / np.linalg.norm(vector)).astype(np.float16).tobytes()

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kesu.append_only import AppendOnlyModel
+
 
 class Team(models.Model):
     """A complaint-handling team (班组). Agents and team leads see their team's complaints."""
@@ -65,10 +67,12 @@ class User(AbstractUser):
         return default_authority_limit(self.role_codes)
 
 
-class UserRightsEvent(models.Model):
+class UserRightsEvent(AppendOnlyModel):
     """One change to who a user is allowed to be: superuser, staff, active, roles, permissions or
     authority limit — who changed it, when, before and after. Append-only, like the complaints'
     audit trail (``kesu.accounts.services.user_rights_record`` writes it)."""
+
+    append_only_message = "A change of user rights, once recorded, is neither changed nor deleted."
 
     actor = models.ForeignKey(
         User, verbose_name=_("changed by"), null=True, on_delete=models.PROTECT, related_name="+"
@@ -86,14 +90,6 @@ class UserRightsEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {', '.join(self.changes)}"
-
-    def save(self, *args, **kwargs):  # type: ignore[override]
-        if self.pk is not None:
-            raise ValueError("A change of user rights, once recorded, is not changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        raise ValueError("A change of user rights, once recorded, is not deleted.")
 
 
 class SavedView(models.Model):

@@ -31,6 +31,7 @@ from kesu.complaints.models import (
 )
 from kesu.complaints.workflow_config import checklist_for
 from kesu.core import privacy, workflow
+from kesu.reviews import selectors as review_selectors
 from kesu.sla.selectors import sla_view
 
 
@@ -267,9 +268,17 @@ class ComplaintOut(ComplaintListOut):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_checklist(self, obj: Complaint) -> list[dict[str, Any]]:
-        done = set(obj.checklist_done)
+        """At 复盘 the items are ticked by the case review (``by_review``), not through this API."""
+        recorded = review_selectors.review_stage_ticks(obj) if obj.stage_enum == workflow.Stage.REVIEW else ()
+        done = workflow.counted_items(obj.checklist_done, recorded)
         return [
-            {"item": i.code, "label": i.label, "required": i.required, "done": i.code in done}
+            {
+                "item": i.code,
+                "label": i.label,
+                "required": i.required,
+                "done": i.code in done,
+                "by_review": i.code in workflow.REVIEW_RECORD_ITEMS,
+            }
             for i in checklist_for(obj.stage_enum)
         ]
 

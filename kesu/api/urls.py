@@ -19,6 +19,8 @@ router.register("approvals", ApprovalViewSet, basename="approval")
 
 v1 = [
     path("qa/", include("kesu.qa.api_urls")),
+    path("reviews/", include("kesu.reviews.api_urls")),
+    path("training/", include("kesu.practice.api_urls")),
     path("", include(router.urls)),
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("complaints/<str:reference>/follow-ups/", followup.FollowUpsView.as_view(), name="api-follow-ups"),

@@ -15,6 +15,15 @@ from kesu.complaints.selectors import ComplaintFilters
 
 #: The largest id a database keeps (64-bit keys): a larger one in a query is refused, not a 500.
 MAX_ID = 2**63 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """An id from a path as a database key, or None when it cannot be one (not ASCII digits, or
+    beyond 64 bits): the caller answers 404, never a 500."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
+
+
 #: Dates a complaint list is asked about; year 1 or 9999 overflows the time-zone conversion.
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kesu.append_only import AppendOnlyModel
 from kesu.core import kpi as core_kpi
 from kesu.core.workflow import Stage
 
@@ -518,23 +519,15 @@ class Attachment(models.Model):
         return self.kind in PERSONAL_KINDS
 
 
-class AppendOnlyError(Exception):
-    """The audit trail cannot be edited or deleted."""
-
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
-        raise AppendOnlyError("The audit trail is append-only.")
-
-    def delete(self):  # type: ignore[override]
-        raise AppendOnlyError("The audit trail is append-only.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One change to a complaint: who, what, when, before/after. Append-only — enforced here,
     in the admin, and by a database trigger (see the migration) against raw UPDATEs."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="audit_events", verbose_name=_("complaint"))
+    append_only_message = "The audit trail is append-only."
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="audit_events", verbose_name=_("complaint")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -542,8 +535,6 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
-
-    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
@@ -553,14 +544,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}:{self.action}"
-
-    def save(self, *args, **kwargs):  # type: ignore[override]
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        raise AppendOnlyError("The audit trail is append-only.")
 
 
 class StageConfig(models.Model):

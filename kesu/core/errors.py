@@ -51,6 +51,7 @@ class ErrorCode(StrEnum):
     OWNER_REQUIRED = "owner_required"
     CHECKLIST_INCOMPLETE = "checklist_incomplete"
     UNKNOWN_CHECKLIST_ITEM = "unknown_checklist_item"
+    CHECKLIST_ITEM_BY_REVIEW = "checklist_item_by_review"  # the 复盘 stage's ticks come from the case review
     AGREEMENT_REQUIRED = "agreement_required"
     FOLLOW_UP_OR_REASON_REQUIRED = "follow_up_or_reason_required"
     COMPLAINT_CLOSED = "complaint_closed"

@@ -11,6 +11,7 @@ Django's ``makemessages`` extracts it and the UI/API translate it into the user'
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -104,6 +105,17 @@ DEFAULT_CHECKLISTS: dict[Stage, tuple[ChecklistItem, ...]] = {
         ChecklistItem("root_cause", "记录根本原因", "Record the root cause", True),
     ),
 }
+#: The 复盘 stage's items are the case review's own parts (SPEC §4, §8: STAR-L and the root cause):
+#: the recorded review ticks them (``kesu.core.reviews.due.review_stage_ticks``), never a hand. (The
+#: stage is where a closed complaint rests once reviewed; leaving it — back to 关闭, or reopening —
+#: needs a reason, as any move back does, not the ticks.)
+REVIEW_RECORD_ITEMS = frozenset({"star_l", "root_cause"})
+
+
+def counted_items(ticked: Iterable[str], recorded: Iterable[str] = ()) -> frozenset[str]:
+    """The checklist ticks that count: the agent's own, and for the 复盘 stage's items only what
+    the case review recorded (a hand's tick there, from before they were tied, does not count)."""
+    return (frozenset(ticked) - REVIEW_RECORD_ITEMS) | (frozenset(recorded) & REVIEW_RECORD_ITEMS)
 
 
 @dataclass(frozen=True)

@@ -7,33 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kesu.complaints.guidance import english, reply_check, trajectory_chart
 from kesu.complaints.vocabulary import EMOTION_LABELS, TRIGGER_LABELS, VALUE_LABELS, label
 from kesu.core import practice as engine
-from kesu.core.analysis.trajectory import heat, is_rising
-from kesu.core.replies import check_reply, stop_reminder
+from kesu.core.replies import check_reply
 from kesu.practice.forms import SOLUTION_LABELS, TIER_LABELS
 from kesu.practice.models import CriterionResult, PracticeSession, Turn
 from kesu.scripts.selectors import scripts_for
 
-HEATED = 0.7
-LAST_LABELS = {
-    "listen": _("Listen 倾听"),
-    "apologize": _("Apologize 致歉/同理"),
-    "solve": _("Solve 解决"),
-    "thank": _("Thank 感谢"),
-}
-EMOTION_COLOURS = {
-    "anger": "#b91c1c",
-    "disappointment": "#7c3aed",
-    "anxiety": "#b45309",
-    "confusion": "#0369a1",
-    "expectation": "#0f766e",
-    "neutral": "#6b7280",
-    "satisfied": "#15803d",
-}
 PHASE_LABELS = {
     "venting": _("Venting 倾诉"),
     "calming": _("Calming down 平复"),
@@ -42,10 +25,6 @@ PHASE_LABELS = {
     "escalated": _("Escalated 升级"),
 }
 ROLE_LABELS = {"agent": _("Agent 坐席"), "customer": _("Customer 客户"), "observer": _("Observer 观察员")}
-
-
-def english() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 def criterion_name(code: str) -> str:
@@ -85,51 +64,7 @@ def trajectory(turns: list[Turn]) -> dict[str, Any] | None:
         for t in turns
         if t.speaker == "customer" and t.analysis.get("emotion")
     ]
-    if not points:
-        return None
-    width, height, pad = 240, 60, 8
-    step = (width - 2 * pad) / max(1, len(points) - 1)
-    coords = [
-        {
-            "x": round(pad + i * step, 1),
-            "y": round(height - pad - intensity * (height - 2 * pad), 1),
-            "colour": EMOTION_COLOURS.get(code, "#6b7280"),
-            "label": label(EMOTION_LABELS, code),
-            "intensity": round(intensity, 2),
-        }
-        for i, (code, intensity) in enumerate(points)
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "points": coords,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in coords),
-        "rising": is_rising(heat(code, intensity) for code, intensity in points),
-        "last": points[-1],
-    }
-
-
-def stop_panel(track: dict[str, Any] | None) -> dict[str, Any] | None:
-    if track is None:
-        return None
-    code, intensity = track["last"]
-    reminder = stop_reminder(code, intensity, threshold=HEATED, rising=track["rising"])
-    if reminder is None:
-        return None
-    data = reminder.as_dict()
-    en = english()
-    return {
-        "title": data["title_en" if en else "title_zh"],
-        "opener": data["opener_en" if en else "opener_zh"],
-        "steps": [
-            {
-                "letter": s["letter"],
-                "name": s["name_en" if en else "name_zh"],
-                "text": s["text_en" if en else "text_zh"],
-            }
-            for s in data["steps"]
-        ],
-    }
+    return trajectory_chart(points)
 
 
 def _stage(turns: list[Turn]) -> str:
@@ -161,22 +96,7 @@ def check_draft(text: str, *, session: PracticeSession, turns: list[Turn]) -> di
     """The live reply checker over a draft, with the practice conversation so far."""
     authority = float(session.authority_limit) if session.authority_limit is not None else None
     conversation = [(t.speaker, t.text) for t in turns]
-    data = check_reply(text, authority_limit=authority, conversation=conversation).as_dict()
-    en = english()
-    return {
-        "blocked": data["blocked"],
-        "findings": [
-            {
-                "severity": f["severity"],
-                "message": f["message_en" if en else "message_zh"],
-                "evidence": f.get("evidence"),
-                "suggestion": f.get("suggestion"),
-            }
-            for f in data["findings"]
-        ],
-        "missing_last_steps": [LAST_LABELS.get(step, step) for step in data["missing_last_steps"]],
-        "listening_ratio": data.get("listening_ratio"),
-    }
+    return reply_check(check_reply(text, authority_limit=authority, conversation=conversation))
 
 
 def persona_card(session: PracticeSession) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kesu.append_only import AppendOnlyModel
 from kesu.core import practice as engine
 from kesu.core.analysis.result import CATEGORIES
 
@@ -418,9 +419,11 @@ class Case(models.Model):
         return self.status == CaseStatus.PUBLISHED
 
 
-class TrainingEvent(models.Model):
+class TrainingEvent(AppendOnlyModel):
     """One change in training (a session started, finished or overridden; a case proposed, checked,
     published; a group moved on; an assignment made): who, what, when. Append-only."""
+
+    append_only_message = "The training trail is append-only."
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -469,11 +472,3 @@ class TrainingEvent(models.Model):
 
     def __str__(self) -> str:
         return self.action
-
-    def save(self, *args, **kwargs):  # type: ignore[override]
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("The training trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        raise ValueError("The training trail is append-only.")

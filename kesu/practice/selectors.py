@@ -5,7 +5,8 @@
   recommend, and open assignments.
 * :func:`team_progress` — per member of a team: sessions finished, mean per criterion.
 * :func:`training_coverage` — the share of agents who finished a practice in a period: the review
-  loop's training figure (SPEC §8: communication-training coverage 65 % against an 80 % benchmark).
+  loop's training figure (SPEC §8: communication-training coverage 65 % against an 80 % benchmark),
+  by the same rule as the loop's team figures (:mod:`kesu.core.reviews.coverage`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils import timezone
 from kesu.accounts.models import Team, User
 from kesu.accounts.roles import AGENT
 from kesu.core import practice as engine
+from kesu.core.reviews.coverage import Coverage
 from kesu.practice import permissions
 from kesu.practice.models import (
     Assignment,
@@ -61,6 +63,23 @@ def session_get(*, user: User, pk: int) -> PracticeSession | None:
     if session is None or not permissions.can_view_session(user, session):
         return None
     return session
+
+
+def sessions_visible_to(user: User) -> QuerySet[PracticeSession]:
+    """Every session ``user`` may read (:func:`kesu.practice.permissions.can_view_session`): their
+    own (as agent, customer or observer), their team's for team leads, all for trainers and managers;
+    newest first."""
+    queryset = PracticeSession.objects.select_related(
+        "scenario", "trainee", "customer_player", "observer", "team"
+    ).order_by("-started_at", "-id")
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if permissions.can_run(user) or permissions.sees_all_progress(user):
+        return queryset
+    own = Q(trainee=user) | Q(customer_player=user) | Q(observer=user)
+    if permissions.sees_team_progress(user):
+        own |= Q(team_id=user.team_id)
+    return queryset.filter(own)
 
 
 def session_turns(session: PracticeSession) -> list[Turn]:
@@ -329,16 +348,6 @@ def team_months(*, team: Team, since: date) -> list[dict]:
         entry[row["code"]] = _pct(row["mean"])
         entry["n"] = max(entry["n"], row["n"])
     return [months[m] for m in sorted(months)]
-
-
-@dataclass(frozen=True)
-class Coverage:
-    trained: int
-    agents: int
-
-    @property
-    def rate(self) -> float | None:
-        return round(100 * self.trained / self.agents, 1) if self.agents else None
 
 
 def training_coverage(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.models import User
+from kesu.complaints import guidance
 from kesu.complaints import selectors as complaint_selectors
 from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.core.practice import CRITERIA
@@ -210,7 +211,7 @@ def _conversation_context(request: HttpRequest, session: PracticeSession) -> dic
         context.update(
             panel=panel,
             trajectory=track,
-            stop=display.stop_panel(track),
+            stop=guidance.stop_panel(track),
             scripts=display.suggested_scripts(session, turns, panel["emotion_code"] if panel else None),
         )
     return context

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kesu.append_only import AppendOnlyModel
 from kesu.core import qa as engine
 
 
@@ -551,21 +552,11 @@ class SampleDraw(models.Model):
         return f"{self.plan} {self.month:%Y-%m}"
 
 
-class AppendOnlyError(Exception):
-    """The inspection trail cannot be edited or deleted."""
-
-
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
-        raise AppendOnlyError("The inspection trail is append-only.")
-
-    def delete(self):  # type: ignore[override]
-        raise AppendOnlyError("The inspection trail is append-only.")
-
-
-class InspectionEvent(models.Model):
+class InspectionEvent(AppendOnlyModel):
     """One change to an inspection (scored, item overridden, completed, appealed, decided): who, what,
     when, before/after. Append-only, like the complaints' audit trail, down to a database trigger."""
+
+    append_only_message = "The inspection trail is append-only."
 
     inspection = models.ForeignKey(
         Inspection, on_delete=models.PROTECT, related_name="events", verbose_name=_("inspection")
@@ -583,8 +574,6 @@ class InspectionEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("inspection event")
         verbose_name_plural = _("inspection trail")
@@ -592,11 +581,3 @@ class InspectionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection_id}:{self.action}"
-
-    def save(self, *args, **kwargs):  # type: ignore[override]
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("The inspection trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        raise AppendOnlyError("The inspection trail is append-only.")

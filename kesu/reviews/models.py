@@ -11,7 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints.models import AppendOnlyError
+from kesu.append_only import AppendOnlyModel
+from kesu.core.reviews.coverage import Coverage
 from kesu.core.reviews.due import ReviewStatus
 from kesu.core.reviews.journey import Phase, Signal
 
@@ -337,10 +338,12 @@ class TeamPractice(models.Model):
         return str(self.team)
 
     @property
+    def training(self) -> Coverage:
+        return Coverage(trained=self.agents_trained, agents=self.agents)
+
+    @property
     def coverage(self) -> Decimal | None:
-        if not self.agents:
-            return None
-        return (Decimal(self.agents_trained) * 100 / Decimal(self.agents)).quantize(Decimal("0.1"))
+        return self.training.rate
 
 
 class OpportunityKind(models.TextChoices):
@@ -387,17 +390,11 @@ class Opportunity(models.Model):
         return self.description[:50]
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
-        raise AppendOnlyError("The review trail is append-only.")
-
-    def delete(self):  # type: ignore[override]
-        raise AppendOnlyError("The review trail is append-only.")
-
-
-class ReviewEvent(models.Model):
+class ReviewEvent(AppendOnlyModel):
     """One change in the loop (a review drafted, submitted, approved; an action created, done; an
     opportunity recorded): who, what, when. Append-only."""
+
+    append_only_message = "The review trail is append-only."
 
     review = models.ForeignKey(
         Review,
@@ -436,8 +433,6 @@ class ReviewEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("review event")
         verbose_name_plural = _("review trail")
@@ -445,14 +440,6 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return self.action
-
-    def save(self, *args, **kwargs):  # type: ignore[override]
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("The review trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[override]
-        raise AppendOnlyError("The review trail is append-only.")
 
 
 class TouchpointMonth(models.Model):

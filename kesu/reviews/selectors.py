@@ -143,6 +143,18 @@ def review_status(complaint: Complaint) -> ReviewStatus:
     return ReviewStatus(status) if status else ReviewStatus.NONE
 
 
+def review_stage_ticks(complaint: Complaint) -> frozenset[str]:
+    """The 复盘 stage's checklist items the complaint's case review ticks (submitted: STAR-L done;
+    a root cause named), read from the review itself."""
+    row = (
+        Review.objects.filter(complaint=complaint)
+        .annotate(causes=Count("root_causes"))
+        .values_list("status", "causes")
+        .first()
+    )
+    return rules_core.review_stage_ticks(row[0], row[1]) if row else frozenset()
+
+
 def _candidates(rules: ReviewRules) -> Q:
     """A necessary condition of the rules in SQL (the triggers through the risk they raise)."""
     q = Q(pk__in=[])
@@ -604,13 +616,13 @@ def team_figures(*, month: date) -> list[dict[str, Any]]:
     rows = []
     for team in teams:
         row = practice.get(team.pk)
-        coverage = row.coverage if row else None
+        training = row.training if row else None
         rows.append(
             {
                 "team": team,
-                "coverage": coverage,
+                "coverage": training.rate if training else None,
                 "benchmark": benchmark,
-                "below": coverage is not None and coverage < benchmark,
+                "below": bool(training and training.below(benchmark)),
                 "appraisal": bool(row and row.appraisal_has_communication_score),
                 "communication_score": scores.get(team.pk),
             }

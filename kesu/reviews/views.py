@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kesu.accounts.models import Team, User
+from kesu.complaints import permissions as complaint_permissions
 from kesu.complaints import selectors as complaint_selectors
 from kesu.complaints.errors import ComplaintError
 from kesu.complaints.models import Category
+from kesu.core import privacy
 from kesu.metrics.periods import parse_period
 from kesu.reviews import display, forms, permissions, selectors, services
 from kesu.reviews.models import ActionStatus, ImprovementAction, Opportunity, RootCause, Touchpoint
@@ -116,10 +118,22 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if review is None:
         raise Http404
     user = request.user
+    pii = complaint_permissions.can_see_pii(user, review.complaint)
     chain = review.chain or {}
+    if not pii:
+        # what quotes the customer is masked for who does not see the complaint's personal data, as in
+        # the API (reviews/api.py) and everywhere derived text is shown
+        chain = privacy.mask_derived(chain)
+    star = {
+        f: getattr(review, f) if pii else privacy.mask_text(getattr(review, f))
+        for f in ("situation", "task", "action", "result", "lesson")
+    }
+    name = review.complaint.customer.name
     marks = selectors.complaint_touchpoints(review.complaint)
     context = {
         "review": review,
+        "star": star,
+        "customer_name": name if pii else privacy.mask_name(name),
         "complaint": review.complaint,
         "reasons": [display.reason_label(r) for r in review.reasons],
         "arc": [display.arc_label(step) for step in chain.get("emotion_arc", [])],

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kesu.accounts import selectors as accounts
 from kesu.accounts.models import User
-from kesu.complaints import clock, permissions, selectors
+from kesu.complaints import clock, guidance, permissions, selectors
 from kesu.complaints.analysis import StoredAnalysis
 from kesu.complaints.audit import action_label
 from kesu.complaints.models import Attachment, Channel, Complaint, Priority, SolutionType, StageChoices
@@ -300,15 +300,25 @@ def approvals_page(user: User, refused: dict[int, tuple[str, Any]] | None = None
 
 def checklist_panel(complaint: Complaint) -> dict[str, Any]:
     """The current stage's checklist, and what is left before the next stage (the partial a tick
-    swaps in place)."""
-    done = set(complaint.checklist_done)
+    swaps in place). At 复盘 the items are the case review's (``by_review``): ticked by the review
+    itself, shown with a link to it, never by hand."""
+    at_review = complaint.stage_enum == Stage.REVIEW
+    recorded = review_selectors.review_stage_ticks(complaint) if at_review else frozenset()
+    done = workflow.counted_items(complaint.checklist_done, recorded)
     checklist = checklist_for(complaint.stage_enum)
     return {
         "checklist": [
-            {"code": i.code, "label": i.label, "required": i.required, "done": i.code in done}
+            {
+                "code": i.code,
+                "label": i.label,
+                "required": i.required,
+                "done": i.code in done,
+                "by_review": i.code in workflow.REVIEW_RECORD_ITEMS,
+            }
             for i in checklist
         ],
         "left_before_next": [i.label for i in checklist if i.required and i.code not in done],
+        "checklist_review": review_selectors.review_of(complaint) if at_review else None,
     }
 
 
@@ -451,7 +461,7 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         "text": workbench.highlight(shown_text, workbench.evidence_phrases(analysis)),
         "panel": panel,
         "trajectory": track,
-        "stop": workbench.stop_panel(track) if can_act else None,
+        "stop": guidance.stop_panel(track) if can_act else None,
         "scripts": workbench.suggested_scripts(complaint, latest_emotion, script_values(user, complaint, clocks))
         if complaint.is_open
         else [],
@@ -514,6 +524,35 @@ def complaint_page(user: User, complaint: Complaint, bound: dict[str, Any] | Non
         "show_solution": stage in (Stage.PROPOSE, Stage.AGREE, Stage.CONFIRM),
         "show_agreement": stage == Stage.AGREE,
     }
+
+
+def similar_panel(user: User, complaint: Complaint) -> dict[str, Any]:
+    """相似投诉: earlier complaints the user may see that read like this one (the semantic tier's
+    embedding), with where each stands and the solution that closed it — what helps the agent.
+    A list like the queue: the customers' words and the solutions are masked. ``pending`` while
+    this complaint has no embedding yet (the semantic tier refines after intake)."""
+    if not complaint.embedding:
+        return {"pending": True, "rows": []}
+    labels = stage_labels()
+    rows = []
+    for other, score in selectors.similar_complaints(user=user, complaint=complaint):
+        rows.append(
+            {
+                "reference": other.reference,
+                "category": " / ".join(str(c) for c in (other.category, other.subcategory) if c is not None),
+                "stage": other.stage,
+                "stage_label": labels.get(other.stage, other.stage),
+                "closed": not other.is_open,
+                "outcome": other.get_follow_up_result_display() if other.follow_up_result else "",
+                "received_at": other.received_at,
+                "excerpt": privacy.mask_text(other.text[:60]),
+                "solution": other.get_solution_type_display() if other.solution_type else "",
+                "solution_amount": other.solution_amount,
+                "solution_text": privacy.mask_text(other.solution_text[:200]),
+                "similarity": round(100 * score),
+            }
+        )
+    return {"pending": False, "rows": rows}
 
 
 def delivery_state(outbox: OutboxMessage) -> dict[str, str]:

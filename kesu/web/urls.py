@@ -24,6 +24,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set-language"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval-decide"),
     path("complaints/<str:reference>/follow-up-link/", views.follow_up_link, name="follow-up-link"),
+    path("complaints/<str:reference>/similar/", views.similar_view, name="similar"),
     path("complaints/<str:reference>/check-reply/", views.check_reply_view, name="check-reply"),
     path(
         "complaints/<str:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment"

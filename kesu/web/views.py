@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import i18n as i18n_views
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kesu.accounts import selectors as accounts
 from kesu.accounts import services as account_services
@@ -572,6 +572,17 @@ def attachment_download(request: HttpRequest, reference: str, pk: int) -> HttpRe
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_safe
+def similar_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """The 相似投诉 panel, loaded by the complaint page after it is shown (HTMX), so that the
+    page's own queries and time do not grow with the search."""
+    complaint = _complaint_or_404(request, reference)
+    return render(
+        request, "web/_similar.html", {"complaint": complaint, **presenters.similar_panel(request.user, complaint)}
+    )
 
 
 @login_required

@@ -9,9 +9,9 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.analysis import StoredAnalysis
+from kesu.complaints.guidance import reply_check, trajectory_chart
 from kesu.complaints.models import Complaint, Message, MessageKind
 from kesu.complaints.taxonomy import category_by_code
 from kesu.complaints.vocabulary import (
@@ -22,27 +22,9 @@ from kesu.complaints.vocabulary import (
     VALUE_LABELS,
     label,
 )
-from kesu.core.analysis.trajectory import heat, is_rising
-from kesu.core.replies import check_reply, stop_reminder
+from kesu.core.replies import check_reply
 from kesu.core.replies.scripts import fill_placeholders
 from kesu.scripts.selectors import scripts_for
-
-EMOTION_COLOURS = {
-    "anger": "#b91c1c",
-    "disappointment": "#7c3aed",
-    "anxiety": "#b45309",
-    "confusion": "#0369a1",
-    "expectation": "#0f766e",
-    "neutral": "#6b7280",
-    "satisfied": "#15803d",
-}
-HEATED = 0.7
-LAST_LABELS = {
-    "listen": _("Listen 倾听"),
-    "apologize": _("Apologize 致歉/同理"),
-    "solve": _("Solve 解决"),
-    "thank": _("Thank 感谢"),
-}
 
 
 def highlight(text: str, phrases: list[str]) -> SafeString:
@@ -111,52 +93,7 @@ def trajectory(messages: list[Message]) -> dict[str, Any] | None:
         analysis = StoredAnalysis(message.analysis)
         if message.kind == MessageKind.CUSTOMER and analysis.emotion:
             points.append((analysis.emotion_label or "neutral", analysis.emotion_intensity))
-    if not points:
-        return None
-    width, height, pad = 240, 60, 8
-    step = (width - 2 * pad) / max(1, len(points) - 1)
-    coords = [
-        {
-            "x": round(pad + i * step, 1),
-            "y": round(height - pad - intensity * (height - 2 * pad), 1),
-            "colour": EMOTION_COLOURS.get(code, "#6b7280"),
-            "label": label(EMOTION_LABELS, code),
-            "intensity": round(intensity, 2),
-        }
-        for i, (code, intensity) in enumerate(points)
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "points": coords,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in coords),
-        "rising": is_rising(heat(code, intensity) for code, intensity in points),
-        "last": points[-1],
-    }
-
-
-def stop_panel(track: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The STOP reminder for the agent when the customer's emotion runs high (SPEC §5)."""
-    if track is None:
-        return None
-    label, intensity = track["last"]
-    reminder = stop_reminder(label, intensity, threshold=HEATED, rising=track["rising"])
-    if reminder is None:
-        return None
-    data = reminder.as_dict()
-    english = (get_language() or "").startswith("en")
-    return {
-        "title": data["title_en" if english else "title_zh"],
-        "opener": data["opener_en" if english else "opener_zh"],
-        "steps": [
-            {
-                "letter": step["letter"],
-                "name": step["name_en" if english else "name_zh"],
-                "text": step["text_en" if english else "text_zh"],
-            }
-            for step in data["steps"]
-        ],
-    }
+    return trajectory_chart(points)
 
 
 def suggested_scripts(
@@ -178,20 +115,4 @@ def conversation_pairs(messages: list[Message]) -> list[tuple[str, str]]:
 
 def check_draft(text: str, *, authority_limit: float | None, messages: list[Message]) -> dict[str, Any]:
     """The reply checker over a draft, with the conversation so far (LAST, listening ratio)."""
-    result = check_reply(text, authority_limit=authority_limit, conversation=conversation_pairs(messages))
-    english = (get_language() or "").startswith("en")
-    data = result.as_dict()
-    return {
-        "blocked": data["blocked"],
-        "findings": [
-            {
-                "severity": f["severity"],
-                "message": f["message_en" if english else "message_zh"],
-                "evidence": f.get("evidence"),
-                "suggestion": f.get("suggestion"),
-            }
-            for f in data["findings"]
-        ],
-        "missing_last_steps": [LAST_LABELS.get(step, step) for step in data["missing_last_steps"]],
-        "listening_ratio": data.get("listening_ratio"),
-    }
+    return reply_check(check_reply(text, authority_limit=authority_limit, conversation=conversation_pairs(messages)))

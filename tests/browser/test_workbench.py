@@ -10,8 +10,8 @@ from selenium.webdriver.support.ui import Select
 from kesu.complaints.models import Complaint
 from kesu.handling.intake import take_in
 from kesu.handling.sweep import sweep
-from tests.browser.ui import browser_test, css, submit, xpath
-from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.browser.ui import browser_test, css, submit, wait, xpath
+from tests.factories import CustomerFactory, TeamFactory, UserFactory, unit_embedding
 
 pytestmark = browser_test
 
@@ -112,3 +112,20 @@ def test_narrow_screens_fold_the_header_and_show_lists_as_cards(browser, login, 
         assert not css(browser, "table.complaints thead").is_displayed()
     finally:
         browser.set_window_size(1400, 1000)
+
+
+def test_the_complaint_page_shows_a_similar_past_complaint_and_how_it_was_solved(browser, login, agent):
+    """相似投诉: the panel arrives after the page (HTMX) with the earlier complaint, its state and solution."""
+    earlier = take_in(actor=agent, customer=CustomerFactory(), text="家里宽带断网，师傅一直不上门", channel="phone")
+    now = take_in(actor=agent, customer=CustomerFactory(), text="宽带又断网了，报修三天没人来", channel="web")
+    Complaint.objects.filter(pk=earlier.pk).update(
+        embedding=unit_embedding(1, 0.15), stage="closed", solution_type="repair", solution_text="当天派师傅上门更换光猫"
+    )
+    Complaint.objects.filter(pk=now.pk).update(embedding=unit_embedding(1, 0.1))
+    login(agent)
+    browser.get(f"{browser.base_url}/complaints/{now.reference}/")
+    row = wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, f"#similar tr[data-reference={earlier.reference}]"))
+    assert "相似投诉" in css(browser, "#similar h2").text
+    assert "更换光猫" in row.text and "%" in css(row, ".similarity").text
+    css(row, "a").click()
+    wait(browser).until(lambda d: earlier.reference in d.find_element(By.CSS_SELECTOR, "h1").text)

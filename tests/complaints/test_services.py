@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
+from kesu.append_only import AppendOnlyError
 from kesu.complaints import clock, services
 from kesu.complaints.errors import ComplaintError, Conflict, PermissionRefused
-from kesu.complaints.models import AppendOnlyError, AuditEvent, Complaint, Message
+from kesu.complaints.models import AuditEvent, Complaint, Message
 from kesu.complaints.services import intake as intake_services
 from kesu.handling.conversation import add_message
 from kesu.handling.solution import record_solution

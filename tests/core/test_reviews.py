@@ -205,3 +205,28 @@ def test_the_root_cause_tree_includes_the_organisational_causes():
 def test_the_emotion_arc_collapses_repeats_and_ends_in_the_crisis():
     points = [("confusion", []), ("confusion", []), ("anger", []), ("anger", ["public_exposure"])]
     assert emotion_arc(points) == ["confusion", "anger", "public_exposure"]
+
+
+def test_training_coverage_is_one_rule_for_the_loop_and_for_training():
+    from decimal import Decimal
+
+    from kesu.core.reviews.coverage import Coverage
+
+    assert Coverage(trained=13, agents=20).rate == Decimal("65.0")  # the material's case
+    assert Coverage(trained=13, agents=20).below() and not Coverage(trained=9, agents=10).below()
+    assert Coverage(trained=1, agents=3).rate == Decimal("33.3")
+    assert Coverage(trained=0, agents=0).rate is None and not Coverage(trained=0, agents=0).below()
+    assert not Coverage(trained=13, agents=20).below(Decimal("60"))
+
+
+def test_the_review_stages_ticks_come_from_the_case_review():
+    from kesu.core.reviews import review_stage_ticks
+    from kesu.core.workflow import counted_items
+
+    assert review_stage_ticks("none", 0) == frozenset()
+    assert review_stage_ticks("draft", 2) == {"root_cause"}
+    assert review_stage_ticks("submitted", 1) == {"star_l", "root_cause"}
+    assert review_stage_ticks("approved", 1) == {"star_l", "root_cause"}
+    # A hand's tick of the review's items does not count; the other items' ticks do.
+    assert counted_items(["star_l", "apologized"]) == {"apologized"}
+    assert counted_items(["apologized"], recorded={"star_l"}) == {"apologized", "star_l"}

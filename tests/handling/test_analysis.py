@@ -16,6 +16,7 @@ from kesu.core.analysis.result import CATEGORIES
 from kesu.core.analysis.semantic.model import HEADS_FILE
 from kesu.handling import analysis as refinement
 from kesu.handling.conversation import add_message
+from tests.factories import unit_embedding
 
 pytestmark = pytest.mark.django_db
 
@@ -162,12 +163,6 @@ def test_nothing_is_marked_when_the_semantic_tier_is_off(make_complaint):
     assert not make_complaint().semantic_pending
 
 
-def _unit(*values: float) -> bytes:
-    v = np.zeros(384, dtype=np.float32)
-    v[: len(values)] = values
-    return (v / np.linalg.norm(v)).astype(np.float16).tobytes()
-
-
 def test_similar_complaints_come_most_alike_first_and_only_those_one_may_see(
     make_complaint, api, agent, other_agent, customer
 ):
@@ -176,8 +171,8 @@ def test_similar_complaints_come_most_alike_first_and_only_those_one_may_see(
     less = make_complaint(text="宽带网速慢")
     unrelated = make_complaint(text="书的内容很好")
     elsewhere = take_in_for(other_agent, customer)
-    for c, vec in ((target, _unit(1, 0.1)), (alike, _unit(1, 0.15)), (less, _unit(1, 0.5)), (unrelated, _unit(0, 1)),
-                   (elsewhere, _unit(1, 0.1))):
+    for c, vec in ((target, unit_embedding(1, 0.1)), (alike, unit_embedding(1, 0.15)), (less, unit_embedding(1, 0.5)), (unrelated, unit_embedding(0, 1)),
+                   (elsewhere, unit_embedding(1, 0.1))):
         Complaint.objects.filter(pk=c.pk).update(embedding=vec)
     response = api(agent).get(f"/api/v1/complaints/{target.reference}/similar/")
     assert response.status_code == 200

@@ -10,13 +10,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from kesu.append_only import AppendOnlyError
 from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.complaints.models import Complaint
 from kesu.escalation.models import Escalation
 from kesu.followup.models import FollowUp
 from kesu.qa import selectors, services
 from kesu.qa.models import (
-    AppendOnlyError,
     Inspection,
     InspectionEvent,
     SamplingPlan,

@@ -140,7 +140,7 @@ def test_reviews_are_read_within_the_team(at_follow_up_referral, agent, other_ag
 
 
 def test_the_trail_is_append_only(at_follow_up_referral, agent):
-    from kesu.complaints.models import AppendOnlyError
+    from kesu.append_only import AppendOnlyError
 
     services.review_start(complaint=at_follow_up_referral, actor=agent)
     with pytest.raises(AppendOnlyError):
@@ -195,3 +195,37 @@ def test_the_api_answers_the_same_refusal_code(api, at_follow_up_referral, agent
     url = f"/api/v1/complaints/{at_follow_up_referral.reference}/transition/"
     refused = api(agent).post(url, {"to": "closed"}, format="json")
     assert refused.status_code == 400 and refused.json()["code"] == "review_required"
+
+
+def test_the_review_stages_ticks_are_the_case_reviews_own(make_complaint, agent, client, api):
+    """复盘 (the method's last, optional stage): 完成 STAR-L 复盘 and 记录根本原因 are ticked by the
+    recorded case review, not by hand, and the stage's checklist links the review."""
+    from kesu.complaints import services as complaint_services
+
+    complaint = walk_to(make_complaint(), agent, "follow_up")
+    complaint_services.complaint_set_close_reason(complaint=complaint, actor=agent, reason="客户不需要回访")
+    complaint = move(complaint=move(complaint=complaint, actor=agent, to="closed"), actor=agent, to="review")
+    for item in ("star_l", "root_cause"):
+        with pytest.raises(ComplaintError) as refused:
+            complaint_services.complaint_check_item(complaint=complaint, actor=agent, item=item)
+        assert refused.value.code == ErrorCode.CHECKLIST_ITEM_BY_REVIEW
+    assert selectors.review_stage_ticks(complaint) == frozenset()
+    client.force_login(agent)
+    url = f"/complaints/{complaint.reference}/"
+    assert "尚未开始复盘" in client.get(url).content.decode()
+
+    review = services.review_start(complaint=complaint, actor=agent)
+    services.review_save(review=review, actor=agent, fields={}, root_causes=["training_gap"])
+    assert selectors.review_stage_ticks(complaint) == {"root_cause"}  # STAR-L not submitted yet
+    services.review_submit(review=complete(review, agent), actor=agent)
+    assert selectors.review_stage_ticks(complaint) == {"star_l", "root_cause"}
+    assert list(review.events.values_list("action", flat=True)) == ["started", "saved", "saved", "submitted"]
+
+    html = client.get(url).content.decode()
+    assert f'href="/reviews/{review.pk}/"' in html and "由复盘记录完成" in html
+    assert 'value="star_l"' not in html  # no tick button for the review's items
+    checklist = api(agent).get(f"/api/v1/complaints/{complaint.reference}/").json()["checklist"]
+    assert [(row["item"], row["done"], row["by_review"]) for row in checklist] == [
+        ("star_l", True, True),
+        ("root_cause", True, True),
+    ]

@@ -157,11 +157,17 @@ def complaint_check_item(*, complaint: Complaint, actor: User, item: str, done: 
         complaint = lock_complaint(complaint)
         if not permissions.can_act(actor, complaint):
             raise PermissionRefused()
-        known = {i.code for i in checklist_for(complaint.stage_enum)}
+        known = {i.code: i.label for i in checklist_for(complaint.stage_enum)}
         if item not in known:
             raise ComplaintError(
                 ErrorCode.UNKNOWN_CHECKLIST_ITEM,
                 _("This stage has no checklist item %(item)s.") % {"item": item},
+            )
+        if item in workflow.REVIEW_RECORD_ITEMS:
+            raise ComplaintError(
+                ErrorCode.CHECKLIST_ITEM_BY_REVIEW,
+                _("「%(item)s」 is ticked by the case review: write and submit it on the review page.")
+                % {"item": known[item]},
             )
         items = set(complaint.checklist_done)
         items.add(item) if done else items.discard(item)

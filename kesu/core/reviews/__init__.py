@@ -9,7 +9,7 @@ writes what they decide; nothing here reads a clock or a database.
 """
 
 from .chain import emotion_arc
-from .due import DueFacts, ReviewRules, close_refusals, review_reasons
+from .due import DueFacts, ReviewRules, close_refusals, review_reasons, review_stage_ticks
 from .effect import Effect, compare_proportions, compare_rates, prorated_exposure
 from .offers import OfferFacts, offer_refusals
 
@@ -25,4 +25,5 @@ __all__ = [
     "offer_refusals",
     "prorated_exposure",
     "review_reasons",
+    "review_stage_ticks",
 ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from kesu.core.errors import ErrorCode
-from kesu.core.workflow import Refusal, gettext_noop
+from kesu.core.workflow import REVIEW_RECORD_ITEMS, Refusal, gettext_noop
 
 
 class Reason(StrEnum):
@@ -109,3 +109,15 @@ def close_refusals(reasons: Iterable[Reason], status: ReviewStatus | str) -> lis
             {"reasons": ", ".join(r.value for r in reasons)},
         )
     ]
+
+
+def review_stage_ticks(status: ReviewStatus | str, root_causes: int) -> frozenset[str]:
+    """The 复盘 stage's checklist as the recorded case review fills it: 完成 STAR-L 复盘 once the
+    review is submitted (submitting needs every part of STAR-L, the same line as the closing guard),
+    记录根本原因 once it names a root cause. Without a review, nothing is ticked."""
+    ticks = set()
+    if ReviewStatus(status) in SUBMITTED_STATUSES:
+        ticks.add("star_l")
+    if root_causes > 0:
+        ticks.add("root_cause")
+    return frozenset(ticks) & REVIEW_RECORD_ITEMS
