@@ -85,7 +85,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from kesu.accounts.selectors import user_by_username
     from kesu.complaints.errors import ComplaintError
-    from kesu.handling.importer import import_file
+    from kesu.handling.importer import import_file, job_report
 
     actor = user_by_username(args.user)
     if actor is None:
@@ -93,12 +93,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     try:
         with open(args.file, "rb") as stream:
-            report = import_file(actor=actor, name=args.file, stream=stream, size=os.path.getsize(args.file))
+            job = import_file(
+                actor=actor, name=os.path.basename(args.file), stream=stream, size=os.path.getsize(args.file)
+            )
     except (OSError, ComplaintError) as error:
         print(f"kesu import: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    return 1 if report.errors else 0
+    report = job_report(job)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    if report["status"] != "done":
+        print(f"kesu import: {report['error'] or report['status']}", file=sys.stderr)
+        return 2
+    return 1 if report["rejected"] else 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kesu.sla",
     "kesu.scripts",
     "kesu.followup",
+    "kesu.imports",
     "kesu.metrics",
     "kesu.qa",
     "kesu.reviews",
@@ -200,6 +201,11 @@ STORAGES = {
         "OPTIONS": {"location": str(Path(os.environ.get("KESU_ATTACHMENTS_DIR", VAR_DIR / "attachments")))},
     },
 }
+# Uploaded bulk-import files, kept until their job has run (README "Bulk import").
+STORAGES["imports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(Path(os.environ.get("KESU_IMPORTS_DIR", VAR_DIR / "imports")))},
+}
 if os.environ.get("KESU_S3_BUCKET"):
     STORAGES["attachments"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -214,6 +220,10 @@ if os.environ.get("KESU_S3_BUCKET"):
             "querystring_auth": True,
             "file_overwrite": False,
         },
+    }
+    STORAGES["imports"] = {
+        **STORAGES["attachments"],
+        "OPTIONS": {**STORAGES["attachments"]["OPTIONS"], "location": "imports"},
     }
 KESU_ATTACHMENT_MAX_BYTES = int(os.environ.get("KESU_ATTACHMENT_MAX_BYTES", 10 * 1_048_576))
 KESU_ATTACHMENTS_PER_MESSAGE = int(os.environ.get("KESU_ATTACHMENTS_PER_MESSAGE", 10))
@@ -234,6 +244,9 @@ KESU_INDUSTRY = os.environ.get("KESU_INDUSTRY", "")
 KESU_PRACTICE_CUSTOMER = os.environ.get("KESU_PRACTICE_CUSTOMER", "rules")
 KESU_MAX_IMPORT_BYTES = int(os.environ.get("KESU_MAX_IMPORT_BYTES", 10 * 1_048_576))
 KESU_MAX_IMPORT_ROWS = int(os.environ.get("KESU_MAX_IMPORT_ROWS", 20_000))
+KESU_MAX_IMPORT_CELLS = int(os.environ.get("KESU_MAX_IMPORT_CELLS", 1_000_000))
+KESU_MAX_IMPORT_CELL_CHARS = int(os.environ.get("KESU_MAX_IMPORT_CELL_CHARS", 20_000))
+KESU_MAX_IMPORT_UNPACKED_BYTES = int(os.environ.get("KESU_MAX_IMPORT_UNPACKED_BYTES", 100 * 1_048_576))
 
 #: API tokens expire this many days after they are issued (then the token endpoint issues a new one).
 KESU_TOKEN_TTL_DAYS = int(os.environ.get("KESU_TOKEN_TTL_DAYS", "30"))
@@ -262,6 +275,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two serializers name a field "kind" with different choices: each enum keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "kesu.complaints.models.MessageKind",
+        "ImportJobKindEnum": "kesu.imports.models.JobKind",
+    },
 }
 
 # Celery: eager (in-process) unless a broker is configured.
@@ -278,6 +296,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "kesu.handling.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    "imports-run-pending": {
+        "task": "kesu.handling.tasks.run_pending_imports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "exports-run-pending": {
+        "task": "kesu.metrics.tasks.run_pending_exports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "analysis-refine-pending": {
         "task": "kesu.handling.tasks.refine_pending_analyses",
         "schedule": 60.0,

@@ -31,6 +31,10 @@ def _outbox_in_tmp(settings, tmp_path):
     settings.KESU_SMS_DIR = tmp_path / "sms"
     settings.KESU_OUTBOX_DELIVER_ON_COMMIT = False
     settings.KESU_SEMANTIC_TIER = False  # no complaint waits for the encoder unless a test asks
+    settings.STORAGES = {  # uploaded import files too
+        **settings.STORAGES,
+        "imports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "imports")}},
+    }
 
 
 @pytest.fixture(autouse=True)

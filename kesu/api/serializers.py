@@ -400,14 +400,3 @@ class AuditEventOut(serializers.ModelSerializer):
         return _user_ref(obj.actor)
 
 
-class ImportRowErrorOut(serializers.Serializer):
-    row = serializers.IntegerField()
-    errors = serializers.ListField(child=serializers.CharField())
-
-
-class ImportReportOut(serializers.Serializer):
-    total = serializers.IntegerField()
-    created = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    references = serializers.ListField(child=serializers.CharField())
-    errors = ImportRowErrorOut(many=True)

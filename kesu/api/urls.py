@@ -10,12 +10,14 @@ from kesu.api import followup, inbound_mail, metrics
 from kesu.api.escalation import ApprovalViewSet, ComplaintEscalationViewSet, EscalationViewSet
 from kesu.api.token import ObtainToken
 from kesu.api.views import ComplaintViewSet
+from kesu.imports.api import ImportJobViewSet
 
 router = DefaultRouter()
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("complaints", ComplaintEscalationViewSet, basename="complaint-escalation")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("imports", ImportJobViewSet, basename="import-job")
 
 v1 = [
     path("qa/", include("kesu.qa.api_urls")),

@@ -25,7 +25,8 @@ from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Complaint
 from kesu.complaints.services.attachments import Upload
 from kesu.handling import conversation, follow_up, intake, solution, stages
-from kesu.handling.importer import import_file
+from kesu.handling.importer import start_import
+from kesu.imports.api import ImportJobOut
 from kesu.sla import services as sla_services
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -250,15 +251,19 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 "properties": {"file": {"type": "string", "format": "binary"}},
             }
         },
-        responses=s.ImportReportOut,
+        responses={202: ImportJobOut},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def bulk_import(self, request: Request) -> Response:
+        """Store the file and start its import in the background: 202 with the job (``url`` to poll,
+        ``rows_url`` for the per-row report once it is done). A file over the size limit, of another
+        kind, or an XLSX that would unpack beyond the limit is refused at once (400)."""
         upload = request.FILES.get("file")
         if upload is None:
             raise ComplaintError(ErrorCode.FILE_REQUIRED, _("Attach a CSV or XLSX file as 'file'."))
-        report = import_file(actor=request.user, name=upload.name, stream=upload, size=upload.size)
-        return Response(report.as_dict(), status=status.HTTP_200_OK)
+        job = start_import(actor=request.user, name=upload.name, stream=upload, size=upload.size)
+        body = ImportJobOut(job, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
     def _valid(self, serializer_class: type) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data)

@@ -39,6 +39,11 @@ class ErrorCode(StrEnum):
     BAD_FILE = "bad_file"
     MISSING_COLUMNS = "missing_columns"
     UNSUPPORTED_FILE = "unsupported_file"
+    TOO_MANY_ROWS = "too_many_rows"
+    TOO_MANY_COLUMNS = "too_many_columns"
+    TOO_MANY_CELLS = "too_many_cells"
+    CELL_TOO_LONG = "cell_too_long"
+    UNPACKS_TOO_LARGE = "unpacks_too_large"  # an XLSX whose parts decompress beyond the limit
     # ownership 首问责任制
     ALREADY_OWNED = "already_owned"
     UNKNOWN_USER = "unknown_user"

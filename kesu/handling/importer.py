@@ -1,28 +1,62 @@
-"""Bulk intake from CSV or XLSX (SPEC §2).
+"""Bulk intake from CSV or XLSX, in the background (SPEC §2).
 
-Every row goes through the same validation as the API and the same act, :func:`~kesu.handling.intake.take_in`,
-each in its own transaction: a bad row is rejected with its row number and reason, good rows
-are kept, and no row is ever half-written. Headers may be English codes or the Chinese column
-names a complaint team's spreadsheet uses; CSV may be UTF-8 or GB18030 (Excel's Chinese export).
+Uploading only stores the file and creates an :class:`~kesu.imports.models.ImportJob` (after the
+checks that cost nothing: size, kind, an XLSX's unpacked size); the request returns at once and a run
+in the background does the rest — a Celery task with a broker, the minute loop of ``kesu serve`` on the
+embedded default (the same path as the semantic tier), or ``kesu import`` in the foreground.
+
+What a run promises:
+
+- **The file first, all or nothing.** The whole file is read once within the limits
+  (:mod:`kesu.core.imports`: rows, columns, cells, characters per cell) and its header checked before
+  any row is imported; a file refused there fails its job with the reason and writes nothing.
+- **Then row by row, each row once.** Every row goes through the same validation as the API and the same
+  act, :func:`~kesu.handling.intake.take_in`, each in its own transaction together with its line of
+  report (:class:`~kesu.imports.models.ImportRow`, unique per job and row number). A bad row is rejected
+  with its reason and the good rows are kept; a run that is killed half-way is resumed (by the catch-up,
+  or ``kesu import``) after the last row it recorded, so no complaint is made twice and none is lost.
+  A row whose ``external_ref`` was imported before, by any job, is skipped.
+
+Headers may be English codes or the Chinese column names a complaint team's spreadsheet uses; CSV may be
+UTF-8 or GB18030 (Excel's Chinese export).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import logging
+import time
 from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import Team, User
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
 from kesu.complaints.models import Channel, Complaint, DemandType, ReceivingUnit, Source
+from kesu.core.imports import Limits, TableRefused, check_archive, check_size, kind_of, read_rows
 from kesu.handling.intake import take_in
+from kesu.imports.models import ImportJob, JobKind, RowOutcome
+from kesu.imports.services import (
+    ClaimLost,
+    done_numbers,
+    job_claim,
+    job_create,
+    job_fail,
+    job_finish,
+    job_note_failure,
+    job_release,
+    job_set_total,
+    pending_job_ids,
+    report_dict,
+    row_record,
+    row_record_once,
+)
+from kesu.qa import services as qa_services
+
+log = logging.getLogger(__name__)
 
 HEADER_ALIASES: dict[str, str] = {
     "customer_id": "customer.external_id",
@@ -111,66 +145,22 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass
-class ImportReport:
-    total: int = 0
-    created: int = 0
-    skipped: int = 0
-    references: list[str] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "created": self.created,
-            "skipped": self.skipped,
-            "references": self.references,
-            "errors": self.errors,
-        }
-
-
 class ImportFileError(ComplaintError):
     """The file as a whole cannot be read; nothing was imported."""
 
 
-def _rows_csv(stream: IO[bytes]) -> Iterator[list[str]]:
-    raw = stream.read()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(ErrorCode.BAD_ENCODING, _("The CSV file is neither UTF-8 nor GB18030 encoded."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    yield from csv.reader(io.StringIO(text), dialect)
+def import_limits() -> Limits:
+    return Limits(
+        max_bytes=settings.KESU_MAX_IMPORT_BYTES,
+        max_rows=settings.KESU_MAX_IMPORT_ROWS,
+        max_cells=settings.KESU_MAX_IMPORT_CELLS,
+        max_cell_chars=settings.KESU_MAX_IMPORT_CELL_CHARS,
+        max_unpacked_bytes=settings.KESU_MAX_IMPORT_UNPACKED_BYTES,
+    )
 
 
-def _rows_xlsx(stream: IO[bytes]) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a broken file
-        raise ImportFileError(
-            ErrorCode.BAD_FILE, _("The XLSX file cannot be read: %(error)s") % {"error": error}
-        ) from None
-    sheet = workbook.worksheets[0]
-    for row in sheet.iter_rows(values_only=True):
-        yield ["" if value is None else value for value in row]
-
-
-def read_rows(name: str, stream: IO[bytes]) -> Iterator[list[Any]]:
-    lower = name.lower()
-    if lower.endswith(".csv") or lower.endswith(".txt"):
-        return _rows_csv(stream)
-    if lower.endswith(".xlsx"):
-        return _rows_xlsx(stream)
-    raise ImportFileError(ErrorCode.UNSUPPORTED_FILE, _("Upload a .csv or .xlsx file."))
+def _message(error: TableRefused) -> str:
+    return _(error.message) % error.params if error.params else _(error.message)
 
 
 def _header(row: list[Any]) -> list[str | None]:
@@ -211,57 +201,187 @@ def _flatten(errors: Any, prefix: str = "") -> list[str]:
     return [f"{prefix.rstrip('.')}: {errors}"]
 
 
-def import_rows(*, actor: User, rows: Iterable[list[Any]]) -> ImportReport:
-    report = ImportReport()
-    iterator = iter(rows)
+# --- starting a job ---------------------------------------------------------------------------------
+
+
+def check_upload(*, name: str, stream: IO[bytes], size: int) -> None:
+    """The checks that cost nothing, in the request: the file's kind and size, and an XLSX's unpacked
+    size (read from the zip's directory, before anything is unpacked)."""
+    limits = import_limits()
     try:
-        columns = _header(next(iterator))
-    except StopIteration:
-        raise ImportFileError(ErrorCode.EMPTY_FILE, _("The file is empty.")) from None
-    teams = {team.name: team.pk for team in Team.objects.all()}
-    for number, row in enumerate(iterator, start=2):
-        if not any(str(cell).strip() for cell in row):
-            continue
-        report.total += 1
-        if report.total > settings.KESU_MAX_IMPORT_ROWS:
-            report.errors.append(
-                {"row": number, "errors": [_("Too many rows; the rest of the file was not imported.")]}
-            )
-            break
-        payload = _payload(columns, row)
-        if "team" in payload:
-            team_name = payload["team"]
-            payload["team"] = teams.get(team_name, -1)
-            if payload["team"] == -1:
-                report.errors.append(
-                    {"row": number, "errors": [_("Unknown team: %(team)s.") % {"team": team_name}]}
-                )
-                continue
-        ref = payload.get("external_ref")
-        if ref and Complaint.objects.filter(external_ref=ref).exists():
-            report.skipped += 1
-            continue
-        serializer = ComplaintCreateIn(data=payload)
-        if not serializer.is_valid():
-            report.errors.append({"row": number, "errors": _flatten(serializer.errors)})
-            continue
-        try:
-            with transaction.atomic():
-                complaint = take_in(actor=actor, **create_kwargs(serializer.validated_data))
-        except ComplaintError as error:
-            report.errors.append({"row": number, "errors": [error.message]})
-            continue
-        except IntegrityError:
-            report.skipped += 1
-            continue
-        report.created += 1
-        report.references.append(complaint.reference)
-    return report
+        kind = kind_of(name)
+        check_size(size, limits)
+        if kind == "xlsx":
+            check_archive(stream, limits)
+    except TableRefused as error:
+        raise ImportFileError(error.code, _message(error)) from None
 
 
-def import_file(*, actor: User, name: str, stream: IO[bytes], size: int | None = None) -> ImportReport:
+def start_import(
+    *, actor: User, name: str, stream: IO[bytes], size: int, language: str | None = None, enqueue: bool = True
+) -> ImportJob:
+    """Store the upload and create its job; the import runs in the background (after commit)."""
     if not actor.has_perm("complaints.import_complaints"):
         raise PermissionRefused()
-    if size is not None and size > settings.KESU_MAX_IMPORT_BYTES:
-        raise ImportFileError(ErrorCode.FILE_TOO_LARGE, _("The file is larger than the import limit."))
-    return import_rows(actor=actor, rows=read_rows(name, stream))
+    check_upload(name=name, stream=stream, size=size)
+    with transaction.atomic():
+        return job_create(
+            actor=actor,
+            name=name,
+            content=stream,
+            size=size,
+            language=language or translation.get_language() or "zh-hans",
+            enqueue=enqueue,
+        )
+
+
+# --- running a job ----------------------------------------------------------------------------------
+
+#: Rows taken in per commit (each in its own savepoint). Fewer commits make a run several times faster
+#: on PostgreSQL; the progress bar moves a batch at a time.
+BATCH_ROWS = 20
+
+#: A job whose runs broke (an error other than the file's, or a run that died and was taken over) this
+#: many times is given up (failed, with the rows it did kept); before that the catch-up tries again.
+MAX_ATTEMPTS = 3
+
+
+def run_import(job_id: int, *, budget_seconds: float | None = None) -> ImportJob | None:
+    """Run (or resume) one job; None when another run has it or it is finished. With a budget the run
+    gives the job back to the queue when its time is up (the embedded loop shares its time this way)."""
+    job = job_claim(job_id)
+    if job is None:
+        return None
+    with translation.override(job.language):
+        message = _("The import stopped on an unexpected error; the rows reported were imported.")
+        if job.attempts >= MAX_ATTEMPTS:  # its runs keep dying (killed, out of memory): give up
+            job_fail(job, code="internal", message=message)
+            job.refresh_from_db()
+            return job
+        try:
+            _run(job, budget_seconds)
+        except ClaimLost:
+            log.warning("import job %s was taken over by another run", job.pk)
+        except Exception:
+            log.exception("import job %s stopped on an error", job.pk)
+            if job_note_failure(job) >= MAX_ATTEMPTS:
+                job_fail(job, code="internal", message=message)
+            else:
+                job_release(job)
+    job.refresh_from_db()
+    return job
+
+
+def _fail(job: ImportJob, code: str, message: str) -> None:
+    with transaction.atomic():
+        job_fail(job, code=code, message=message)
+
+
+def _run(job: ImportJob, budget_seconds: float | None) -> None:
+    limits = import_limits()
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    if not job.file:
+        return _fail(job, "file_missing", _("The uploaded file is no longer there; upload it again."))
+    if job.kind == JobKind.TRANSCRIPTS:
+        return _run_transcripts(job, deadline)
+    if job.rows_total is None:  # the whole file first: nothing is written for a file refused here
+        try:
+            with job.file.open("rb") as stream:
+                rows = read_rows(job.filename, stream, limits)
+                first = next(rows, None)
+                if first is None:
+                    raise ImportFileError(ErrorCode.EMPTY_FILE, _("The file is empty."))
+                _header(first[1])
+                total = sum(1 for _row in rows)
+        except TableRefused as error:
+            return _fail(job, error.code, _message(error))
+        except ComplaintError as error:
+            return _fail(job, error.code, error.message)
+        job_set_total(job, total)
+    done = done_numbers(job)
+    teams = {team.name: team.pk for team in Team.objects.all()}
+    with job.file.open("rb") as stream:
+        rows = read_rows(job.filename, stream, limits)
+        _number, header = next(rows)
+        columns = _header(header)
+        pending = ((number, row) for number, row in rows if number not in done)
+        finished = False
+        while not finished:
+            # One commit for a batch of rows, each row a savepoint of its own: a bad row is undone alone,
+            # a killed run loses at most the batch it was in (and resumes at its first row).
+            with transaction.atomic():
+                finished = True
+                for count, (number, row) in enumerate(pending, start=1):
+                    _import_row(job, columns, teams, number, row)
+                    if count >= BATCH_ROWS or (deadline is not None and time.monotonic() > deadline):
+                        finished = False
+                        break
+            if not finished and deadline is not None and time.monotonic() > deadline:
+                return job_release(job)
+    with transaction.atomic():
+        job_finish(job)
+
+
+def _record(job: ImportJob, number: int, outcome: RowOutcome, **fields: Any) -> None:
+    row_record_once(job, number=number, outcome=outcome, **fields)
+
+
+def _import_row(job: ImportJob, columns: list[str | None], teams: dict[str, int], number: int, row: list[Any]) -> None:
+    payload = _payload(columns, row)
+    if "team" in payload:
+        team_name = payload["team"]
+        payload["team"] = teams.get(team_name, -1)
+        if payload["team"] == -1:
+            return _record(job, number, RowOutcome.REJECTED, messages=[_("Unknown team: %(team)s.") % {"team": team_name}])
+    ref = payload.get("external_ref")
+    if ref and (earlier := Complaint.objects.filter(external_ref=ref).values_list("reference", flat=True).first()):
+        return _record(job, number, RowOutcome.SKIPPED, reference=earlier)
+    serializer = ComplaintCreateIn(data=payload)
+    if not serializer.is_valid():
+        return _record(job, number, RowOutcome.REJECTED, messages=_flatten(serializer.errors))
+    try:
+        with transaction.atomic():
+            complaint = take_in(actor=job.started_by, **create_kwargs(serializer.validated_data))
+            row_record(job, number=number, outcome=RowOutcome.CREATED, reference=complaint.reference,
+                       complaint_id=complaint.pk)
+    except ComplaintError as error:
+        return _record(job, number, RowOutcome.REJECTED, messages=[error.message])
+    except IntegrityError:
+        # the same external_ref taken in meanwhile, or this row recorded by a run thought dead:
+        # either way nothing of this attempt was kept
+        earlier = Complaint.objects.filter(external_ref=ref).values_list("reference", flat=True).first() if ref else ""
+        return _record(job, number, RowOutcome.SKIPPED, reference=earlier or "")
+    return None
+
+
+def _run_transcripts(job: ImportJob, deadline: float | None) -> None:
+    """Call and chat transcripts (quality inspection's import): the same job, claim and resume."""
+    try:
+        finished = qa_services.transcripts_import_run(job, deadline=deadline)
+    except ComplaintError as error:
+        return _fail(job, error.code, error.message)
+    if not finished:
+        return job_release(job)
+    with transaction.atomic():
+        job_finish(job)
+    return None
+
+
+def run_pending_imports(*, budget_seconds: float | None = None, limit: int = 5) -> int:
+    """Run what waits: queued jobs, and running ones whose run died (the catch-up of the minute loop and
+    of Celery beat). Returns how many jobs it advanced."""
+    advanced = 0
+    for job_id in pending_job_ids(limit=limit):
+        if run_import(job_id, budget_seconds=budget_seconds) is not None:
+            advanced += 1
+    return advanced
+
+
+def import_file(*, actor: User, name: str, stream: IO[bytes], size: int) -> ImportJob:
+    """Import in the foreground (``kesu import``): the same job, run here to its end."""
+    job = start_import(actor=actor, name=name, stream=stream, size=size, enqueue=False)
+    return run_import(job.pk) or job
+
+
+def job_report(job: ImportJob) -> dict[str, Any]:
+    return report_dict(job, job.rows.order_by("number"))

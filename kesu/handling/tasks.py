@@ -41,3 +41,21 @@ def poll_mailbox() -> dict:
 
     fetched = fetch_new().as_dict()
     return {**fetched, **handle_pending().as_dict()}
+
+
+@shared_task(acks_late=True)
+def run_import_job(job_id: int) -> str | None:
+    """Run (or resume) one bulk-import job. Safe to run twice: a second run finds the job claimed
+    or finished and does nothing."""
+    from kesu.handling.importer import run_import
+
+    job = run_import(job_id)
+    return job.status if job is not None else None
+
+
+@shared_task(acks_late=True)
+def run_pending_imports() -> int:
+    """The catch-up (Celery beat, every minute): jobs whose task was lost or whose worker died."""
+    from kesu.handling.importer import run_pending_imports as run_pending
+
+    return run_pending()

@@ -1,14 +1,17 @@
 """What the KPIs need besides the complaints: customers served per month (the denominator of
-the per-million figures) and the targets, both admin-edited (SPEC §7: all admin-editable)."""
+the per-million figures) and the targets, both admin-edited (SPEC §7: all admin-editable); and the
+XLSX exports of long complaint lists, written in the background."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kesu.core import kpi as core
+from kesu.imports.models import FINISHED, JobStatus, import_storage
 
 
 class CustomersServed(models.Model):
@@ -179,3 +182,48 @@ class KpiMonthRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class ExportJob(models.Model):
+    """An XLSX export of a complaint list too long to write in the request (README "Bulk import and
+    export"): written in the background to a file the person who asked for it downloads. Safe to run
+    again: a run writes the whole file anew."""
+
+    class Source(models.TextChoices):
+        QUEUE = "queue", _("Complaint list")
+        FIGURE = "figure", _("Complaints behind a figure")
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    #: The list's query (filters, period, scope), read again as ``started_by`` when the job runs.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    filename = models.CharField(_("file name"), max_length=200)
+    language = models.CharField(_("language"), max_length=16, default="zh-hans")
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    file = models.FileField(_("file"), storage=import_storage, upload_to="exports/%Y/%m/", max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="export_job_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0

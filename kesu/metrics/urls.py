@@ -9,4 +9,6 @@ urlpatterns = [
     path("complaints/", views.figure_complaints, name="complaints"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export_dashboard, name="export"),
     re_path(r"^export/complaints\.(?P<fmt>csv|xlsx)$", views.export_complaints, name="export-complaints"),
+    path("exports/<int:pk>/", views.export_job, name="export-job"),
+    path("exports/<int:pk>/download/", views.export_download, name="export-download"),
 ]

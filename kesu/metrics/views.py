@@ -11,23 +11,20 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext, pgettext_lazy
 
-from kesu.complaints import selectors as complaint_selectors
 from kesu.complaints import vocabulary
-from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
-from kesu.complaints.filters import MAX_ID, parse_filters
-from kesu.complaints.permissions import visibility_filter
+from kesu.complaints.errors import ComplaintError, PermissionRefused
 from kesu.complaints.vocabulary import EMOTION_LABELS
 from kesu.core import kpi, privacy
 from kesu.customers.selectors import tier_choices
-from kesu.metrics import charts, exports, permissions, selectors
-from kesu.metrics.models import KPI_LABELS, SCHEME_LABELS
+from kesu.metrics import charts, export_jobs, exports, permissions, selectors
+from kesu.metrics.models import KPI_LABELS, SCHEME_LABELS, ExportJob
 from kesu.metrics.periods import Period, parse_period
 from kesu.metrics.permissions import Scope
 from kesu.metrics.selectors import Dashboard
@@ -36,12 +33,7 @@ ASSESSMENT_LABELS = {"met": _lazy("Met"), "near": _lazy("Near the target"), "mis
 
 
 def _team(params: dict[str, str]) -> int | None:
-    value = params.get("team", "")
-    if not value:
-        return None
-    if not value.isdigit() or int(value) > MAX_ID:
-        raise ComplaintError(ErrorCode.INVALID_TEAM, _("Unknown team."))
-    return int(value)
+    return export_jobs.team_param(params)
 
 
 def request_scope(request: HttpRequest) -> tuple[Period, Scope]:
@@ -264,22 +256,16 @@ def _figure_title(figure: str, part: str, value: str) -> str:
 @login_required
 def figure_complaints(request: HttpRequest) -> HttpResponse:
     """The complaints behind one figure, as a list or exported (``?format=csv|xlsx``)."""
+    if request.GET.get("figure", "complaints") not in selectors.FIGURES:
+        return HttpResponseBadRequest(_("Unknown figure."))
     try:
-        period, scope = request_scope(request)
+        period, scope, figure, queryset = export_jobs.figure_list(user=request.user, params=request.GET.dict())
     except ComplaintError as error:
         return _refused(request, error)
-    figure = request.GET.get("figure", "complaints")
-    if figure not in selectors.FIGURES:
-        return HttpResponseBadRequest(_("Unknown figure."))
     part, value = request.GET.get("part", "den"), request.GET.get("value", "")
-    queryset = selectors.figure_complaints(figure=figure, part=part, value=value, period=period, scope=scope)
-    limit = visibility_filter(request.user)
-    if limit is not None:
-        queryset = queryset.filter(limit)
-    queryset = queryset.order_by("-received_at", "-id")
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
-        return exports.respond(fmt, f"kesu-{figure}-{period.label}", [exports.complaint_sheet(queryset)])
+        return _export(request, fmt, f"kesu-{figure}-{period.label}", queryset, ExportJob.Source.FIGURE)
     page = Paginator(
         queryset.select_related("customer", "customer__tier", "team", "owner", "category"), 50
     ).get_page(request.GET.get("page"))
@@ -417,8 +403,42 @@ def export_complaints(request: HttpRequest, fmt: str) -> HttpResponse:
     """Any complaint list of the queue, with the queue's own filters, as CSV or XLSX."""
     if not permissions.can_view_dashboard(request.user):
         return _refused(request, PermissionRefused(_("Only managers and team leads export lists.")))
-    filters = parse_filters({k: v for k, v in request.GET.items() if v and k != "page"})
-    if filters is None:
-        return HttpResponseBadRequest(_("Some filters were not valid."))
-    queryset = complaint_selectors.complaint_list(user=request.user, filters=filters)
-    return exports.respond(fmt, "kesu-complaints", [exports.complaint_sheet(queryset)])
+    try:
+        queryset = export_jobs.queue_list(user=request.user, params=request.GET.dict())
+    except ComplaintError as error:
+        return HttpResponseBadRequest(error.message)
+    return _export(request, fmt, "kesu-complaints", queryset, ExportJob.Source.QUEUE)
+
+
+def _export(request: HttpRequest, fmt: str, filename: str, queryset: Any, source: str) -> HttpResponse:
+    """CSV streams however long the list; XLSX of a list too long to write in the request is written
+    by a background job, whose page the person is sent to."""
+    if fmt == "xlsx" and queryset[: exports.XLSX_IN_REQUEST_ROWS + 1].count() > exports.XLSX_IN_REQUEST_ROWS:
+        params = {k: v for k, v in request.GET.items() if k not in ("page", "format")}
+        job = export_jobs.export_start(actor=request.user, source=source, params=params, filename=filename)
+        return redirect("metrics:export-job", pk=job.pk)
+    return exports.respond(fmt, filename, [exports.complaint_sheet(queryset)])
+
+
+@login_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An XLSX export being written (polled by HTMX), then its download link."""
+    if not permissions.can_view_dashboard(request.user):
+        return _refused(request, PermissionRefused(_("Only managers and team leads export lists.")))
+    job = export_jobs.export_get(user=request.user, pk=pk)
+    if job is None:
+        raise Http404
+    template = "metrics/_export_job.html" if request.headers.get("HX-Request") == "true" else "metrics/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    if not permissions.can_view_dashboard(request.user):
+        return _refused(request, PermissionRefused(_("Only managers and team leads export lists.")))
+    job = export_jobs.export_get(user=request.user, pk=pk)
+    if job is None or job.status != "done" or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=exports.XLSX_TYPE
+    )

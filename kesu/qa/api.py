@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.core import privacy
 from kesu.core import qa as engine
+from kesu.imports.api import ImportJobOut
 from kesu.qa import permissions, selectors, services
 from kesu.qa.models import Appeal, Inspection, ItemResult
 
@@ -278,21 +279,22 @@ class QaTranscriptImportIn(serializers.Serializer):
 
 
 class TranscriptImportView(APIView):
-    """Import call or chat transcripts: a multipart ``file`` (JSON or CSV), or a JSON body in the
-    export format itself (one transcript, a list, or ``{"transcripts": [...]}``)."""
+    """Import call or chat transcripts. A multipart ``file`` (JSON or CSV, up to 2,000 transcripts) is
+    checked whole, then imported in the background: 202 with the import job (``url`` to poll, ``rows_url``
+    for a line of report per transcript). A JSON body in the export format itself (one transcript, a list,
+    or ``{"transcripts": [...]}``, at most 100: what a CTI system posts as it goes) is imported at once:
+    201 with what was created."""
 
     parser_classes = [MultiPartParser, JSONParser]
 
-    @extend_schema(request=QaTranscriptImportIn, responses={201: dict})
+    @extend_schema(request=QaTranscriptImportIn, responses={201: dict, 202: ImportJobOut})
     def post(self, request: Request) -> Response:
         if not permissions.can_import(request.user):
             raise PermissionRefused()
         upload = request.FILES.get("file")
         if upload is not None:
-            name, content = upload.name, upload.read()
             options = _valid(QaTranscriptImportIn, request)
         else:
-            name, content = "body.json", json.dumps(request.data, ensure_ascii=False).encode()
             options = {
                 "complaint": request.query_params.get("complaint", ""),
                 "inspect": request.query_params.get("inspect", "true") != "false",
@@ -304,8 +306,20 @@ class TranscriptImportView(APIView):
             complaint = complaint_selectors.complaint_get(user=request.user, reference=options["complaint"])
             if complaint is None:
                 raise ComplaintError(ErrorCode.UNKNOWN_COMPLAINT, "Unknown complaint.")
+        if upload is not None:
+            job = services.transcripts_import_start(
+                actor=request.user,
+                name=upload.name,
+                stream=upload,
+                size=upload.size,
+                complaint=complaint,
+                inspect=options["inspect"],
+            )
+            body = ImportJobOut(job, context={"request": request}).data
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+        content = json.dumps(request.data, ensure_ascii=False).encode()
         report = services.transcripts_import(
-            actor=request.user, name=name, content=content, complaint=complaint, inspect=options["inspect"]
+            actor=request.user, name="body.json", content=content, complaint=complaint, inspect=options["inspect"]
         )
         return Response(report.as_dict(), status=status.HTTP_201_CREATED)
 

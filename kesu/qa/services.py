@@ -8,14 +8,17 @@ the complaint's own audit trail is untouched; the inspection trail records every
 
 from __future__ import annotations
 
+import io
 import math
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
@@ -23,6 +26,8 @@ from kesu.complaints import clock
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.models import Complaint
 from kesu.core import qa as engine
+from kesu.imports.models import ImportJob, JobKind, RowOutcome
+from kesu.imports.services import done_numbers, job_create, job_set_total, row_record, row_record_once
 from kesu.qa import permissions, selectors
 from kesu.qa.models import (
     Appeal,
@@ -45,7 +50,11 @@ from kesu.qa.models import (
 )
 
 MAX_TEXT = 2000
+#: A file of transcripts holds at most this many; it is imported by a background job.
 MAX_IMPORT_TRANSCRIPTS = 2000
+#: Transcripts imported in the request itself (a CTI system posting calls as JSON): scoring costs about
+#: 15 ms a call, so this keeps the request within a second or two.
+MAX_SYNC_TRANSCRIPTS = 100
 COMPLAINT_CHANNELS = {
     "phone": "phone",
     "chat": "chat",
@@ -221,7 +230,7 @@ def _decode(content: bytes) -> str:
     raise QaError(ErrorCode.BAD_ENCODING, _("The file is neither UTF-8 nor GB18030 text."))
 
 
-def parse_export(*, name: str, content: bytes) -> list[engine.ParsedTranscript]:
+def parse_export(*, name: str, content: bytes, limit: int = MAX_IMPORT_TRANSCRIPTS) -> list[engine.ParsedTranscript]:
     """The transcripts of an export file: JSON (``.json``, or content starting with ``{``/``[``) or CSV."""
     text = _decode(content)
     try:
@@ -231,10 +240,59 @@ def parse_export(*, name: str, content: bytes) -> list[engine.ParsedTranscript]:
             parsed = engine.parse_csv(text)
     except engine.TranscriptError as error:
         raise QaError(error.code, str(error)) from None
-    if len(parsed) > MAX_IMPORT_TRANSCRIPTS:
-        raise QaError(ErrorCode.TOO_MANY_TRANSCRIPTS, _("At most %(n)d transcripts per file.") % {"n": MAX_IMPORT_TRANSCRIPTS}
-        )
+    if len(parsed) > limit:
+        raise QaError(ErrorCode.TOO_MANY_TRANSCRIPTS, _("At most %(n)d transcripts per file.") % {"n": limit})
     return parsed
+
+
+@dataclass
+class _Lookups:
+    """The agents and complaints a file names, read once for the whole file."""
+
+    users: dict[str, User]
+    complaints: dict[str, Complaint]
+
+    @classmethod
+    def of(cls, parsed: list[engine.ParsedTranscript]) -> _Lookups:
+        users = {u.username: u for u in User.objects.filter(username__in={p.agent for p in parsed if p.agent})}
+        references = {p.complaint for p in parsed if p.complaint}
+        return cls(users, {c.reference: c for c in Complaint.objects.filter(reference__in=references)})
+
+
+def _place(
+    item: engine.ParsedTranscript, lookups: _Lookups, complaint: Complaint | None
+) -> tuple[User | None, Complaint | None, tuple[str, str] | None]:
+    """The transcript's agent and complaint, or why it cannot be imported (code, message)."""
+    agent = lookups.users.get(item.agent) if item.agent else None
+    target = complaint or lookups.complaints.get(item.complaint)
+    if item.agent and agent is None:
+        return None, None, ("unknown_agent", _("Unknown agent: %(user)s.") % {"user": item.agent})
+    if item.complaint and target is None and complaint is None:
+        return None, None, ("unknown_complaint", _("Unknown complaint: %(ref)s.") % {"ref": item.complaint})
+    if item.external_ref and Transcript.objects.filter(external_ref=item.external_ref).exists():
+        return None, None, ("duplicate", _("Imported before."))
+    return agent or (target.owner if target else None), target, None
+
+
+def _store_transcript(
+    item: engine.ParsedTranscript, *, actor: User, agent: User | None, target: Complaint | None, inspect: bool
+) -> tuple[Transcript, Inspection | None]:
+    transcript = Transcript.objects.create(
+        complaint=target,
+        agent=agent,
+        team_id=(agent.team_id if agent else None) or (target.team_id if target else None),
+        source=TranscriptSource.IMPORT,
+        channel=item.transcript.channel,
+        external_ref=item.external_ref,
+        started_at=item.started_at,
+        turns=item.transcript.as_list(),
+        imported_by=actor,
+        created_at=clock.now(),
+    )
+    inspection = (
+        inspection_create(transcript=transcript, reason=InspectionReason.MANUAL, actor=actor) if inspect else None
+    )
+    return transcript, inspection
 
 
 def transcripts_import(
@@ -245,55 +303,107 @@ def transcripts_import(
     complaint: Complaint | None = None,
     inspect: bool = True,
 ) -> ImportReport:
-    """Import call or chat transcripts. Each names its agent (username) and may name its complaint
-    (reference); ``complaint`` attaches every transcript of the file to one complaint. With ``inspect``
-    each transcript is scored at once and queued for an inspector. A transcript whose external reference
-    was imported before is skipped, so a retried import creates nothing twice."""
+    """Import call or chat transcripts in the caller's request: what a CTI system posts as it goes (a
+    few calls at a time, at most :data:`MAX_SYNC_TRANSCRIPTS`; a file of more is imported in the
+    background, :func:`transcripts_import_start`). Each names its agent (username) and may name its
+    complaint (reference); ``complaint`` attaches every transcript of the file to one complaint. With
+    ``inspect`` each transcript is scored at once and queued for an inspector. A transcript whose
+    external reference was imported before is skipped, so a retried import creates nothing twice."""
     if not permissions.can_import(actor):
         raise PermissionRefused()
-    parsed = parse_export(name=name, content=content)
-    users = {u.username: u for u in User.objects.filter(username__in={p.agent for p in parsed if p.agent})}
-    references = {p.complaint for p in parsed if p.complaint}
-    complaints = {c.reference: c for c in Complaint.objects.filter(reference__in=references)}
+    parsed = parse_export(name=name, content=content, limit=MAX_SYNC_TRANSCRIPTS)
+    lookups = _Lookups.of(parsed)
     report = ImportReport()
     for item in parsed:
-        ref = item.external_ref
-        agent = users.get(item.agent) if item.agent else None
-        target = complaint or complaints.get(item.complaint)
-        problem = None
-        if item.agent and agent is None:
-            problem = ("unknown_agent", _("Unknown agent: %(user)s.") % {"user": item.agent})
-        elif item.complaint and target is None and complaint is None:
-            problem = ("unknown_complaint", _("Unknown complaint: %(ref)s.") % {"ref": item.complaint})
-        elif ref and Transcript.objects.filter(external_ref=ref).exists():
-            problem = ("duplicate", _("Imported before."))
+        agent, target, problem = _place(item, lookups, complaint)
         if problem:
-            report.skipped.append({"ref": ref, "code": problem[0], "message": problem[1]})
+            report.skipped.append({"ref": item.external_ref, "code": problem[0], "message": problem[1]})
             continue
-        agent = agent or (target.owner if target else None)
         try:
             with transaction.atomic():
-                transcript = Transcript.objects.create(
-                    complaint=target,
-                    agent=agent,
-                    team_id=(agent.team_id if agent else None) or (target.team_id if target else None),
-                    source=TranscriptSource.IMPORT,
-                    channel=item.transcript.channel,
-                    external_ref=ref,
-                    started_at=item.started_at,
-                    turns=item.transcript.as_list(),
-                    imported_by=actor,
-                    created_at=clock.now(),
+                transcript, inspection = _store_transcript(
+                    item, actor=actor, agent=agent, target=target, inspect=inspect
                 )
-                if inspect:
-                    report.inspections.append(
-                        inspection_create(transcript=transcript, reason=InspectionReason.MANUAL, actor=actor)
-                    )
         except IntegrityError:  # the same reference imported at the same moment by someone else
-            report.skipped.append({"ref": ref, "code": "duplicate", "message": _("Imported before.")})
+            report.skipped.append({"ref": item.external_ref, "code": "duplicate", "message": _("Imported before.")})
             continue
         report.created.append(transcript)
+        if inspection is not None:
+            report.inspections.append(inspection)
     return report
+
+
+def transcripts_import_start(
+    *,
+    actor: User,
+    name: str,
+    stream: IO[bytes],
+    size: int,
+    complaint: Complaint | None = None,
+    inspect: bool = True,
+    language: str | None = None,
+) -> ImportJob:
+    """A transcript file uploaded (the page, the API's multipart ``file``): read and checked whole in the
+    request — a file that cannot be read, or holds more than :data:`MAX_IMPORT_TRANSCRIPTS`, is refused
+    and nothing is stored — then imported by a background job (the same job as the complaints' bulk
+    import: progress, a line of report per transcript, resumed without duplicates)."""
+    if not permissions.can_import(actor):
+        raise PermissionRefused()
+    if size > settings.KESU_MAX_IMPORT_BYTES:
+        raise QaError(ErrorCode.FILE_TOO_LARGE, _("The file is larger than the import limit."))
+    content = stream.read(settings.KESU_MAX_IMPORT_BYTES + 1)
+    parse_export(name=name, content=content)
+    with transaction.atomic():
+        return job_create(
+            actor=actor,
+            name=name,
+            content=io.BytesIO(content),
+            size=len(content),
+            language=language or translation.get_language() or "zh-hans",
+            kind=JobKind.TRANSCRIPTS,
+            options={"complaint": complaint.pk if complaint else None, "inspect": inspect},
+        )
+
+
+def transcripts_import_run(job: ImportJob, *, deadline: float | None = None) -> bool:
+    """Run (or resume) a transcript import job that the caller has claimed; True when it is finished,
+    False when its time (``deadline``, a :func:`time.monotonic` value) ran out first. Each transcript is
+    stored with its line of report in one transaction, so a resumed run carries on after the last."""
+    with job.file.open("rb") as stream:
+        parsed = parse_export(name=job.filename, content=stream.read())
+    if job.rows_total is None:
+        job_set_total(job, len(parsed))
+    done = done_numbers(job)
+    complaint = Complaint.objects.filter(pk=job.options.get("complaint")).first() if job.options.get("complaint") else None
+    inspect = bool(job.options.get("inspect", True))
+    lookups = _Lookups.of(parsed)
+    for number, item in enumerate(parsed, start=1):
+        if number in done:
+            continue
+        agent, target, problem = _place(item, lookups, complaint)
+        ref = item.external_ref or ""
+        if problem:
+            outcome = RowOutcome.SKIPPED if problem[0] == "duplicate" else RowOutcome.REJECTED
+            row_record_once(job, number=number, outcome=outcome, reference=ref, messages=[problem[1]])
+        else:
+            try:
+                with transaction.atomic():
+                    _transcript, inspection = _store_transcript(
+                        item, actor=job.started_by, agent=agent, target=target, inspect=inspect
+                    )
+                    row_record(
+                        job,
+                        number=number,
+                        outcome=RowOutcome.CREATED,
+                        reference=ref,
+                        messages=[f"QA-{inspection.pk}"] if inspection else [],
+                    )
+            except IntegrityError:
+                row_record_once(job, number=number, outcome=RowOutcome.SKIPPED, reference=ref,
+                                messages=[_("Imported before.")])
+        if deadline is not None and time.monotonic() > deadline:
+            return False
+    return True
 
 
 # --- inspections ----------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 from kesu.accounts.models import Team, User
 from kesu.complaints import selectors as complaint_selectors
 from kesu.complaints.errors import ComplaintError, PermissionRefused
+from kesu.imports import selectors as import_selectors
+from kesu.imports.models import JobKind
 from kesu.metrics import exports
 from kesu.qa import display, forms, permissions, selectors, services
 from kesu.qa.models import (
@@ -361,10 +363,11 @@ def inspect_complaint(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_transcripts(request: HttpRequest) -> HttpResponse:
+    """Upload a transcript file: checked whole here, then imported by a background job whose page
+    shows its progress and, at the end, a line of report per transcript."""
     if not permissions.can_import(request.user):
         return _refuse(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         complaint = None
@@ -375,16 +378,20 @@ def import_transcripts(request: HttpRequest) -> HttpResponse:
                 form.add_error("complaint", _("Unknown complaint: %(ref)s.") % {"ref": reference})
         if not form.errors:
             try:
-                report = services.transcripts_import(
+                job = services.transcripts_import_start(
                     actor=request.user,
                     name=upload.name,
-                    content=upload.read(),
+                    stream=upload,
+                    size=upload.size,
                     complaint=complaint,
                     inspect=form.cleaned_data["inspect"],
                 )
             except ComplaintError as error:
                 form.add_error("file", error.message)
-    return render(request, "qa/import.html", {"form": form, "report": report})
+            else:
+                return redirect("web:import-job", pk=job.pk)
+    jobs = import_selectors.recent_jobs(user=request.user, kind=JobKind.TRANSCRIPTS)
+    return render(request, "qa/import.html", {"form": form, "jobs": jobs})
 
 
 # --- calibration ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("complaints/", views.queue, name="queue"),
     path("complaints/new/", views.intake_page, name="intake"),
     path("complaints/import/", views.bulk_import, name="import"),
+    path("complaints/import/<int:pk>/", views.import_job, name="import-job"),
     path("complaints/views/", views.save_view, name="save-view"),
     path("complaints/views/<int:pk>/delete/", views.delete_view, name="delete-view"),
     path("complaints/bulk-transfer/", views.bulk_transfer, name="bulk-transfer"),

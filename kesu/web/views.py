@@ -42,8 +42,10 @@ from kesu.escalation.selectors import escalations_waiting_for, own_open_escalati
 from kesu.followup import services as followup_services
 from kesu.followup.selectors import complaint_work_order
 from kesu.handling import conversation, follow_up, intake, solution, stages
-from kesu.handling.importer import import_file
+from kesu.handling.importer import import_limits, start_import
 from kesu.handling.solution import decide_approval
+from kesu.imports import selectors as import_selectors
+from kesu.imports.models import JobKind, RowOutcome
 from kesu.notifications import staff
 from kesu.sla import services as sla_services
 from kesu.web import forms, presenters, workbench
@@ -623,14 +625,49 @@ def intake_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bulk_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file: it is stored, its job created, and the page moves to the job's progress."""
     if not request.user.has_perm("complaints.import_complaints"):
         return forbidden(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = import_file(actor=request.user, name=upload.name, stream=upload, size=upload.size)
+            job = start_import(actor=request.user, name=upload.name, stream=upload, size=upload.size)
         except ComplaintError as error:
             form.add_error("file", error.message)
-    return render(request, "web/import.html", {"form": form, "report": report})
+        else:
+            return redirect("web:import-job", pk=job.pk)
+    limits = import_limits()
+    context = {
+        "form": form,
+        "jobs": import_selectors.recent_jobs(user=request.user, kind=JobKind.COMPLAINTS),
+        "limits": {
+            "mib": round(limits.max_bytes / 1_048_576, 1),
+            "unpacked_mib": round(limits.max_unpacked_bytes / 1_048_576, 1),
+            "max_rows": limits.max_rows,
+            "max_columns": limits.max_columns,
+            "max_cell_chars": limits.max_cell_chars,
+        },
+    }
+    return render(request, "web/import.html", context)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import's progress (polled by HTMX while it runs) and, at the end, its per-row report: of
+    complaints, or of call and chat transcripts (quality inspection's import)."""
+    job = import_selectors.job_get(user=request.user, pk=pk)
+    if job is None:
+        if not any(import_selectors.may_import(request.user, kind) for kind in JobKind.values):
+            return forbidden(request)
+        raise Http404
+    if not import_selectors.may_import(request.user, job.kind):
+        return forbidden(request)
+    outcome = request.GET.get("outcome", "")
+    if outcome not in RowOutcome.values:
+        outcome = ""
+    page = Paginator(import_selectors.job_rows(job=job, outcome=outcome), 100).get_page(request.GET.get("page"))
+    context = {"job": job, "page": page, "outcome": outcome}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "web/_import_job.html", context)
+    return render(request, "web/import_job.html", context)

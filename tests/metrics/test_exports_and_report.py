@@ -29,7 +29,7 @@ def test_the_dashboard_exports_as_csv_and_xlsx(september, client, manager, team)
     kpi_rows = {row[0]: row for row in rows[:10] if row}
     assert kpi_rows["投诉处理回复及时率"][4:7] == ["66.7%", "2", "3"]
     response = client.get("/metrics/export.xlsx", {"month": "2026-09", "team": team.pk})
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(body(response)))
     assert len(book.sheetnames) == 7  # KPIs, trend, categories, causes, emotions, funnel, sources
     values = {(row[0], row[1]): row for row in book.worksheets[0].iter_rows(values_only=True)}
     overall, standard_tier = values[("投诉客户满意率", "全部等级")], values[("投诉客户满意率", "普通客户")]
@@ -45,7 +45,7 @@ def test_the_complaints_behind_a_figure_export_with_masked_names(september, clie
     references = {row[0] for row in csv.reader(io.StringIO(text))}
     assert {september.a.reference, september.b.reference} <= references
     assert september.c.reference not in references and "张伟" not in text and "张*" in text
-    book = load_workbook(io.BytesIO(client.get("/metrics/complaints/", {**params, "format": "xlsx"}).content))
+    book = load_workbook(io.BytesIO(body(client.get("/metrics/complaints/", {**params, "format": "xlsx"}))))
     assert book.active.max_row == 3  # header + A + B
 
 
@@ -130,7 +130,7 @@ def test_exported_cells_never_run_as_formulas(september, client, manager, team):
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert "'" + team.name in cells and any(cell.startswith("'-*") for cell in cells)
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
-    book = load_workbook(io.BytesIO(client.get("/metrics/export/complaints.xlsx").content))
+    book = load_workbook(io.BytesIO(body(client.get("/metrics/export/complaints.xlsx"))))
     sheet = book.active
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert "'" + team.name in [cell.value for row in sheet.iter_rows() for cell in row]
@@ -142,7 +142,7 @@ def test_complaint_lists_export_with_chinese_headers_names_and_sized_columns(sep
     client.force_login(manager)
     with translation.override("zh-hans"):
         text = body(client.get("/metrics/export/complaints.csv")).decode("utf-8-sig")
-        book = load_workbook(io.BytesIO(client.get("/metrics/export/complaints.xlsx").content))
+        book = load_workbook(io.BytesIO(body(client.get("/metrics/export/complaints.xlsx"))))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:4] == ["编号", "受理", "阶段", "渠道"] and "重开次数" in rows[0]
     stages = {row[2] for row in rows[1:]}

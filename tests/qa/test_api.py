@@ -7,6 +7,7 @@ import io
 
 from django.core.management import call_command
 
+from kesu.handling.importer import run_pending_imports
 from kesu.qa.models import Inspection, SamplingPlan
 from kesu.qa.tasks import draw_samples
 
@@ -48,8 +49,15 @@ def test_import_a_csv_file(api, qa):
     response = api(qa).post(
         "/api/v1/qa/transcripts/", {"file": upload, "inspect": "false"}, format="multipart"
     )
-    assert response.status_code == 201 and len(response.json()["created"]) == 1
-    assert not response.json()["inspections"]
+    assert response.status_code == 202, response.content  # checked whole, imported in the background
+    job = response.json()
+    assert (job["kind"], job["status"]) == ("transcripts", "queued")
+    assert run_pending_imports() == 1
+    client = api(qa)
+    done = client.get(job["url"]).json()
+    assert (done["status"], done["created"]) == ("done", 1)
+    (row,) = client.get(done["rows_url"]).json()["results"]
+    assert row == {"row": 1, "outcome": "created", "reference": "X-1", "messages": []}  # not scored: inspect=false
 
 
 def test_import_is_for_inspectors(api, agent):

@@ -1,6 +1,7 @@
 """The embedded default's stand-in for Celery beat: run the SLA sweep, poll the mailbox and
-deliver the outbox every minute in a loop. `kesu demo` and `kesu serve` start it beside the web server when no
-CELERY_BROKER_URL is set; production runs `celery beat` instead."""
+deliver the outbox every minute in a loop, and between rounds refine analyses and run bulk imports and long XLSX exports.
+`kesu demo` and `kesu serve` start it beside the web server when no CELERY_BROKER_URL is set;
+production runs `celery beat` (and workers) instead."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import time
 from django.core.management.base import BaseCommand
 
 from kesu.handling.analysis import refine_pending
+from kesu.handling.importer import run_pending_imports
 from kesu.handling.inbound import handle_pending
 from kesu.handling.sweep import sweep
 from kesu.mailbox.imap import fetch_new
+from kesu.metrics.export_jobs import run_pending_exports
 from kesu.notifications.delivery import deliver_due
 
 
@@ -41,6 +44,11 @@ class Command(BaseCommand):
             while time.monotonic() < deadline:
                 if os.getppid() != parent:  # the server it ran beside has gone: stop too
                     return
-                # The semantic tier on the embedded default: what intake marked, within seconds.
-                if not refine_pending(limit=20):
+                # The semantic tier and bulk imports on the embedded default: what intake marked and
+                # what was uploaded, within seconds; an import gives the loop back every few seconds.
+                if (
+                    not refine_pending(limit=20)
+                    and not run_pending_imports(budget_seconds=15, limit=1)
+                    and not run_pending_exports(limit=1)
+                ):
                     time.sleep(1)

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0002_default_tiers'),
-        ('metrics', '0002_kpimonthrun_kpimonth'),
+        ('metrics', '0003_export_jobs'),
     ]
 
     operations = [

@@ -1,0 +1,195 @@
+"""The writes of an import job: created with its file, claimed by one run at a time, a row recorded in
+the transaction that imported it, finished or failed. The run itself (what a row becomes) is the
+handling layer's (:mod:`kesu.handling.importer`)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from kesu.accounts.models import User
+from kesu.imports.models import ImportJob, ImportRow, JobKind, JobStatus, RowOutcome
+
+log = logging.getLogger(__name__)
+
+#: A running job whose run has recorded nothing for this long is taken to be dead and may be resumed.
+STALE_AFTER = timedelta(minutes=2)
+
+
+class ClaimLost(Exception):
+    """Another run has taken the job over (this one was thought dead); stop without writing."""
+
+
+def job_create(
+    *,
+    actor: User,
+    name: str,
+    content: IO[bytes],
+    size: int,
+    language: str,
+    kind: JobKind = JobKind.COMPLAINTS,
+    options: dict[str, Any] | None = None,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Store the upload (through ``STORAGES["imports"]``) and create its job; after commit the job is
+    sent to Celery when a broker is configured, else the minute loop of ``kesu serve`` picks it up."""
+    job = ImportJob(
+        kind=kind, options=options or {}, started_by=actor, filename=name[:200], size=size, language=language[:16]
+    )
+    suffix = next((s for s in (".xlsx", ".json", ".csv") if name.lower().endswith(s)), ".csv")
+    job.file.save(secrets.token_hex(12) + suffix, File(content), save=False)  # a key of ours, not their name
+    job.save()
+    if enqueue:
+        transaction.on_commit(lambda: job_enqueue(job.pk))
+    return job
+
+
+def job_enqueue(job_id: int) -> None:
+    """With a broker: the task now (sent by name: the run is the handling layer's). Without one (the
+    embedded default) nothing: the minute loop of ``kesu serve`` runs queued jobs within seconds."""
+    if not getattr(settings, "CELERY_BROKER_URL", ""):
+        return
+    from kesu.celery import app
+
+    try:
+        app.send_task("kesu.handling.tasks.run_import_job", args=[job_id])
+    except Exception:  # the broker is down: the catch-up (Celery beat) runs it later
+        log.warning("could not enqueue import job %s; the catch-up will", job_id)
+
+
+def job_claim(job_id: int) -> ImportJob | None:
+    """Take a queued job, or a running one whose run died, for this run; None when another run has it
+    or it is finished. A conditional update, so two runs never both win. Taking over from a run that
+    died counts as one of the job's failed attempts."""
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    jobs = ImportJob.objects.filter(pk=job_id)
+    won = jobs.filter(status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, claim=token, heartbeat_at=now)
+    if not won:
+        won = jobs.filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
+            claim=token, heartbeat_at=now, attempts=F("attempts") + 1
+        )
+    if not won:
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    if job.started_at is None:
+        job.started_at = now
+        job.save(update_fields=["started_at"])
+    return job
+
+
+def job_note_failure(job: ImportJob) -> int:
+    """Count a run that broke on something other than the file; returns the job's failed attempts."""
+    ImportJob.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
+    job.refresh_from_db(fields=["attempts"])
+    return job.attempts
+
+
+def pending_job_ids(*, limit: int = 10) -> list[int]:
+    """Jobs waiting for a run: queued, or running with a dead run (oldest first)."""
+    stale = timezone.now() - STALE_AFTER
+    return list(
+        ImportJob.objects.filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale))
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _owned(job: ImportJob):
+    return ImportJob.objects.filter(pk=job.pk, claim=job.claim, status=JobStatus.RUNNING)
+
+
+def job_set_total(job: ImportJob, total: int) -> None:
+    if not _owned(job).update(rows_total=total, heartbeat_at=timezone.now()):
+        raise ClaimLost()
+    job.rows_total = total
+
+
+def job_release(job: ImportJob) -> None:
+    """Give the job back to the queue (its time slice is over); what it did stays done."""
+    _owned(job).update(status=JobStatus.QUEUED, claim="")
+
+
+def done_numbers(job: ImportJob) -> set[int]:
+    return set(job.rows.values_list("number", flat=True))
+
+
+def row_record(
+    job: ImportJob,
+    *,
+    number: int,
+    outcome: RowOutcome,
+    reference: str = "",
+    complaint_id: int | None = None,
+    messages: list[str] | None = None,
+) -> ImportRow:
+    """Record one row's outcome and move the job's counters, inside the caller's transaction (the one
+    that made the complaint): both are written or neither. Raises :class:`ClaimLost` if another run
+    has taken the job over, which rolls the caller's transaction back."""
+    counter = {RowOutcome.CREATED: "created", RowOutcome.SKIPPED: "skipped", RowOutcome.REJECTED: "rejected"}[outcome]
+    if not _owned(job).update(rows_done=F("rows_done") + 1, heartbeat_at=timezone.now(), **{counter: F(counter) + 1}):
+        raise ClaimLost()
+    return ImportRow.objects.create(
+        job=job, number=number, outcome=outcome, reference=reference, complaint_id=complaint_id,
+        messages=list(messages or []),
+    )
+
+
+def row_record_once(job: ImportJob, *, number: int, outcome: RowOutcome, **fields: Any) -> None:
+    """:func:`row_record` in its own transaction, for a row that wrote nothing else (rejected, skipped);
+    a row a run thought dead has recorded meanwhile stays as that run left it."""
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            row_record(job, number=number, outcome=outcome, **fields)
+    except IntegrityError:
+        pass
+
+
+def _discard_file(job: ImportJob) -> None:
+    if job.file:
+        name = job.file.name
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        transaction.on_commit(lambda: job.file.storage.delete(name))
+
+
+def job_finish(job: ImportJob) -> None:
+    if not _owned(job).update(status=JobStatus.DONE, finished_at=timezone.now(), claim=""):
+        raise ClaimLost()
+    _discard_file(job)
+
+
+def job_fail(job: ImportJob, *, code: str, message: str) -> None:
+    """The file as a whole was refused (or the run broke): nothing of it is imported from here on."""
+    ImportJob.objects.filter(pk=job.pk).exclude(status=JobStatus.DONE).update(
+        status=JobStatus.FAILED, error_code=code[:40], error=message, finished_at=timezone.now(), claim=""
+    )
+    _discard_file(job)
+
+
+def report_dict(job: ImportJob, rows: Any) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "filename": job.filename,
+        "rows_total": job.rows_total,
+        "rows_done": job.rows_done,
+        "created": job.created,
+        "skipped": job.skipped,
+        "rejected": job.rejected,
+        "error_code": job.error_code,
+        "error": job.error,
+        "rows": [
+            {"row": r.number, "outcome": r.outcome, "reference": r.reference, "messages": r.messages} for r in rows
+        ],
+    }

@@ -1,0 +1,118 @@
+"""Exports of large lists never hold the list, or the file, in memory: CSV streams rows as they are read
+from a chunked iterator, XLSX is written to a temporary file and streamed from it, cut at its row cap."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.http import FileResponse, StreamingHttpResponse
+from openpyxl import load_workbook
+
+from kesu.complaints.models import Complaint
+from kesu.metrics import exports
+from tests.web.test_security_headers import assert_passes_its_policy
+
+
+def endless():
+    """More rows than any memory holds: an export that materialised its rows would never return."""
+    for i in itertools.count():
+        yield [f"KS{i:010d}", "=HYPERLINK(\"http://x\")", i]
+
+
+def test_a_csv_export_streams_rows_as_they_are_read():
+    response = exports.csv_response("big", [("Complaints", ["ref", "text", "n"], endless())])
+    assert isinstance(response, StreamingHttpResponse)
+    chunks = list(itertools.islice(response.streaming_content, 1 + 1 + 1000))
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
+    assert rows[0] == ["ref", "text", "n"] and len(rows) == 1001
+    assert rows[1][1].startswith("'=")  # still formula-safe
+
+
+def test_an_xlsx_export_is_streamed_from_a_temporary_file_and_cut_at_its_cap(monkeypatch):
+    monkeypatch.setattr(exports, "MAX_XLSX_ROWS", 300)
+    response = exports.xlsx_response("big", [("Complaints", ["ref", "text", "n"], endless())])
+    assert isinstance(response, FileResponse) and response.streaming
+    assert response.file_to_stream.fileno() >= 0  # a file on disk, not bytes held in memory
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 1 + 300 + 1 and "CSV" in rows[-1][0]
+    assert rows[1][1].startswith("'=")
+
+
+@pytest.mark.django_db
+def test_a_complaint_list_is_read_lazily_in_chunks(make_complaint, django_assert_num_queries, monkeypatch):
+    for _ in range(3):
+        make_complaint()
+    chunks = []
+    real = Complaint.objects.none().__class__.iterator
+
+    def spy(self, chunk_size=None):
+        chunks.append(chunk_size)
+        return real(self, chunk_size=chunk_size)
+
+    monkeypatch.setattr(type(Complaint.objects.all()), "iterator", spy)
+    with django_assert_num_queries(0):
+        _title, _header, rows = exports.complaint_sheet(Complaint.objects.order_by("id"))
+    assert len(list(rows)) == 3 and chunks == [2000]
+
+
+@pytest.mark.django_db
+def test_a_long_list_is_exported_to_xlsx_in_the_background(september, client, manager, lead, monkeypatch):
+    from kesu.metrics.export_jobs import run_pending_exports
+    from kesu.metrics.models import ExportJob
+
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 2)  # longer lists go to a job
+    client.force_login(manager)
+    response = client.get("/metrics/export/complaints.xlsx", {"channel": "phone"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/metrics/exports/{job.pk}/"
+    assert (job.status, job.source, job.params) == ("queued", "queue", {"channel": "phone"})
+    page = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in page and "<progress" in page and "export-download" not in page
+    assert client.get(f"/metrics/exports/{job.pk}/download/").status_code == 404  # not written yet
+
+    assert run_pending_exports() == 1
+    assert_passes_its_policy(client.get(response["Location"]))
+    page = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-status="done"' in page and "hx-trigger" not in page and "export-download" in page
+    download = client.get(f"/metrics/exports/{job.pk}/download/")
+    assert isinstance(download, FileResponse) and 'filename="kesu-complaints.xlsx"' in download["Content-Disposition"]
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
+    references = {row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    expected = set(Complaint.objects.filter(channel="phone").values_list("reference", flat=True))
+    assert references == expected and len(expected) > 2
+    names = [row[10] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert all("*" in name for name in names)  # masked as in every list
+
+    client.force_login(lead)  # another person's export is not theirs to read
+    assert client.get(f"/metrics/exports/{job.pk}/").status_code == 404
+    assert client.get(f"/metrics/exports/{job.pk}/download/").status_code == 404
+
+    # kept a week for its requester, then deleted (the job and its page stay)
+    job.refresh_from_db()
+    name = job.file.name
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - timedelta(days=8))
+    run_pending_exports()
+    job.refresh_from_db()
+    assert not job.file and not job.file.storage.exists(name)
+    client.force_login(manager)
+    assert client.get(f"/metrics/exports/{job.pk}/download/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_background_export_reads_the_list_as_its_requester(september, client, lead, monkeypatch):
+    from kesu.metrics.export_jobs import run_pending_exports
+    from kesu.metrics.models import ExportJob
+
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 1)
+    client.force_login(lead)
+    client.get("/metrics/export/complaints.xlsx")
+    run_pending_exports()
+    job = ExportJob.objects.get()
+    book = load_workbook(io.BytesIO(b"".join(client.get(f"/metrics/exports/{job.pk}/download/").streaming_content)))
+    references = {row[0] for row in book.active.iter_rows(min_row=2, values_only=True)}
+    assert september.a.reference in references and september.f.reference not in references  # the lead's team only
