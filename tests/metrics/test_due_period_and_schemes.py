@@ -99,7 +99,7 @@ def test_the_dashboard_export_reads_as_a_report(september, client, manager, team
     params = {"month": "2026-09", "team": team.pk}
     with translation.override("zh-hans"):
         text = b"".join(client.get("/metrics/export.csv", params).streaming_content).decode("utf-8-sig")
-        book = load_workbook(io.BytesIO(client.get("/metrics/export.xlsx", params).content))
+        book = load_workbook(io.BytesIO(b"".join(client.get("/metrics/export.xlsx", params).streaming_content)))
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[1]
     assert (
