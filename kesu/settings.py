@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "kesu.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kesu.web.middleware.ChineseFirstLocaleMiddleware",
+    # under /api/, a missing page or a crash answers in the API's error shape, not HTML
+    "kesu.api.errors.JsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -280,6 +282,32 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "kesu.complaints.models.MessageKind",
         "ImportJobKindEnum": "kesu.imports.models.JobKind",
     },
+    # Every operation documents its error responses in the API's error shape (kesu.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kesu.api.schema.document_errors",
+    ],
+}
+
+# The cache. What is counted in it (the customer follow-up page's rate limit) must be shared by
+# every process in production: KESU_CACHE_URL (Django's RedisCache, e.g. redis://127.0.0.1:6379/1),
+# by default the Redis broker of CELERY_BROKER_URL. The embedded default is a per-process memory
+# cache; `manage.py check --deploy` warns when DEBUG is off without a shared one (kesu.W001).
+KESU_CACHE_URL = os.environ.get("KESU_CACHE_URL", "") or (
+    os.environ.get("CELERY_BROKER_URL", "")
+    if os.environ.get("CELERY_BROKER_URL", "").startswith(("redis://", "rediss://"))
+    else ""
+)
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KESU_CACHE_URL,
+            "KEY_PREFIX": "kesu",
+        }
+        if KESU_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Celery: eager (in-process) unless a broker is configured.

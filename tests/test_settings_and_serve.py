@@ -102,6 +102,7 @@ PRODUCTION = {
     "SECRET_KEY": "k3su-" + "x7Qp" * 12,
     "ALLOWED_HOSTS": "kesu.example.com",
     "KESU_BEHIND_TLS_PROXY": "1",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -115,6 +116,26 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_shares_the_cache_and_check_deploy_says_when_it_does_not():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kesu.settings'; django.setup();"
+        "from django.conf import settings as s; c = s.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    )
+    result = run_python(code, **PRODUCTION)
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/0"]
+    result = run_python(code, **PRODUCTION, KESU_CACHE_URL="redis://cache.internal:6379/2")
+    assert result.stdout.split()[1] == "redis://cache.internal:6379/2"
+    without = {k: v for k, v in PRODUCTION.items() if k != "CELERY_BROKER_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**{k: v for k, v in ENV.items() if k not in {"CELERY_BROKER_URL", "KESU_CACHE_URL"}}, **without},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "kesu.W001" in result.stdout + result.stderr
 
 
 def test_behind_tls_the_app_redirects_to_https_and_sends_hsts():

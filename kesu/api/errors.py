@@ -3,10 +3,12 @@ for bad input. Messages are in the request's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -39,3 +41,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         response.data = {"code": code, "message": str(detail)}
     return response
+
+
+class JsonErrorsMiddleware:
+    """Under ``/api/``, a 404 from the URL resolver (no such operation) answers in the API's error
+    shape whatever DEBUG says, and so does a 500 with DEBUG off (with it on, the developer gets
+    Django's page). The trailing-slash redirect still happens first (this runs outside
+    ``CommonMiddleware``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code not in (404, 500):
+            return response
+        if response.status_code == 500 and settings.DEBUG:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if response.status_code == 404:
+            body = {"code": "not_found", "message": _("No such API operation.")}
+        else:
+            body = {"code": "server_error", "message": _("Something went wrong; please try again later.")}
+        return JsonResponse(body, status=response.status_code, json_dumps_params={"ensure_ascii": False})

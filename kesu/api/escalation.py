@@ -44,8 +44,8 @@ class DecisionIn(serializers.Serializer):
 
 class EscalationOut(serializers.ModelSerializer):
     complaint = serializers.CharField(source="complaint.reference")
-    assigned_to = serializers.CharField(source="assigned_to.username", default=None)
-    raised_by = serializers.CharField(source="raised_by.username", default=None)
+    assigned_to = serializers.CharField(source="assigned_to.username", default=None, allow_null=True)
+    raised_by = serializers.CharField(source="raised_by.username", default=None, allow_null=True)
 
     class Meta:
         model = Escalation
@@ -70,7 +70,7 @@ class EscalationOut(serializers.ModelSerializer):
 class ApprovalOut(serializers.ModelSerializer):
     complaint = serializers.CharField(source="complaint.reference")
     requested_by = serializers.CharField(source="requested_by.username")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
 
     class Meta:
         model = ApprovalRequest

@@ -35,11 +35,21 @@ class FollowUpRecordIn(serializers.Serializer):
 
 
 class FollowUpOut(serializers.ModelSerializer):
-    recorded_by = serializers.CharField(source="recorded_by.username", default=None)
+    recorded_by = serializers.CharField(source="recorded_by.username", default=None, allow_null=True)
 
     class Meta:
         model = FollowUp
-        fields = ["id", "method", "result", "comment", "recorded_by", "created_at"]
+        fields = ["id", "method", "result", "comment", "recorded_by", "created_at", "cycle"]
+
+
+class LinkOut(serializers.Serializer):
+    """The link as issued: its URL exists here and in the SMS only (the database keeps a hash)."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField()
+    cycle = serializers.IntegerField(help_text="The complaint's follow-up cycle (a reopen starts the next).")
+    sms_queued = serializers.BooleanField()
 
 
 class LinkIn(serializers.Serializer):
@@ -96,7 +106,7 @@ class FollowUpsView(APIView):
 
 
 class FollowUpLinksView(APIView):
-    @extend_schema(request=LinkIn, responses={201: dict})
+    @extend_schema(request=LinkIn, responses={201: LinkOut})
     def post(self, request: Request, reference: str) -> Response:
         complaint = _complaint(request, reference)
         data = LinkIn(data=request.data)
@@ -113,6 +123,7 @@ class FollowUpLinksView(APIView):
                 "id": issued.link.pk,
                 "url": request.build_absolute_uri(issued.path),
                 "expires_at": issued.link.expires_at,
+                "cycle": issued.link.cycle,
                 "sms_queued": bool(base and complaint.customer.phone),
             },
             status=status.HTTP_201_CREATED,

@@ -19,6 +19,7 @@ from kesu.complaints.intake import (  # noqa: F401  (re-exported for the schema)
     CustomerIn,
 )
 from kesu.complaints.models import (
+    MAX_CLOSE_REASON,
     AuditEvent,
     Channel,
     Complaint,
@@ -73,6 +74,12 @@ class FollowUpIn(serializers.Serializer):
 
 class ReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
+
+
+class CloseReasonIn(serializers.Serializer):
+    """Kept on the complaint (``close_reason``), so no longer than its column."""
+
+    reason = serializers.CharField(max_length=MAX_CLOSE_REASON)
 
 
 class BadFaithIn(serializers.Serializer):
@@ -151,14 +158,14 @@ class ComplaintListOut(_MaskingMixin, serializers.Serializer):
     channel = serializers.CharField()
     source = serializers.CharField()
     escalated_complaint = serializers.BooleanField()
-    category = serializers.CharField(source="category.code", default=None)
+    category = serializers.CharField(source="category.code", default=None, allow_null=True)
     priority = serializers.IntegerField()
     stage = serializers.CharField()
     stage_label = serializers.CharField(source="get_stage_display")
     excerpt = serializers.SerializerMethodField()
     received_at = serializers.DateTimeField()
-    first_reply_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField()
+    first_reply_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
 
     @extend_schema_field(serializers.DictField())
     def get_customer(self, obj: Complaint) -> dict[str, Any]:
@@ -223,27 +230,27 @@ class ComplaintOut(ComplaintListOut):
     product = serializers.CharField()
     order_number = serializers.CharField()
     demand_type = serializers.CharField()
-    demand_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    demand_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     demand_note = serializers.CharField()
-    subcategory = serializers.CharField(source="subcategory.code", default=None)
+    subcategory = serializers.CharField(source="subcategory.code", default=None, allow_null=True)
     checklist = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
     analysis = serializers.JSONField()
     solution_type = serializers.CharField()
     solution_text = serializers.CharField()
-    solution_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    solution_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     refund_method = serializers.CharField()
     agreement_note = serializers.CharField()
     follow_up_result = serializers.CharField()
     follow_up_note = serializers.CharField()
     close_reason = serializers.CharField()
     reopen_count = serializers.IntegerField()
-    external_ref = serializers.CharField()
-    accepted_at = serializers.DateTimeField()
-    effective_solution_at = serializers.DateTimeField()
-    customer_agreed_at = serializers.DateTimeField()
-    resolved_at = serializers.DateTimeField()
-    follow_up_at = serializers.DateTimeField()
+    external_ref = serializers.CharField(allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    effective_solution_at = serializers.DateTimeField(allow_null=True)
+    customer_agreed_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    follow_up_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
 
     repeat_of = serializers.CharField(allow_null=True)

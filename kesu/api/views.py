@@ -105,7 +105,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._refresh(services.complaint_accept(complaint=self.get_object(), actor=request.user))
 
     @extend_schema(responses=s.SimilarComplaintOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def similar(self, request: Request, reference: str) -> Response:
         """Earlier complaints like this one (by the semantic tier's embedding), with how they were solved."""
         pairs = selectors.similar_complaints(user=request.user, complaint=self.get_object())
@@ -163,10 +163,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return self._refresh(recorded.complaint)
 
-    @extend_schema(request=s.ReasonIn, responses=s.ComplaintOut)
+    @extend_schema(request=s.CloseReasonIn, responses=s.ComplaintOut)
     @action(detail=True, methods=["post"], url_path="close-reason")
     def close_reason(self, request: Request, reference: str) -> Response:
-        data = self._valid(s.ReasonIn)
+        data = self._valid(s.CloseReasonIn)
         complaint = services.complaint_set_close_reason(
             complaint=self.get_object(), actor=request.user, reason=data["reason"]
         )
@@ -215,7 +215,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._refresh(complaint)
 
     @extend_schema(request=s.MessageIn, responses={200: s.MessageOut(many=True), 201: s.MessageOut})
-    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(
+        detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser], pagination_class=None
+    )
     def messages(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
         context = {"pii": permissions.can_see_pii(request.user, complaint)}
@@ -235,7 +237,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(s.MessageOut(message, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.AuditEventOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def audit(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
         if not permissions.can_view_audit(request.user, complaint):

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     FOLLOW_UP_RECORDED = "follow_up_recorded", _("Follow-up recorded")
     FOLLOW_UP_LINK_SENT = "follow_up_link_sent", _("Follow-up link sent")
     FOLLOW_UP_LINK_ANSWERED = "follow_up_link_answered", _("Follow-up link answered")
+    FOLLOW_UP_LINK_RETIRED = "follow_up_link_retired", _("Follow-up link retired")
     CLOSE_REASON_RECORDED = "close_reason_recorded", _("Reason for closing recorded")
     TRANSFERRED = "transferred", _("Transferred")
     DETAILS_CHANGED = "details_changed", _("Details changed")

@@ -153,6 +153,9 @@ class Category(models.Model):
         return self.name
 
 
+#: The longest reason to close without a follow-up (the column, the API and the act agree).
+MAX_CLOSE_REASON = 500
+
 class Complaint(models.Model):
     reference = models.CharField(_("reference"), max_length=32, unique=True)
     customer = models.ForeignKey(
@@ -252,7 +255,9 @@ class Complaint(models.Model):
         _("follow-up result"), max_length=30, choices=FollowUpResult.choices, blank=True
     )
     follow_up_note = models.TextField(_("follow-up comment"), blank=True)
-    close_reason = models.CharField(_("reason for closing without follow-up"), max_length=500, blank=True)
+    close_reason = models.CharField(
+        _("reason for closing without follow-up"), max_length=MAX_CLOSE_REASON, blank=True
+    )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     escalation_risk = models.FloatField(
         _("escalation risk"),

@@ -108,6 +108,8 @@ class ErrorCode(StrEnum):
     LINK_EXPIRED = "link_expired"
     LINK_USED = "link_used"
     LINK_NOT_OPEN = "link_not_open"
+    LINK_RETIRED = "link_retired"  # a newer link was sent, another was answered, or a reopen
+    FOLLOW_UP_ALREADY_RECORDED = "follow_up_already_recorded"  # one answer per follow-up cycle
     WORK_ORDER_INCOMPLETE = "work_order_incomplete"
     WORK_ORDER_DONE = "work_order_done"
     DUE_IN_PAST = "due_in_past"

@@ -128,7 +128,9 @@ def satisfaction_rate(ratings: Mapping[str, int]) -> KpiValue:
     """投诉客户满意率: satisfied / successful follow-ups, from counts per rating.
 
     Pass only follow-ups that reached the customer and got a rating (e.g. the result of
-    ``GROUP BY rating`` over successful follow-ups); an unknown rating is an error.
+    ``GROUP BY rating`` over successful follow-ups), each follow-up cycle once — a reopen starts
+    the next cycle, and a cycle counts by its last attempt (``kesu.metrics.selectors.follow_ups_in``);
+    an unknown rating is an error.
     """
     counts = {SatisfactionRating(rating): count for rating, count in ratings.items()}
     satisfied = sum(count for rating, count in counts.items() if rating in SATISFIED_RATINGS)

@@ -18,7 +18,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(ReadOnlyAdmin):
-    list_display = ["complaint", "method", "result", "recorded_by", "created_at"]
+    list_display = ["complaint", "cycle", "method", "result", "recorded_by", "created_at"]
     list_filter = ["method", "result"]
     list_select_related = ["complaint", "recorded_by"]
     search_fields = ["complaint__reference"]
@@ -27,7 +27,8 @@ class FollowUpAdmin(ReadOnlyAdmin):
 
 @admin.register(FollowUpLink)
 class FollowUpLinkAdmin(ReadOnlyAdmin):
-    list_display = ["complaint", "created_by", "created_at", "expires_at", "used_at"]
+    list_display = ["complaint", "cycle", "created_by", "created_at", "expires_at", "used_at", "retired_reason"]
+    list_filter = ["retired_reason"]
     list_select_related = ["complaint", "created_by"]
     search_fields = ["complaint__reference"]
     exclude = ["token_hash"]

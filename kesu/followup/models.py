@@ -5,6 +5,12 @@ a call, or by the customer through a signed, single-use link (:class:`FollowUpLi
 attempt is kept, so the satisfaction rate of a month can be computed after a dissatisfied
 answer has reopened the complaint (which clears ``Complaint.follow_up_result``).
 
+Attempts belong to a **follow-up cycle** 回访轮次: the complaint's reopen count when they were made
+(:func:`current_cycle`), so a reopen starts a new cycle. A cycle has at most one live link (issuing
+a new one retires the old one), at most one answer from a reached customer (any number of
+unreachable attempts before it), and counts once in the satisfaction rate: by its last attempt.
+Both "at most one" rules are database constraints as well as service checks.
+
 A :class:`WorkOrder` is a request to another department (billing, logistics, engineering …)
 that the complaint team cannot resolve alone; the work-order on-time rate and first-contact
 resolution are computed from them.
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +30,19 @@ from kesu.complaints.models import FollowUpResult
 DISSATISFIED_RESULTS = frozenset({FollowUpResult.DISSATISFIED, FollowUpResult.VERY_DISSATISFIED})
 #: Ratings the customer can give through a link (being unreachable is for the agent to record).
 CUSTOMER_RESULTS = [choice for choice in FollowUpResult.choices if choice[0] != FollowUpResult.UNREACHABLE]
+
+
+def current_cycle(complaint: models.Model) -> int:
+    """The complaint's follow-up cycle now: its reopen count (each reopen starts a new cycle)."""
+    return int(complaint.reopen_count)  # type: ignore[attr-defined]
+
+
+class LinkRetired(models.TextChoices):
+    """Why a link stopped being valid before it was answered or expired."""
+
+    REPLACED = "replaced", _("A newer link was sent")
+    ANSWERED = "answered", _("The follow-up was answered")
+    REOPENED = "reopened", _("The complaint was reopened")
 
 
 class FollowUpMethod(models.TextChoices):
@@ -58,6 +78,9 @@ class FollowUp(models.Model):
     tier = models.ForeignKey(
         "customers.Tier", verbose_name=_("tier"), null=True, on_delete=models.PROTECT, related_name="+"
     )
+    #: The complaint's reopen count when the follow-up was made. Empty only for a second answer
+    #: in one cycle recorded before cycles existed (migration 0003), which no longer counts.
+    cycle = models.PositiveSmallIntegerField(_("follow-up cycle"), null=True, blank=True, default=0)
 
     class Meta:
         verbose_name = _("follow-up")
@@ -67,6 +90,16 @@ class FollowUp(models.Model):
             # The satisfaction rate of a period: a range scan carrying the result.
             models.Index(fields=["created_at", "result"], name="followup_created_result_idx"),
             models.Index(fields=["complaint", "created_at"], name="followup_complaint_idx"),
+            # The cycle's last attempt (the one the satisfaction rate counts).
+            models.Index(fields=["complaint", "cycle"], name="followup_cycle_idx"),
+        ]
+        constraints = [
+            # One answer from a reached customer per cycle; unreachable attempts may precede it.
+            models.UniqueConstraint(
+                fields=["complaint", "cycle"],
+                condition=~Q(result=FollowUpResult.UNREACHABLE),
+                name="followup_one_result_per_cycle",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,14 +132,31 @@ class FollowUpLink(models.Model):
         on_delete=models.PROTECT,
         related_name="link",
     )
+    cycle = models.PositiveSmallIntegerField(_("follow-up cycle"), default=0)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_reason = models.CharField(
+        _("why retired"), max_length=20, choices=LinkRetired.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("follow-up link")
         verbose_name_plural = _("follow-up links")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One live link (neither answered nor retired) per complaint and cycle.
+            models.UniqueConstraint(
+                fields=["complaint", "cycle"],
+                condition=Q(used_at__isnull=True, retired_at__isnull=True),
+                name="followuplink_one_live_per_cycle",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}:{self.created_at:%Y-%m-%d}"
+
+    @property
+    def live(self) -> bool:
+        return self.used_at is None and self.retired_at is None
 
 
 class WorkOrder(models.Model):

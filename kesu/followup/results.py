@@ -4,16 +4,21 @@ the owner's team lead, which :mod:`kesu.handling.follow_up` does around them, so
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
 from kesu.complaints.audit import AuditAction, record_event
-from kesu.complaints.errors import ComplaintError, ErrorCode
+from kesu.complaints.errors import ComplaintError, Conflict, ErrorCode
 from kesu.complaints.models import Complaint, FollowUpResult
 from kesu.complaints.services import complaint_record_follow_up
-from kesu.followup.models import FollowUp, FollowUpMethod
-from kesu.followup.services import MAX_COMMENT, follow_up_link_check
+from kesu.followup.models import FollowUp, FollowUpMethod, LinkRetired, current_cycle
+from kesu.followup.services import (
+    MAX_COMMENT,
+    follow_up_answered_check,
+    follow_up_link_check,
+    follow_up_links_retire,
+)
 
 
 def _check_result(result: str, comment: str) -> None:
@@ -21,6 +26,19 @@ def _check_result(result: str, comment: str) -> None:
         raise ComplaintError(ErrorCode.INVALID_FOLLOW_UP, _("Unknown follow-up result."))
     if len(comment) > MAX_COMMENT:
         raise ComplaintError(ErrorCode.COMMENT_TOO_LONG, _("The comment is too long."))
+
+
+def _create(**fields: object) -> FollowUp:
+    """The follow-up row; the cycle's one-answer constraint is the last word on a race the
+    complaint's lock already serialises."""
+    try:
+        with transaction.atomic():
+            return FollowUp.objects.create(**fields)
+    except IntegrityError:
+        raise Conflict(
+            ErrorCode.FOLLOW_UP_ALREADY_RECORDED,
+            _("The follow-up of this round has already been answered; a reopen starts a new round."),
+        ) from None
 
 
 def call_result_record(
@@ -35,7 +53,8 @@ def call_result_record(
         )
     with transaction.atomic(savepoint=False):
         complaint = complaint_record_follow_up(complaint=complaint, actor=actor, result=result, note=comment)
-        follow_up = FollowUp.objects.create(
+        follow_up_answered_check(complaint)
+        follow_up = _create(
             complaint=complaint,
             method=FollowUpMethod.CALL,
             result=result,
@@ -44,7 +63,10 @@ def call_result_record(
             created_at=complaint.follow_up_at,
             team_id=complaint.team_id,
             tier_id=complaint.customer.tier_id,
+            cycle=current_cycle(complaint),
         )
+        if follow_up.successful:  # the customer was reached: no link of this cycle is needed now
+            follow_up_links_retire(complaint=complaint, actor=actor, reason=LinkRetired.ANSWERED)
     return follow_up
 
 
@@ -63,7 +85,8 @@ def link_answer_record(*, token: str, result: str, comment: str = "") -> FollowU
             result=result,
             note=comment,
         )
-        follow_up = FollowUp.objects.create(
+        follow_up_answered_check(complaint)
+        follow_up = _create(
             complaint=complaint,
             method=FollowUpMethod.LINK,
             result=result,
@@ -72,10 +95,12 @@ def link_answer_record(*, token: str, result: str, comment: str = "") -> FollowU
             created_at=complaint.follow_up_at,
             team_id=complaint.team_id,
             tier_id=complaint.customer.tier_id,
+            cycle=link.cycle,
         )
         link.used_at = complaint.follow_up_at
         link.follow_up = follow_up
         link.save(update_fields=["used_at", "follow_up"])
+        follow_up_links_retire(complaint=complaint, actor=None, reason=LinkRetired.ANSWERED, keep=link)
         record_event(
             complaint=complaint,
             actor=None,

@@ -8,6 +8,11 @@ The customer's link: the token is ``nonce.timestamp.signature`` from Django's
 its own). A forged or altered token fails the signature; the database keeps only the SHA-256
 of a valid token, with the link's expiry and the instant it was answered, so an expired link
 and a second answer are refused too — under a row lock, so two answers at once cannot both win.
+
+One live link per follow-up cycle (:func:`~kesu.followup.models.current_cycle`): issuing a link
+retires the live one, an answer (the customer's or the agent's call) retires the others, and a
+reopen retires every live link of the complaint (:func:`follow_up_links_retire`); each retirement
+is audited. A database constraint backs the rule.
 """
 
 from __future__ import annotations
@@ -25,10 +30,10 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import User
 from kesu.complaints import clock, permissions
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event
-from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
-from kesu.complaints.models import Complaint
+from kesu.complaints.errors import ComplaintError, Conflict, ErrorCode, PermissionRefused
+from kesu.complaints.models import Complaint, FollowUpResult
 from kesu.core.workflow import Stage
-from kesu.followup.models import FollowUpLink, WorkOrder
+from kesu.followup.models import FollowUp, FollowUpLink, LinkRetired, WorkOrder, current_cycle
 from kesu.notifications.services import enqueue_sms
 from kesu.notifications.templates import render
 
@@ -83,6 +88,8 @@ def follow_up_link_issue(
             raise ComplaintError(
                 ErrorCode.NOT_IN_FOLLOW_UP, _("Follow-up results are recorded at the follow-up stage.")
             )
+        follow_up_answered_check(complaint)
+        follow_up_links_retire(complaint=complaint, actor=actor, reason=LinkRetired.REPLACED)
         now = clock.now()
         token = _signer().sign(secrets.token_urlsafe(24))
         link = FollowUpLink.objects.create(
@@ -91,6 +98,7 @@ def follow_up_link_issue(
             created_by=actor,
             created_at=now,
             expires_at=now + timedelta(days=days),
+            cycle=current_cycle(complaint),
         )
         path = f"/f/{token}/"
         record_event(
@@ -130,11 +138,75 @@ def follow_up_link_check(token: str, *, now: datetime | None = None, lock: bool 
         raise LinkRefused(
             ErrorCode.LINK_USED, _("This link has already been used. Thank you for your answer.")
         )
+    if link.retired_at is not None or link.cycle != current_cycle(link.complaint):
+        answered = (
+            FollowUp.objects.filter(complaint_id=link.complaint_id, cycle=link.cycle)
+            .exclude(result=FollowUpResult.UNREACHABLE)
+            .exists()
+        )
+        reason = LinkRetired.ANSWERED if answered else link.retired_reason or LinkRetired.REOPENED
+        raise LinkRefused(ErrorCode.LINK_RETIRED, _retired_message(reason))
     if (now or clock.now()) >= link.expires_at:
         raise LinkRefused(ErrorCode.LINK_EXPIRED, _("This link has expired."))
     if link.complaint.stage != Stage.FOLLOW_UP:
         raise LinkRefused(ErrorCode.LINK_NOT_OPEN, _("This complaint is no longer waiting for your answer."))
     return link
+
+
+def _retired_message(reason: str) -> str:
+    if reason == LinkRetired.REPLACED:
+        return _("This link is no longer valid: a newer link has been sent to you. Please use that one.")
+    if reason == LinkRetired.ANSWERED:
+        return _("This link is no longer valid: the follow-up has already been answered. Thank you.")
+    return _(
+        "This link is no longer valid: the complaint is being handled again, and a new link will "
+        "be sent when it is done."
+    )
+
+
+def follow_up_answered(complaint: Complaint) -> FollowUp | None:
+    """The answer of a reached customer in the complaint's current cycle, if there is one."""
+    return (
+        FollowUp.objects.filter(complaint=complaint, cycle=current_cycle(complaint))
+        .exclude(result=FollowUpResult.UNREACHABLE)
+        .first()
+    )
+
+
+def follow_up_answered_check(complaint: Complaint) -> None:
+    """Refuse a second answer (or a link after the answer) in one cycle: it counts once."""
+    if follow_up_answered(complaint) is not None:
+        raise Conflict(
+            ErrorCode.FOLLOW_UP_ALREADY_RECORDED,
+            _("The follow-up of this round has already been answered; a reopen starts a new round."),
+        )
+
+
+def follow_up_links_retire(
+    *, complaint: Complaint, actor: User | None, reason: str, keep: FollowUpLink | None = None
+) -> list[FollowUpLink]:
+    """Retire the complaint's live links (all cycles, but ``keep``), each with its own audit event,
+    in the caller's transaction (which holds the complaint's lock). ``actor`` is None when the
+    customer's answer or a reopen by the system retires them."""
+    links = FollowUpLink.objects.select_for_update().filter(
+        complaint=complaint, used_at__isnull=True, retired_at__isnull=True
+    )
+    if keep is not None:
+        links = links.exclude(pk=keep.pk)
+    retired = list(links.order_by("pk"))
+    if not retired:
+        return retired
+    now = clock.now()
+    for link in retired:
+        link.retired_at, link.retired_reason = now, reason
+        link.save(update_fields=["retired_at", "retired_reason"])
+        record_event(
+            complaint=complaint,
+            actor=actor,
+            action=AuditAction.FOLLOW_UP_LINK_RETIRED,
+            changes={"follow_up_link": [link.pk, link.pk], "retired": [None, reason]},
+        )
+    return retired
 
 
 def work_order_open(

@@ -20,6 +20,8 @@ from kesu.complaints.services.stages import StageMove
 from kesu.core import privacy
 from kesu.escalation import automatic
 from kesu.escalation import services as escalation_services
+from kesu.followup import services as followup_services
+from kesu.followup.models import LinkRetired
 from kesu.handling import analysis
 from kesu.notifications.models import StaffNotificationKind
 from kesu.notifications.staff import StaffRow, notify_staff
@@ -114,6 +116,16 @@ def escalate_breached(rows: list[dict], clock: Clock, now: datetime) -> int:
     return automatic.escalate_on_breach(rows, clock, now)
 
 
+# --- follow-up (kesu.followup) ---------------------------------------------------------------------
+
+
+def retire_follow_up_links(move: StageMove) -> None:
+    """A reopen starts a new follow-up cycle: the links sent before it are no longer valid."""
+    followup_services.follow_up_links_retire(
+        complaint=move.complaint, actor=move.actor, reason=LinkRetired.REOPENED
+    )
+
+
 # --- closing the loop (kesu.reviews) ----------------------------------------------------------------
 
 
@@ -167,6 +179,6 @@ ON_CLOSE: tuple[Callable[[StageMove], None], ...] = (
     mark_touchpoints_from_history,
 )
 #: A closed complaint was reopened.
-ON_REOPEN: tuple[Callable[[StageMove], None], ...] = (restart_clocks, reopen_review)
+ON_REOPEN: tuple[Callable[[StageMove], None], ...] = (restart_clocks, reopen_review, retire_follow_up_links)
 #: The sweep found clocks past their deadline; each step returns how many complaints it escalated.
 ON_BREACH: tuple[Callable[[list[dict], Clock, datetime], int], ...] = (escalate_breached,)

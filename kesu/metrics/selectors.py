@@ -42,7 +42,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -96,8 +96,14 @@ def _scoped(qs: QuerySet, scope: Scope, prefix: str = "complaint__") -> QuerySet
 
 
 def follow_ups_in(start: datetime, end: datetime, scope: Scope) -> QuerySet[FollowUp]:
-    """Follow-ups made in [start, end), by the team and for the tier they were made for."""
-    qs = FollowUp.objects.filter(created_at__gte=start, created_at__lt=end)
+    """Follow-ups made in [start, end), by the team and for the tier they were made for: each
+    follow-up cycle once, by its last attempt (the answer, or the last unreachable call when the
+    customer was never reached), so an unreachable call before the answer does not count."""
+    later = FollowUp.objects.filter(
+        complaint_id=OuterRef("complaint_id"), cycle=OuterRef("cycle"), pk__gt=OuterRef("pk")
+    )
+    qs = FollowUp.objects.filter(created_at__gte=start, created_at__lt=end, cycle__isnull=False)
+    qs = qs.exclude(Exists(later))
     if scope.team_id:
         qs = qs.filter(team_id=scope.team_id)
     if scope.tier_id is not None:

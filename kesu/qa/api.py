@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
+from kesu.complaints.filters import MAX_ID
 from kesu.core import privacy
 from kesu.core import qa as engine
 from kesu.imports.api import ImportJobOut
@@ -62,7 +63,7 @@ class QaItemResultOut(serializers.ModelSerializer):
 
 class QaAppealOut(serializers.ModelSerializer):
     raised_by = serializers.CharField(source="raised_by.username")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     status = serializers.CharField(read_only=True, help_text="pending | upheld | rejected")
 
     class Meta:
@@ -83,12 +84,12 @@ class QaAppealOut(serializers.ModelSerializer):
 
 
 class QaInspectionListOut(serializers.ModelSerializer):
-    agent = serializers.CharField(source="agent.username", default=None)
-    team = serializers.CharField(source="team.name", default=None)
-    complaint = serializers.CharField(source="complaint.reference", default=None)
-    inspector = serializers.CharField(source="inspector.username", default=None)
+    agent = serializers.CharField(source="agent.username", default=None, allow_null=True)
+    team = serializers.CharField(source="team.name", default=None, allow_null=True)
+    complaint = serializers.CharField(source="complaint.reference", default=None, allow_null=True)
+    inspector = serializers.CharField(source="inspector.username", default=None, allow_null=True)
     scorecard = serializers.SerializerMethodField()
-    appeal_status = serializers.CharField(source="appeal.status", default=None)
+    appeal_status = serializers.CharField(source="appeal.status", default=None, allow_null=True)
     status = serializers.CharField(read_only=True, help_text="queued | completed")
     reason = serializers.CharField(
         read_only=True,
@@ -186,6 +187,8 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """Inspections the caller may read: inspectors, managers and trainers all; team leads their
     team's completed results; agents their own."""
 
+    lookup_value_regex = "[0-9]+"
+
     def get_queryset(self):
         return selectors.inspections_visible_to(self.request.user).order_by("-created_at", "-id")
 
@@ -193,7 +196,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return QaInspectionListOut if self.action == "list" else QaInspectionOut
 
     def get_object(self) -> Inspection:
-        inspection = selectors.inspection_get(user=self.request.user, pk=int(self.kwargs["pk"]))
+        inspection = selectors.inspection_get(user=self.request.user, pk=_pk(self.kwargs["pk"]))
         if inspection is None:
             raise Http404
         return inspection
@@ -251,6 +254,7 @@ class AppealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Appeals waiting for the calling team lead."""
 
     serializer_class = QaAppealOut
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.appeals_to_decide(user=self.request.user)
@@ -259,11 +263,18 @@ class AppealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
         data = _valid(QaDecisionIn, request)
-        appeal = Appeal.objects.select_related("inspection").filter(pk=pk).first()
+        appeal = Appeal.objects.select_related("inspection").filter(pk=_pk(pk)).first()
         if appeal is None or not permissions.can_view(request.user, appeal.inspection):
             raise Http404
         appeal = services.appeal_decide(appeal=appeal, actor=request.user, **data)
         return Response(QaAppealOut(appeal).data)
+
+
+def _pk(value: str) -> int:
+    """A path id the database can hold (digits, at most a 64-bit integer), or 404."""
+    if not value.isdigit() or int(value) > MAX_ID:
+        raise Http404
+    return int(value)
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from kesu.escalation.selectors import (
     complaint_approvals,
     complaint_escalations,
 )
+from kesu.followup.models import LinkRetired
 from kesu.followup.selectors import complaint_work_orders
 from kesu.notifications.models import Channel as OutboxChannel
 from kesu.notifications.models import OutboxMessage
@@ -392,6 +393,9 @@ def audit_sentence(event: Any, labels: dict[str, str], checklist: dict[str, str]
         return _("recorded the solution: %(what)s") % {
             "what": dict(SolutionType.choices).get(changes["solution_type"][1], changes["solution_type"][1])
         }
+    if action == "follow_up_link_retired" and "retired" in changes:
+        why = dict(LinkRetired.choices).get(changes["retired"][1], changes["retired"][1])
+        return _("retired a follow-up link (%(why)s)") % {"why": why}
     sentences = {
         "created": _("recorded the complaint"),
         "message_agent": _("replied to the customer"),
@@ -407,6 +411,7 @@ def audit_sentence(event: Any, labels: dict[str, str], checklist: dict[str, str]
         "work_order_opened": _("opened a work order"),
         "work_order_completed": _("completed a work order"),
         "follow_up_link_sent": _("sent the follow-up link"),
+        "follow_up_link_answered": _("answered through the follow-up link"),
     }
     return str(sentences.get(action) or action_label(action))
 

@@ -188,7 +188,7 @@ def test_a_token_older_than_the_longest_validity_fails_its_signature(at_follow_u
 def test_a_link_is_refused_once_the_complaint_left_the_follow_up_stage(at_follow_up, agent):
     complaint = at_follow_up()
     issued = issue(complaint, agent)
-    record_follow_up(complaint=complaint, actor=agent, result="satisfied")
+    record_follow_up(complaint=complaint, actor=agent, result="unreachable")  # the link stays live
 
     move_stage(complaint=complaint, actor=agent, to="closed")
     with pytest.raises(services.LinkRefused) as error:

@@ -43,6 +43,7 @@ def _clocks(complaint: Complaint, first: str, effective: str, first_due: datetim
 def follow_up(**fields):
     """A follow-up as the services record it: with the complaint's team and the customer's tier."""
     complaint = fields["complaint"]
+    fields.setdefault("cycle", complaint.reopen_count)
     return FollowUp.objects.create(team_id=complaint.team_id, tier_id=complaint.customer.tier_id, **fields)
 
 

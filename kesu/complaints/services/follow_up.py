@@ -11,7 +11,7 @@ from kesu.accounts.models import User
 from kesu.complaints import clock, permissions
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event, save_fields, set_fields
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
-from kesu.complaints.models import Complaint, FollowUpResult
+from kesu.complaints.models import MAX_CLOSE_REASON, Complaint, FollowUpResult
 from kesu.core.workflow import Stage
 
 
@@ -48,6 +48,12 @@ def complaint_set_close_reason(*, complaint: Complaint, actor: User, reason: str
     """A reason to close without a follow-up result (e.g. the customer declined the call)."""
     if not (reason or "").strip():
         raise ComplaintError(ErrorCode.REASON_REQUIRED, _("A reason is required."))
+    limit = MAX_CLOSE_REASON
+    if len(reason.strip()) > limit:
+        raise ComplaintError(
+            ErrorCode.TEXT_TOO_LONG,
+            _("The reason is too long: at most %(limit)s characters.") % {"limit": limit},
+        )
     with transaction.atomic():
         complaint = lock_complaint(complaint)
         if not permissions.can_act(actor, complaint):
