@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "kesu.accounts.axes_config.LoginThrottlingConfig",  # django-axes, named in Chinese
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

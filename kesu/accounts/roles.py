@@ -159,6 +159,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "complaints.add_category",
         "complaints.change_category",
         "complaints.view_category",
+        "complaints.change_escalatedcomplaintconfig",
+        "complaints.view_escalatedcomplaintconfig",
         "metrics.add_kpitarget",
         "metrics.change_kpitarget",
         "metrics.view_kpitarget",

@@ -1,9 +1,19 @@
 """Admin: configuration is editable (stages, checklists, taxonomy); complaints are read here and
 changed only through the services; the audit trail is read-only for everyone."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints.models import AuditEvent, Category, ChecklistItemConfig, Complaint, StageConfig
+from kesu.complaints.models import (
+    AuditEvent,
+    Category,
+    ChecklistItemConfig,
+    Complaint,
+    EscalatedComplaintConfig,
+    ReceivingUnit,
+    StageConfig,
+)
 
 
 class ChecklistItemInline(admin.TabularInline):
@@ -54,3 +64,36 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("action",)
     list_select_related = ("complaint", "actor")
     search_fields = ("complaint__reference",)
+
+
+class EscalatedComplaintConfigForm(forms.ModelForm):
+    receiving_units = forms.MultipleChoiceField(
+        label=_("receiving units that count"),
+        choices=ReceivingUnit.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Walk-ins and letters count only when one of these units took them in."),
+    )
+
+    class Meta:
+        model = EscalatedComplaintConfig
+        fields = ("walk_ins", "letters", "receiving_units")
+
+
+@admin.register(EscalatedComplaintConfig)
+class EscalatedComplaintConfigAdmin(admin.ModelAdmin):
+    """One row: which walk-ins and letters are escalated complaints 升级投诉 (SPEC §11)."""
+
+    form = EscalatedComplaintConfigForm
+    list_display = ("__str__", "walk_ins", "letters", "units", "updated_at")
+
+    @admin.display(description=_("receiving units that count"))
+    def units(self, obj: EscalatedComplaintConfig) -> str:
+        names = dict(ReceivingUnit.choices)
+        return "、".join(str(names.get(code, code)) for code in obj.receiving_units) or "—"
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not EscalatedComplaintConfig.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from kesu.accounts.models import Team
 from kesu.complaints.errors import ComplaintError, ErrorCode
-from kesu.complaints.models import Category, Channel, DemandType, Priority, Source
+from kesu.complaints.models import Category, Channel, DemandType, Priority, ReceivingUnit, Source
 from kesu.complaints.services import CustomerData
 
 MAX_TEXT = 20_000
@@ -57,6 +57,9 @@ class ComplaintCreateIn(_CopiedFields, serializers.Serializer):
     text = serializers.CharField(max_length=MAX_TEXT, trim_whitespace=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
     source = serializers.ChoiceField(choices=Source.choices, default=Source.CUSTOMER)
+    receiving_unit = serializers.ChoiceField(
+        choices=ReceivingUnit.choices, required=False, allow_blank=True, default=""
+    )
     team = serializers.IntegerField(required=False, min_value=1)
     product = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     order_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -94,6 +97,7 @@ def create_kwargs(data: dict[str, Any]) -> dict[str, Any]:
         "text": data["text"],
         "channel": data["channel"],
         "source": data["source"],
+        "receiving_unit": data.get("receiving_unit", ""),
         "team": team,
         "product": data["product"],
         "order_number": data["order_number"],

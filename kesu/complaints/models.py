@@ -7,12 +7,14 @@ here holds business rules beyond the invariants a row must keep on its own.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.append_only import AppendOnlyModel
+from kesu.core import kpi as core_kpi
 from kesu.core.workflow import Stage
 
 
@@ -37,8 +39,19 @@ class Source(models.TextChoices):
     HEADQUARTERS = "headquarters", _("Group headquarters")
 
 
+class ReceivingUnit(models.TextChoices):
+    """Which unit took a complaint in (受理单位): a walk-in or letter counts as an escalated
+    complaint only when the configured units took it in (SPEC §11: by default the provincial-level
+    company itself, not a branch counter)."""
+
+    PROVINCIAL = "provincial", _("Provincial company")
+    CITY = "city", _("City branch")
+    COUNTER = "counter", _("Branch counter")
+
+
 #: Referrals from regulators, authorities and headquarters make an escalated complaint (升级投诉);
-#: so do walk-ins and letters received directly (SPEC §7, escalated complaints per million).
+#: so do walk-ins and letters received directly by the units :class:`EscalatedComplaintConfig`
+#: names (SPEC §11, escalated complaints per million).
 ESCALATED_CHANNELS = frozenset({Channel.WALK_IN, Channel.LETTER})
 
 
@@ -177,7 +190,17 @@ class Complaint(models.Model):
         _("escalated complaint (升级投诉)"),
         default=False,
         help_text=_(
-            "Referred by a regulator, an authority or headquarters, or received as a walk-in or letter."
+            "Referred by a regulator, an authority or headquarters, or a walk-in or letter received"
+            " directly by a unit the escalated-complaint rules name."
+        ),
+    )
+    receiving_unit = models.CharField(
+        _("receiving unit"),
+        max_length=20,
+        choices=ReceivingUnit.choices,
+        default=ReceivingUnit.PROVINCIAL,
+        help_text=_(
+            "Which unit took the complaint in; decides whether a walk-in or letter is an escalated complaint."
         ),
     )
     product = models.CharField(_("product or service"), max_length=200, blank=True)
@@ -473,7 +496,9 @@ class Attachment(models.Model):
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, storage=attachments_storage, max_length=200)
     storage_key = models.CharField(max_length=40, editable=False)
     extension = models.CharField(max_length=16, blank=True, editable=False)
@@ -482,7 +507,11 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64, editable=False)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     created_at = models.DateTimeField(_("attached at"), default=timezone.now)
 
@@ -506,7 +535,9 @@ class AuditEvent(AppendOnlyModel):
 
     append_only_message = "The audit trail is append-only."
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="audit_events")
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="audit_events", verbose_name=_("complaint")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -576,3 +607,47 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class EscalatedComplaintConfig(models.Model):
+    """Which walk-ins and letters count as escalated complaints 升级投诉 (SPEC §11), one row
+    (admin-edited). Referrals from regulators, authorities and headquarters always count."""
+
+    walk_ins = models.BooleanField(_("walk-ins count"), default=True)
+    letters = models.BooleanField(_("letters count"), default=True)
+    receiving_units = models.JSONField(
+        _("receiving units that count"),
+        default=list,
+        blank=True,
+        help_text=_("Walk-ins and letters count only when one of these units took them in."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("escalated-complaint rules")
+        verbose_name_plural = _("escalated-complaint rules")
+
+    def __str__(self) -> str:
+        return str(_("Escalated-complaint rules"))
+
+    def clean(self) -> None:
+        unknown = set(self.receiving_units or []) - set(ReceivingUnit.values)
+        if unknown:
+            raise ValidationError(
+                {
+                    "receiving_units": _("Unknown receiving unit: %(units)s.")
+                    % {"units": ", ".join(sorted(unknown))}
+                }
+            )
+
+    def rules(self) -> core_kpi.EscalatedComplaintRules:
+        channels = {Channel.WALK_IN.value} if self.walk_ins else set()
+        if self.letters:
+            channels.add(Channel.LETTER.value)
+        return core_kpi.EscalatedComplaintRules(frozenset(channels), frozenset(self.receiving_units or []))
+
+    @classmethod
+    def current(cls) -> core_kpi.EscalatedComplaintRules:
+        """The rules in force: the admin's row, else the SPEC default."""
+        row = cls.objects.order_by("pk").first()
+        return row.rules() if row is not None else core_kpi.DEFAULT_ESCALATED_COMPLAINT_RULES

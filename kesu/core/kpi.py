@@ -12,9 +12,13 @@ The figures, per period (normally a calendar month):
   reply fell due in the period.
 * **on-time effective reply rate** 投诉处理回复及时率 (全程及时率): complaints whose cause was
   found and an effective solution formed within the effective-reply limit of their tier
-  (VIP 8 h, high 24 h, standard 48 h) / all complaints in the month.
+  (VIP 8 h, high 24 h, standard 48 h) / the complaints whose effective reply fell due in the month.
 * **work-order on-time rate** 投诉工单处理及时率: work orders the back-office departments
-  handled in time / all work orders in the month.
+  handled in time / the work orders that fell due in the month.
+
+The three timeliness KPIs follow one rule (:func:`deadline_outcome`): a deadline counts in the
+period in which it falls due, once its outcome is known; the ones still undecided are *pending*
+and shown apart, never in the rate.
 * **first-contact resolution rate** 投诉现场解决率/一次解决率: complaints resolved on first
   contact, to the customer's acceptance, without a back-office work order / all complaints
   received.
@@ -36,8 +40,10 @@ no follow-ups — gives the value ``None``: "no data" is not 0 % and not 100 %.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
 
@@ -174,15 +180,23 @@ class KpiTarget:
     near_margin: Decimal = DEFAULT_NEAR_MARGIN
 
 
+class TargetScheme(StrEnum):
+    """The two sets of targets the material gives (SPEC §11): the provincial standard 指标标准 and the
+    group target 集团指标. A dashboard shows every figure against both."""
+
+    STANDARD = "standard"  # 指标标准
+    GROUP = "group"  # 集团指标
+
+
 #: SPEC §7 defaults. The first reply is a hard limit (the system itself sends an SMS at 48 h), so
-#: its rate target is 100 %. Work orders: 95 %; admins raise it to 98 % where the on-time
-#: effective reply rate of 96 % is to be reached end to end. Satisfaction: 85 % is the floor for
+#: its rate target is 100 %. Work orders: 96 % (SPEC §11; 95 % is the group target); admins raise it
+#: to 98 % where the on-time effective reply rate of 96 % is to be reached end to end. Satisfaction: 85 % is the floor for
 #: every tier, VIP and high tier have their own (see :data:`DEFAULT_SATISFACTION_TARGETS`).
 #: Per-million targets depend on the business and are set by admins.
 DEFAULT_KPI_TARGETS: dict[Kpi, KpiTarget] = {
     Kpi.FIRST_REPLY_TIMELINESS: KpiTarget(Decimal("1.00")),
     Kpi.ON_TIME_EFFECTIVE_REPLY: KpiTarget(Decimal("0.96")),
-    Kpi.WORK_ORDER_ON_TIME: KpiTarget(Decimal("0.95")),
+    Kpi.WORK_ORDER_ON_TIME: KpiTarget(Decimal("0.96")),
     Kpi.FIRST_CONTACT_RESOLUTION: KpiTarget(Decimal("0.80")),
     Kpi.COMPLAINTS_PER_MILLION: KpiTarget(None, Direction.LOWER_IS_BETTER, Decimal(0)),
     Kpi.ESCALATED_COMPLAINTS_PER_MILLION: KpiTarget(None, Direction.LOWER_IS_BETTER, Decimal(0)),
@@ -191,6 +205,40 @@ DEFAULT_KPI_TARGETS: dict[Kpi, KpiTarget] = {
 
 #: Satisfaction targets by tier code; any other tier uses ``DEFAULT_KPI_TARGETS[Kpi.SATISFACTION]``.
 DEFAULT_SATISFACTION_TARGETS: dict[str, Decimal] = {"vip": Decimal("0.95"), "high": Decimal("0.90")}
+
+#: The provincial standard 指标标准 (SPEC §7 as corrected by §11): work orders 96 % (admins raise it
+#: to 98 % where the end-to-end rate must reach 96 %); the rest as :data:`DEFAULT_KPI_TARGETS`.
+STANDARD_KPI_TARGETS: dict[Kpi, KpiTarget] = DEFAULT_KPI_TARGETS
+#: The group target 集团指标 (SPEC §11): work orders 95 %; satisfaction 全球通VIP 80 %, 全球通及动感地带
+#: 70 %, 神州行 (every other tier) 65 %. The material gives no group figure for the other KPIs:
+#: they have no group target until an admin sets one.
+GROUP_KPI_TARGETS: dict[Kpi, KpiTarget] = {
+    Kpi.FIRST_REPLY_TIMELINESS: KpiTarget(None),
+    Kpi.ON_TIME_EFFECTIVE_REPLY: KpiTarget(None),
+    Kpi.WORK_ORDER_ON_TIME: KpiTarget(Decimal("0.95")),
+    Kpi.FIRST_CONTACT_RESOLUTION: KpiTarget(None),
+    Kpi.COMPLAINTS_PER_MILLION: KpiTarget(None, Direction.LOWER_IS_BETTER, Decimal(0)),
+    Kpi.ESCALATED_COMPLAINTS_PER_MILLION: KpiTarget(None, Direction.LOWER_IS_BETTER, Decimal(0)),
+    Kpi.SATISFACTION: KpiTarget(Decimal("0.65")),
+}
+SCHEME_KPI_TARGETS: dict[TargetScheme, dict[Kpi, KpiTarget]] = {
+    TargetScheme.STANDARD: STANDARD_KPI_TARGETS,
+    TargetScheme.GROUP: GROUP_KPI_TARGETS,
+}
+#: Satisfaction by tier code in each scheme; any other tier has the scheme's satisfaction target.
+SCHEME_SATISFACTION_TARGETS: dict[TargetScheme, dict[str, Decimal]] = {
+    TargetScheme.STANDARD: DEFAULT_SATISFACTION_TARGETS,
+    TargetScheme.GROUP: {"vip": Decimal("0.80"), "high": Decimal("0.70")},
+}
+
+
+def scheme_target(scheme: TargetScheme | str, key: Kpi, tier: str = "") -> KpiTarget:
+    """A scheme's default target for a KPI (and a tier, for satisfaction)."""
+    scheme = TargetScheme(scheme)
+    default = SCHEME_KPI_TARGETS[scheme][key]
+    if key == Kpi.SATISFACTION and tier in SCHEME_SATISFACTION_TARGETS[scheme]:
+        return KpiTarget(SCHEME_SATISFACTION_TARGETS[scheme][tier], default.direction, default.near_margin)
+    return default
 
 
 def satisfaction_target(
@@ -226,3 +274,97 @@ def assess(
 def _decimal(number: Decimal | float) -> Decimal:
     # str() first: Decimal(0.95) would carry the binary float's error into an exact comparison.
     return number if isinstance(number, Decimal) else Decimal(str(number))
+
+
+# --- timeliness: the period a deadline falls in -----------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """Where one deadline (a first reply, an effective reply, a work order) stands for a period.
+
+    One rule for every timeliness KPI: a deadline counts in the period in which it falls due —
+    not in the period the complaint was received — and only once its outcome is known. Until
+    then it is *pending* and shown apart, so a month on screen mid-month is not flattered by
+    deadlines still to come, nor dragged down by them."""
+
+    OUTSIDE = "outside"  # falls due in another period
+    PENDING = "pending"  # falls due in the period, not yet reached and not done (or paused): undecided
+    IN_TIME = "in_time"  # done by the deadline
+    LATE = "late"  # done after the deadline
+    OVERDUE = "overdue"  # past the deadline and still not done: counted, not in time
+
+
+def deadline_outcome(
+    *,
+    due_at: datetime,
+    done_at: datetime | None,
+    now: datetime,
+    period_start: datetime,
+    period_end: datetime,
+    paused: bool = False,
+) -> Outcome:
+    """The outcome of one deadline for the period [period_start, period_end)."""
+    if not period_start <= due_at < period_end:
+        return Outcome.OUTSIDE
+    if done_at is not None:
+        return Outcome.IN_TIME if done_at <= due_at else Outcome.LATE
+    if paused or due_at > now:
+        return Outcome.PENDING
+    return Outcome.OVERDUE
+
+
+@dataclass(frozen=True)
+class TimelinessCounts:
+    """The counts of one timeliness KPI for a period: ``due`` deadlines decided (in time, late
+    or overdue), ``in_time`` of them, ``pending`` beside them (not in the rate), and
+    ``overdue`` — the decided ones still open."""
+
+    due: int
+    in_time: int
+    pending: int = 0
+    overdue: int = 0
+
+    @classmethod
+    def of(cls, outcomes: Iterable[Outcome]) -> TimelinessCounts:
+        tally = Counter(outcomes)
+        decided = tally[Outcome.IN_TIME] + tally[Outcome.LATE] + tally[Outcome.OVERDUE]
+        return cls(decided, tally[Outcome.IN_TIME], tally[Outcome.PENDING], tally[Outcome.OVERDUE])
+
+
+def timeliness_rate(counts: TimelinessCounts) -> KpiValue:
+    """Any timeliness KPI: deadlines met / deadlines that fell due in the period and are decided."""
+    if counts.pending < 0 or counts.overdue < 0 or counts.overdue > counts.due:
+        raise ValueError(f"inconsistent timeliness counts: {counts}")
+    return _quotient(counts.in_time, counts.due)
+
+
+# --- which complaints are escalated complaints 升级投诉 ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalatedComplaintRules:
+    """Which complaints count as escalated complaints 升级投诉 (SPEC §11). Referrals from
+    provincial-level or higher bodies (regulators, authorities, headquarters) always count; of the
+    complaints customers bring themselves, those through ``direct_channels`` (walk-ins and letters)
+    count when a unit in ``receiving_units`` took them in — by default only the provincial-level
+    company itself, not a branch counter."""
+
+    direct_channels: frozenset[str] = frozenset({"walk_in", "letter"})
+    receiving_units: frozenset[str] = frozenset({"provincial"})
+
+
+DEFAULT_ESCALATED_COMPLAINT_RULES = EscalatedComplaintRules()
+
+
+def is_escalated_complaint(
+    *,
+    source: str,
+    channel: str,
+    receiving_unit: str,
+    rules: EscalatedComplaintRules = DEFAULT_ESCALATED_COMPLAINT_RULES,
+    customer_source: str = "customer",
+) -> bool:
+    """Whether a complaint is an escalated complaint under ``rules``."""
+    if source != customer_source:
+        return True
+    return channel in rules.direct_channels and receiving_unit in rules.receiving_units

@@ -64,13 +64,13 @@ class ChecklistItem:
 #: the stage; the others are reminders. Admins edit these (labels, required, new items) in the DB.
 DEFAULT_CHECKLISTS: dict[Stage, tuple[ChecklistItem, ...]] = {
     Stage.ACCEPT: (
-        ChecklistItem("acknowledged", "快速回应客户,告知已受理", "Acknowledge the customer quickly", True),
+        ChecklistItem("acknowledged", "快速回应客户，告知已受理", "Acknowledge the customer quickly", True),
         ChecklistItem("recorded", "记录客户信息与诉求", "Record the customer and the demand", True),
         ChecklistItem("addressed", "询问如何称呼客户", "Ask how to address the customer"),
     ),
     Stage.LISTEN: (
         ChecklistItem(
-            "let_finish", "让客户说完,不打断", "Let the customer finish without interrupting", True
+            "let_finish", "让客户说完，不打断", "Let the customer finish without interrupting", True
         ),
         ChecklistItem("empathized", "认同客户感受", "Acknowledge the customer's feelings", True),
         ChecklistItem("apologized", "为给客户带来的不便致歉", "Apologize for the inconvenience"),
@@ -79,10 +79,10 @@ DEFAULT_CHECKLISTS: dict[Stage, tuple[ChecklistItem, ...]] = {
         ChecklistItem("open_question", "先问一个开放式问题", "Ask one open question first", True),
         ChecklistItem("closed_questions", "用封闭式问题确认细节", "Confirm details with closed questions"),
         ChecklistItem("restated", "复述要点并获客户确认", "Restate the key points", True),
-        ChecklistItem("flaw_named", "明确关键缺陷(预期与实际的差距)", "Name the key flaw", True),
+        ChecklistItem("flaw_named", "明确关键缺陷（预期与实际的差距）", "Name the key flaw", True),
     ),
     Stage.PROPOSE: (
-        ChecklistItem("options_offered", "提供可选方案(维修/更换/退款/补偿)", "Offer options", True),
+        ChecklistItem("options_offered", "提供可选方案（维修/更换/退款/补偿）", "Offer options", True),
         ChecklistItem("time_limit", "承诺步骤与时限", "Give the steps and a time limit", True),
         ChecklistItem("within_authority", "只承诺能兑现的内容", "Promise only what can be delivered"),
     ),

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from kesu.accounts.models import Team, User
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.intake import ComplaintCreateIn, create_kwargs
-from kesu.complaints.models import Channel, Complaint, DemandType, Source
+from kesu.complaints.models import Channel, Complaint, DemandType, ReceivingUnit, Source
 from kesu.core.imports import Limits, TableRefused, check_archive, check_size, kind_of, read_rows
 from kesu.handling.intake import take_in
 from kesu.imports.models import ImportJob, JobKind, RowOutcome
@@ -75,6 +75,8 @@ HEADER_ALIASES: dict[str, str] = {
     "渠道": "channel",
     "source": "source",
     "来源": "source",
+    "receiving_unit": "receiving_unit",
+    "受理单位": "receiving_unit",
     "text": "text",
     "投诉内容": "text",
     "product": "product",
@@ -120,6 +122,13 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
         "消费者协会": Source.CONSUMER_ASSOCIATION,
         "消协": Source.CONSUMER_ASSOCIATION,
         "集团公司": Source.HEADQUARTERS,
+    },
+    "receiving_unit": {
+        "省公司": ReceivingUnit.PROVINCIAL,
+        "地市分公司": ReceivingUnit.CITY,
+        "分公司": ReceivingUnit.CITY,
+        "营业厅": ReceivingUnit.COUNTER,
+        "营业厅柜台": ReceivingUnit.COUNTER,
     },
     "customer.tier": {"VIP": "vip", "高端": "high", "高价值": "high", "普通": "standard", "标准": "standard"},
     "demand_type": {

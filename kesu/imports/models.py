@@ -63,9 +63,9 @@ class ImportJob(models.Model):
     error_code = models.CharField(_("error code"), max_length=40, blank=True)
     error = models.TextField(_("error"), blank=True)
     #: Who runs it now: a run claims the job with a fresh token, and every row it records checks it.
-    claim = models.CharField(max_length=32, blank=True)
+    claim = models.CharField(_("run token"), max_length=32, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -13,6 +13,10 @@ class CustomersServedAdmin(admin.ModelAdmin):
 
 @admin.register(KpiTarget)
 class KpiTargetAdmin(admin.ModelAdmin):
-    list_display = ["kpi", "tier", "value", "near_margin"]
-    list_filter = ["kpi", "tier"]
+    """Both target schemes (指标标准, 集团指标; SPEC §11), seeded with the SPEC's values."""
+
+    list_display = ["kpi", "scheme", "tier", "value", "near_margin"]
+    list_editable = ["value", "near_margin"]
+    list_filter = ["scheme", "kpi", "tier"]
     list_select_related = ["tier"]
+    ordering = ["kpi", "scheme", "tier__rank"]

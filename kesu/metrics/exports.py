@@ -10,7 +10,9 @@ import csv
 import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -44,7 +46,33 @@ class _Echo:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A number with its spreadsheet format (XLSX keeps the number) and its text (CSV)."""
+
+    value: float | int | None
+    number_format: str
+    text: str
+
+
+def percent(value: float | None) -> Formatted | str:
+    """A rate (0.96) shown as 96.0%: a number formatted as percent in XLSX, "96.0%" in CSV."""
+    if value is None:
+        return ""
+    shown = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Formatted(value, "0.0%", f"{shown}%")
+
+
+def decimal(value: float | None, places: int = 2) -> Formatted | str:
+    if value is None:
+        return ""
+    shown = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return Formatted(value, "0." + "0" * places if places else "0", f"{shown}")
+
+
 def _cell(value: Any) -> Any:
+    if isinstance(value, Formatted):
+        return value
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         return timezone.localtime(value).replace(tzinfo=None, second=0, microsecond=0)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -55,12 +83,17 @@ def _cell(value: Any) -> Any:
 def _text(value: Any) -> Any:
     """A CSV cell: dates to the minute (2026-12-03 14:05), the rest as it is."""
     value = _cell(value)
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value
+    if isinstance(value, Formatted):
+        return value.text
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _width(value: Any) -> int:
     """Columns sized to what they hold: a CJK character is about two Latin ones wide."""
-    text = value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value or "")
+    text = _text(value)
+    text = "" if text is None else str(text)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
@@ -123,9 +156,17 @@ def write_xlsx(
         def cells(row: Sequence[Any], sheet: Any = sheet) -> list[Any]:
             out = []
             for value in (_cell(v) for v in row):
-                if isinstance(value, datetime):
+                if isinstance(value, Formatted):
+                    cell = WriteOnlyCell(sheet, value=value.value)
+                    cell.number_format = value.number_format
+                    out.append(cell)
+                elif isinstance(value, datetime):
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = "yyyy-mm-dd hh:mm"
+                    out.append(cell)
+                elif isinstance(value, date):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "yyyy-mm-dd"
                     out.append(cell)
                 elif isinstance(value, str):
                     cell = WriteOnlyCell(sheet, value=value)

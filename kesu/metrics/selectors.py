@@ -4,13 +4,17 @@ Definitions, per period (a month or a date range in the local time zone) and sco
 a customer tier):
 
 * **complaints in the period**: received in it (``received_at``).
-* **first-reply timeliness** 首次回复及时率: of the complaints received whose first-reply clock
-  is decided (met, met late, breached, or past due while still running — the sweep may lag),
-  those met.
-* **on-time effective reply rate** 投诉处理回复及时率: complaints whose effective-reply clock was
-  met / all complaints received (SPEC: "/ all complaints in the month").
-* **work-order on-time rate** 投诉工单处理及时率: work orders falling due in the period that are
-  decided (completed, or past due) — those completed by their due time / all of them.
+* **the timeliness KPIs** follow one rule (:func:`kesu.core.kpi.deadline_outcome`): a deadline
+  counts in the period in which it *fell due*, not the one the complaint was received in, once
+  its outcome is decided (met, met late, or past due and still open — the sweep may lag); the
+  deadlines of the period still undecided (not yet due, or the clock paused while the customer is
+  waited for) are *pending*, counted apart and never in the rate:
+
+  - **first-reply timeliness** 首次回复及时率: first replies met / first-reply deadlines decided;
+  - **on-time effective reply rate** 投诉处理回复及时率: effective replies met / effective-reply
+    deadlines decided (SPEC: "/ all complaints in the month" — the month they fell due in);
+  - **work-order on-time rate** 投诉工单处理及时率: work orders completed by their due time /
+    work orders due in the period and decided (completed, or past due).
 * **first-contact resolution** 一次解决率: complaints received in the period that are *resolved on
   first contact*: closed (closed or in review), never reopened, never escalated up the ladder,
   no back-office work order, the customer agreed to the solution, and the latest follow-up not
@@ -56,7 +60,7 @@ from kesu.followup.models import FollowUp, WorkOrder
 from kesu.metrics.models import KPI_LABELS, CustomersServed, KpiMonth, KpiMonthRun, KpiTarget
 from kesu.metrics.periods import Period, add_months
 from kesu.metrics.permissions import Scope, sees_every_team
-from kesu.sla.models import ClockStatus
+from kesu.sla.models import RUNNING, ClockStatus, ComplaintSla
 
 TREND_MONTHS = 12
 CLOSED_STAGES = ("closed", "review")
@@ -107,17 +111,54 @@ def follow_ups_in(start: datetime, end: datetime, scope: Scope) -> QuerySet[Foll
     return qs
 
 
+def work_orders_due(start: datetime, end: datetime, scope: Scope) -> QuerySet[WorkOrder]:
+    """Work orders falling due in the period, decided or not."""
+    return _scoped(WorkOrder.objects.filter(due_at__gte=start, due_at__lt=end), scope)
+
+
+def work_order_pending(now: datetime) -> Q:
+    return Q(completed_at__isnull=True, due_at__gt=now)
+
+
 def work_orders_in(start: datetime, end: datetime, scope: Scope, now: datetime) -> QuerySet[WorkOrder]:
     """Work orders falling due in the period whose outcome is decided (done, or past due)."""
-    qs = WorkOrder.objects.filter(due_at__gte=start, due_at__lt=end).filter(
-        Q(completed_at__isnull=False) | Q(due_at__lte=now)
+    return work_orders_due(start, end, scope).exclude(work_order_pending(now))
+
+
+#: The two clocks whose deadlines the timeliness KPIs count: (name in the counts, field prefix).
+CLOCKS = (("first_reply", "first_reply"), ("effective", "effective"))
+
+
+def clock_pending(clock: str, now: datetime, prefix: str = "") -> Q:
+    """Undecided: still running and either not yet due or paused (the deadline will move)."""
+    return Q(**{f"{prefix}{clock}_status__in": RUNNING}) & (
+        Q(**{f"{prefix}{clock}_due_at__gt": now}) | Q(**{f"{prefix}paused_since__isnull": False})
     )
+
+
+def clock_counts(clock: str, now: datetime) -> dict[str, Count]:
+    """A clock's counts over :class:`ComplaintSla` rows whose deadline fell in the period."""
+    name = "first_reply" if clock == "first_reply" else "effective"
+    pending = clock_pending(clock, now)
+    return {
+        f"{name}_due": Count("pk", filter=~pending),
+        f"{name}_in_time": Count("pk", filter=Q(**{f"{clock}_status": ClockStatus.MET})),
+        f"{name}_pending": Count("pk", filter=pending),
+        f"{name}_overdue": Count(
+            "pk", filter=~pending & Q(**{f"{clock}_status__in": (*RUNNING, ClockStatus.BREACHED)})
+        ),
+    }
+
+
+def clocks_due(clock: str, start: datetime, end: datetime, scope: Scope) -> QuerySet[ComplaintSla]:
+    qs = ComplaintSla.objects.filter(**{f"{clock}_due_at__gte": start, f"{clock}_due_at__lt": end})
     return _scoped(qs, scope)
 
 
-def first_reply_decided(now: datetime) -> Q:
-    decided = [ClockStatus.MET, ClockStatus.MET_LATE, ClockStatus.BREACHED]
-    return Q(sla__first_reply_status__in=decided) | Q(sla__first_reply_due_at__lte=now)
+def complaints_due(clock: str, start: datetime, end: datetime, scope: Scope) -> QuerySet[Complaint]:
+    """Complaints whose ``clock`` (first_reply, effective) fell due in [start, end)."""
+    qs = Complaint.objects.filter(**{f"sla__{clock}_due_at__gte": start, f"sla__{clock}_due_at__lt": end})
+    return _scoped(qs, scope, prefix="")
 
 
 def resolved_on_first_contact() -> Q:
@@ -131,11 +172,9 @@ def resolved_on_first_contact() -> Q:
 
 
 def _complaint_counts(now: datetime) -> dict[str, Count]:
+    """The counts by the month received (the timeliness counts go by the month due)."""
     return {
         "complaints": Count("pk"),
-        "first_reply_due": Count("pk", filter=first_reply_decided(now)),
-        "first_reply_in_time": Count("pk", filter=Q(sla__first_reply_status=ClockStatus.MET)),
-        "effective_in_time": Count("pk", filter=Q(sla__effective_status=ClockStatus.MET)),
         "escalated": Count("pk", filter=Q(escalated_complaint=True)),
         "first_contact": Count("pk", filter=resolved_on_first_contact()),
     }
@@ -144,26 +183,33 @@ def _complaint_counts(now: datetime) -> dict[str, Count]:
 # --- targets ----------------------------------------------------------------------------------------
 
 
+SCHEMES = tuple(kpi.TargetScheme)
+
+
 class Targets:
-    """Admin targets (:class:`KpiTarget`) over the SPEC defaults of :mod:`kesu.core.kpi`."""
+    """Admin targets (:class:`KpiTarget`) in both schemes over the SPEC defaults of
+    :mod:`kesu.core.kpi`: a tier's own row, else the all-tier row, else the scheme's default."""
 
     def __init__(self) -> None:
         self.rows = {
-            (row.kpi, row.tier.code if row.tier else ""): row
+            (row.scheme, row.kpi, row.tier.code if row.tier else ""): row
             for row in KpiTarget.objects.select_related("tier")
         }
 
-    def get(self, key: kpi.Kpi, tier: str = "") -> kpi.KpiTarget:
-        default = kpi.DEFAULT_KPI_TARGETS[key]
+    def get(self, key: kpi.Kpi, tier: str = "", scheme: str = kpi.TargetScheme.STANDARD) -> kpi.KpiTarget:
+        default = kpi.scheme_target(scheme, key, "")
         for candidate in ([tier] if tier else []) + [""]:
-            row = self.rows.get((key.value, candidate))
+            row = self.rows.get((scheme, key.value, candidate))
             if row is not None:
                 return kpi.KpiTarget(row.value, default.direction, row.near_margin)
-            if candidate and key == kpi.Kpi.SATISFACTION and candidate in kpi.DEFAULT_SATISFACTION_TARGETS:
-                return kpi.KpiTarget(
-                    kpi.DEFAULT_SATISFACTION_TARGETS[candidate], default.direction, default.near_margin
-                )
+            if candidate and key == kpi.Kpi.SATISFACTION:
+                own = kpi.scheme_target(scheme, key, candidate)
+                if own != default:
+                    return own
         return default
+
+    def all(self, key: kpi.Kpi, tier: str = "") -> dict[str, kpi.KpiTarget]:
+        return {scheme.value: self.get(key, tier, scheme) for scheme in SCHEMES}
 
 
 # --- the dashboard --------------------------------------------------------------------------------
@@ -174,26 +220,50 @@ class Figure:
     key: str
     label: str
     value: kpi.KpiValue
-    target: kpi.KpiTarget
+    #: The target in each scheme (:class:`kesu.core.kpi.TargetScheme`), the standard first.
+    targets: dict[str, kpi.KpiTarget]
     tier: str = ""
+    #: Timeliness KPIs: deadlines of the period not yet decided (not in the rate), and the
+    #: decided ones still open past their deadline (in the rate, as not in time).
+    pending: int | None = None
+    overdue: int | None = None
+
+    @property
+    def target(self) -> kpi.KpiTarget:
+        return self.targets[kpi.TargetScheme.STANDARD]
 
     @property
     def is_rate(self) -> bool:
         return self.value.scale == 1
 
+    def assessment_in(self, scheme: str) -> kpi.Assessment | None:
+        target = self.targets[scheme]
+        return kpi.assess(self.value.value, target.value, target.direction, target.near_margin)
+
     @property
     def assessment(self) -> kpi.Assessment | None:
-        return kpi.assess(self.value.value, self.target.value, self.target.direction, self.target.near_margin)
+        return self.assessment_in(kpi.TargetScheme.STANDARD)
 
     def display(self, number: Decimal | None) -> str:
         if number is None:
             return "—"
         if self.is_rate:
-            return f"{(number * 100).quantize(Decimal('0.1'))} %"
+            return f"{(number * 100).quantize(Decimal('0.1'))}%"
         return f"{number.quantize(Decimal('0.01'))}"
 
     def as_dict(self) -> dict[str, Any]:
         value = self.value.value
+
+        def target(scheme: str) -> dict[str, Any]:
+            goal, assessment = self.targets[scheme], self.assessment_in(scheme)
+            return {
+                "scheme": scheme,
+                "value": float(goal.value) if goal.value is not None else None,
+                "display": self.display(goal.value),
+                "direction": goal.direction.value,
+                "assessment": assessment.value if assessment else None,
+            }
+
         return {
             "key": self.key,
             "label": self.label,
@@ -203,10 +273,13 @@ class Figure:
             "numerator": self.value.numerator,
             "denominator": self.value.denominator,
             "is_rate": self.is_rate,
+            "pending": self.pending,
+            "overdue": self.overdue,
             "target": float(self.target.value) if self.target.value is not None else None,
             "target_display": self.display(self.target.value),
             "direction": self.target.direction.value,
             "assessment": self.assessment.value if self.assessment else None,
+            "targets": [target(scheme) for scheme in self.targets],
         }
 
 
@@ -264,36 +337,33 @@ def _ratings(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
 
 
 def _figures(
-    counts: dict[str, int],
-    work_orders: dict[str, int],
-    served: int,
-    ratings: dict[str, int],
-    targets: Targets,
-    tier: str,
+    counts: dict[str, int], served: int, ratings: dict[str, int], targets: Targets, tier: str
 ) -> list[Figure]:
-    def figure(key: kpi.Kpi, value: kpi.KpiValue) -> Figure:
-        return Figure(key.value, str(KPI_LABELS[key]), value, targets.get(key, tier), tier)
+    def figure(key: kpi.Kpi, value: kpi.KpiValue, timeliness: kpi.TimelinessCounts | None = None) -> Figure:
+        return Figure(
+            key.value,
+            str(KPI_LABELS[key]),
+            value,
+            targets.all(key, tier),
+            tier,
+            pending=timeliness.pending if timeliness else None,
+            overdue=timeliness.overdue if timeliness else None,
+        )
+
+    def timely(key: kpi.Kpi, name: str) -> Figure:
+        counts_of = kpi.TimelinessCounts(
+            due=counts.get(f"{name}_due", 0),
+            in_time=counts.get(f"{name}_in_time", 0),
+            pending=counts.get(f"{name}_pending", 0),
+            overdue=counts.get(f"{name}_overdue", 0),
+        )
+        return figure(key, kpi.timeliness_rate(counts_of), counts_of)
 
     complaints = counts.get("complaints", 0)
     return [
-        figure(
-            kpi.Kpi.FIRST_REPLY_TIMELINESS,
-            kpi.first_reply_timeliness_rate(
-                replied_in_time=counts.get("first_reply_in_time", 0), due=counts.get("first_reply_due", 0)
-            ),
-        ),
-        figure(
-            kpi.Kpi.ON_TIME_EFFECTIVE_REPLY,
-            kpi.on_time_effective_reply_rate(
-                answered_in_time=counts.get("effective_in_time", 0), complaints=complaints
-            ),
-        ),
-        figure(
-            kpi.Kpi.WORK_ORDER_ON_TIME,
-            kpi.work_order_on_time_rate(
-                handled_in_time=work_orders.get("in_time", 0), work_orders=work_orders.get("total", 0)
-            ),
-        ),
+        timely(kpi.Kpi.FIRST_REPLY_TIMELINESS, "first_reply"),
+        timely(kpi.Kpi.ON_TIME_EFFECTIVE_REPLY, "effective"),
+        timely(kpi.Kpi.WORK_ORDER_ON_TIME, "work_orders"),
         figure(
             kpi.Kpi.FIRST_CONTACT_RESOLUTION,
             kpi.first_contact_resolution_rate(
@@ -314,16 +384,14 @@ def _figures(
     ]
 
 
-COUNT_FIELDS = (
-    "complaints",
-    "first_reply_due",
-    "first_reply_in_time",
-    "effective_in_time",
-    "escalated",
-    "first_contact",
-    "work_orders",
-    "work_orders_in_time",
+#: Counted by the month received.
+RECEIVED_FIELDS = ("complaints", "escalated", "first_contact")
+#: Counted by the month due: each timeliness KPI's decided, in-time, pending and overdue deadlines.
+TIMELINESS = ("first_reply", "effective", "work_orders")
+DUE_FIELDS = tuple(
+    f"{name}_{part}" for name in TIMELINESS for part in ("due", "in_time", "pending", "overdue")
 )
+COUNT_FIELDS = RECEIVED_FIELDS + DUE_FIELDS
 #: Reporting queries on PostgreSQL: compiling them (JIT) costs more than it saves at this size,
 #: and the monthly GROUP BY sorts and hashes fit in memory instead of spilling to disk.
 REPORT_SETTINGS = {"jit": "off", "work_mem": "64MB"}
@@ -380,19 +448,34 @@ def live_buckets(
     qs, keys = grouped(complaints_in(start, end, scope), "received_at", "team_id", "customer__tier_id")
     for row in rows(qs, keys, _complaint_counts(now)):
         counts = buckets[key(row, keys)].counts
-        for name in COUNT_FIELDS[:6]:
+        for name in RECEIVED_FIELDS:
             counts[name] += row[name] or 0
+    # The timeliness KPIs, each by the month its deadline fell in (kesu.core.kpi.deadline_outcome).
+    for clock in ("first_reply", "effective"):
+        qs, keys = grouped(
+            clocks_due(clock, start, end, scope),
+            f"{clock}_due_at",
+            "complaint__team_id",
+            "complaint__customer__tier_id",
+        )
+        for row in rows(qs, keys, clock_counts(clock, now)):
+            counts = buckets[key(row, keys)].counts
+            for part in ("due", "in_time", "pending", "overdue"):
+                counts[f"{clock}_{part}"] += row[f"{clock}_{part}"] or 0
     qs, keys = grouped(
-        work_orders_in(start, end, scope, now), "due_at", "complaint__team_id", "complaint__customer__tier_id"
+        work_orders_due(start, end, scope), "due_at", "complaint__team_id", "complaint__customer__tier_id"
     )
+    pending = work_order_pending(now)
     on_time = {
-        "work_orders": Count("pk"),
+        "work_orders_due": Count("pk", filter=~pending),
         "work_orders_in_time": Count("pk", filter=Q(completed_at__lte=F("due_at"))),
+        "work_orders_pending": Count("pk", filter=pending),
+        "work_orders_overdue": Count("pk", filter=Q(completed_at__isnull=True, due_at__lte=now)),
     }
     for row in rows(qs, keys, on_time):
         counts = buckets[key(row, keys)].counts
-        counts["work_orders"] += row["work_orders"] or 0
-        counts["work_orders_in_time"] += row["work_orders_in_time"] or 0
+        for name in on_time:
+            counts[name] += row[name] or 0
     qs, keys = grouped(follow_ups_in(start, end, scope), "created_at", "team_id", "tier_id")
     tier = "tier_id"
     extra = [] if tier in keys else [tier]
@@ -431,15 +514,7 @@ def reporting_session() -> Iterator[None]:
 
 
 def _figures_of(bucket: Bucket, served: int, targets: Targets, tier: str) -> list[Figure]:
-    counts = bucket.counts
-    return _figures(
-        counts,
-        {"total": counts["work_orders"], "in_time": counts["work_orders_in_time"]},
-        served,
-        bucket.ratings(),
-        targets,
-        tier,
-    )
+    return _figures(bucket.counts, served, bucket.ratings(), targets, tier)
 
 
 def dashboard(*, period: Period, scope: Scope, now: datetime | None = None) -> Dashboard:
@@ -488,7 +563,7 @@ def _dashboard(period: Period, scope: Scope, now: datetime) -> Dashboard:
             kpi.Kpi.SATISFACTION.value,
             name,
             kpi.satisfaction_rate(current.ratings(tier_id, every_tier=False)),
-            targets.get(kpi.Kpi.SATISFACTION, code),
+            targets.all(kpi.Kpi.SATISFACTION, code),
             code,
         )
         for tier_id, code, name in tiers
@@ -627,6 +702,11 @@ def _breakdown(qs: QuerySet[Complaint], total: int) -> dict[str, list[dict[str, 
     return {"pareto": pareto, "causes": causes, "emotions": emotions, "funnel": funnel, "sources": escalated}
 
 
+def category_name(code: str) -> str:
+    """A category's name for a heading (its code when there is none)."""
+    return Category.objects.filter(code=code).values_list("name", flat=True).first() or code
+
+
 def team_choices(user: User) -> list[tuple[int, str]]:
     teams = Team.objects.order_by("name")
     if not sees_every_team(user):
@@ -659,21 +739,27 @@ def figure_complaints(
     now = now or timezone.now()
     qs = complaints_in(period.start, period.end, scope)
     numerator = part == "num"
-    if figure == kpi.Kpi.FIRST_REPLY_TIMELINESS:
-        return (
-            qs.filter(sla__first_reply_status=ClockStatus.MET)
-            if numerator
-            else qs.filter(first_reply_decided(now))
-        )
-    if figure == kpi.Kpi.ON_TIME_EFFECTIVE_REPLY:
-        return qs.filter(sla__effective_status=ClockStatus.MET) if numerator else qs
+    for key, clock in (
+        (kpi.Kpi.FIRST_REPLY_TIMELINESS, "first_reply"),
+        (kpi.Kpi.ON_TIME_EFFECTIVE_REPLY, "effective"),
+    ):
+        if figure == key:
+            due = complaints_due(clock, period.start, period.end, scope)
+            pending = clock_pending(clock, now, prefix="sla__")
+            if part == "pending":
+                return due.filter(pending)
+            if numerator:
+                return due.filter(**{f"sla__{clock}_status": ClockStatus.MET})
+            return due.exclude(pending)
     if figure == kpi.Kpi.FIRST_CONTACT_RESOLUTION:
         return qs.filter(resolved_on_first_contact()) if numerator else qs
     if figure == kpi.Kpi.ESCALATED_COMPLAINTS_PER_MILLION:
         return qs.filter(escalated_complaint=True)
     if figure == kpi.Kpi.WORK_ORDER_ON_TIME:
         orders = work_orders_in(period.start, period.end, scope, now)
-        if numerator:
+        if part == "pending":
+            orders = work_orders_due(period.start, period.end, scope).filter(work_order_pending(now))
+        elif numerator:
             orders = orders.filter(completed_at__lte=F("due_at"))
         return Complaint.objects.filter(pk__in=orders.values("complaint_id"))
     if figure == kpi.Kpi.SATISFACTION:

@@ -4,6 +4,7 @@ is checked on the server by :func:`~kesu.metrics.permissions.dashboard_scope`.""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -15,12 +16,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
+from kesu.complaints import vocabulary
 from kesu.complaints.errors import ComplaintError, PermissionRefused
-from kesu.core import privacy
+from kesu.complaints.vocabulary import EMOTION_LABELS
+from kesu.core import kpi, privacy
 from kesu.customers.selectors import tier_choices
-from kesu.metrics import export_jobs, exports, permissions, selectors
-from kesu.metrics.models import ExportJob
+from kesu.metrics import charts, export_jobs, exports, permissions, selectors
+from kesu.metrics.models import KPI_LABELS, SCHEME_LABELS, ExportJob
 from kesu.metrics.periods import Period, parse_period
 from kesu.metrics.permissions import Scope
 from kesu.metrics.selectors import Dashboard
@@ -72,8 +76,13 @@ def dashboard_context(board: Dashboard) -> dict[str, Any]:
     def with_links(figure: selectors.Figure, value: str = "") -> dict[str, Any]:
         data = figure.as_dict()
         data["assessment_label"] = str(ASSESSMENT_LABELS.get(data["assessment"] or "", ""))
+        for target in data["targets"]:
+            target["label"] = str(SCHEME_LABELS[kpi.TargetScheme(target["scheme"])])
+            target["assessment_label"] = str(ASSESSMENT_LABELS.get(target["assessment"] or "", ""))
         data["link"] = figure_link(period, scope, figure.key, "num", value)
         data["denominator_link"] = figure_link(period, scope, figure.key, "den", value)
+        if figure.pending is not None:
+            data["pending_link"] = figure_link(period, scope, figure.key, "pending", value)
         return data
 
     return {
@@ -83,6 +92,7 @@ def dashboard_context(board: Dashboard) -> dict[str, Any]:
             "last_day": period.last_day.isoformat(),
         },
         "scope": {"team": scope.team_id, "tier": scope.tier_code},
+        "schemes": [{"scheme": k.value, "label": str(label)} for k, label in SCHEME_LABELS.items()],
         "kpis": [with_links(figure) for figure in board.kpis],
         "satisfaction_by_tier": [with_links(figure, figure.tier) for figure in board.satisfaction_by_tier],
         "follow_ups": board.follow_ups,
@@ -180,7 +190,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except ComplaintError as error:
         return _refused(request, error)
     data = dashboard_context(selectors.dashboard(period=period, scope=scope))
-    return render(request, "metrics/dashboard.html", {"data": data, **_filters(request, period, scope)})
+    trend = charts.trend_charts(data, rate_axis=_("Rate (%)"), count_axis=_("Per million customers"))
+    return render(
+        request, "metrics/dashboard.html", {"data": data, "charts": trend, **_filters(request, period, scope)}
+    )
 
 
 @login_required
@@ -206,6 +219,38 @@ def report(request: HttpRequest) -> HttpResponse:
             "query": _query(period, scope),
         },
     )
+
+
+PART_LABELS = {
+    "num": _lazy("counted in the numerator"),
+    "den": _lazy("counted in the denominator"),
+    "pending": pgettext_lazy("kpi", "Pending"),
+}
+FIGURE_LABELS = {
+    "complaints": _lazy("Complaints"),
+    "category": _lazy("Category"),
+    "cause": _lazy("Sub-category"),
+    "emotion": _lazy("Emotion"),
+    "funnel": _lazy("Escalation funnel"),
+    "source": _lazy("Escalated complaints by source"),
+}
+
+
+def _figure_title(figure: str, part: str, value: str) -> str:
+    """What a list of complaints behind a figure is, in words (never the codes)."""
+    label = KPI_LABELS.get(figure) or FIGURE_LABELS.get(figure) or figure  # type: ignore[call-overload]
+    words = [str(label)]
+    if value:
+        if figure == "satisfaction":
+            value = dict(tier_choices()).get(value, value)
+        elif figure == "category":
+            value = selectors.category_name(value)
+        elif figure == "emotion":
+            value = vocabulary.label(EMOTION_LABELS, value)
+        words.append(value)
+    if figure in KPI_LABELS and part in PART_LABELS:
+        words.append(str(PART_LABELS[part]))
+    return " · ".join(words)
 
 
 @login_required
@@ -236,6 +281,7 @@ def figure_complaints(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "figure": figure,
+            "figure_title": _figure_title(figure, part, value),
             "part": part,
             "value": value,
             "period": period,
@@ -251,66 +297,103 @@ def export_dashboard(request: HttpRequest, fmt: str) -> HttpResponse:
     except ComplaintError as error:
         return _refused(request, error)
     data = dashboard_context(selectors.dashboard(period=period, scope=scope))
-    return exports.respond(fmt, f"kesu-kpi-{period.label}", dashboard_sheets(data))
+    return exports.respond(fmt, f"kesu-kpi-{period.label}", dashboard_sheets(data, dict(tier_choices())))
 
 
-def dashboard_sheets(data: dict[str, Any]) -> list[exports.Sheet]:
-    kpi_header = ["kpi", "label", "tier", "value", "numerator", "denominator", "target", "assessment"]
+def dashboard_sheets(data: dict[str, Any], tiers: dict[str, str] | None = None) -> list[exports.Sheet]:
+    """The dashboard as sheets a person reads: headers and labels in the user's language (names,
+    not codes), rates as percent, per-million figures to two places, dates as dates."""
+    tiers = tiers or {}
+    every_tier = str(_("All tiers"))
+    schemes = data["schemes"]
+    period = data["period"]
+    first_day = date.fromisoformat(period["first_day"])
+    last_day = date.fromisoformat(period["last_day"])
 
-    def kpi_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
-        return [
-            [
-                r["key"],
-                r["label"],
-                r["tier"],
-                r["value"],
-                r["numerator"],
-                r["denominator"],
-                r["target"],
-                r["assessment"],
-            ]
-            for r in rows
+    def shown(figure: dict[str, Any], value: float | None) -> Any:
+        return exports.percent(value) if figure["is_rate"] else exports.decimal(value)
+
+    def kpi_row(figure: dict[str, Any], label: str, tier: str) -> list[Any]:
+        cells: list[Any] = [
+            label,
+            tier,
+            first_day,
+            last_day,
+            shown(figure, figure["value"]),
+            figure["numerator"],
+            figure["denominator"],
+            "" if figure["pending"] is None else figure["pending"],
+            "" if figure["overdue"] is None else figure["overdue"],
         ]
+        for target in figure["targets"]:
+            if target["value"] is None:
+                cells += ["", str(_("No target"))]
+            else:
+                assessment = target["assessment_label"] if target["assessment"] else str(_("No data"))
+                cells += [shown(figure, target["value"]), assessment]
+        return cells
+
+    kpi_header = [
+        _("KPI"),
+        _("Tier"),
+        _("From"),
+        _("To"),
+        _("Value"),
+        _("Numerator"),
+        _("Denominator"),
+        pgettext("kpi", "Pending"),
+        _("Overdue, still open"),
+    ]
+    for scheme in schemes:
+        kpi_header += [scheme["label"], _("%(scheme)s: assessment") % {"scheme": scheme["label"]}]
+    scope_tier = tiers.get(data["scope"]["tier"], data["scope"]["tier"]) or every_tier
+    satisfaction_label = next((k["label"] for k in data["kpis"] if k["key"] == "satisfaction"), "")
+    kpi_rows = [kpi_row(k, k["label"], scope_tier) for k in data["kpis"]] + [
+        kpi_row(k, satisfaction_label, k["label"]) for k in data["satisfaction_by_tier"]
+    ]
 
     trend = data["trend"]
-    keys = list(trend["series"])
+    figures = data["kpis"]
     return [
-        (_("KPIs"), kpi_header, kpi_rows(data["kpis"]) + kpi_rows(data["satisfaction_by_tier"])),
+        (_("KPIs"), [str(h) for h in kpi_header], kpi_rows),
         (
             _("Trend"),
-            ["month", "complaints", *keys],
+            [str(_("Month")), str(_("Complaints")), *(k["label"] for k in figures)],
             [
-                [month, trend["complaints"][i], *(trend["series"][k][i] for k in keys)]
+                [month, trend["complaints"][i], *(shown(k, trend["series"][k["key"]][i]) for k in figures)]
                 for i, month in enumerate(trend["months"])
             ],
         ),
         (
             _("Categories"),
-            ["category", "name", "count", "share", "cumulative"],
-            [[r["code"], r["name"], r["count"], r["share"], r["cumulative"]] for r in data["pareto"]],
+            [str(_("Category")), str(_("Complaints")), str(_("Share")), str(_("Cumulative share"))],
+            [
+                [r["name"], r["count"], exports.percent(r["share"]), exports.percent(r["cumulative"])]
+                for r in data["pareto"]
+            ],
         ),
         (
             _("Sub-categories"),
-            ["category", "sub-category", "count", "share"],
+            [str(_("Category")), str(_("Sub-category")), str(_("Complaints")), str(_("Share"))],
             [
-                [r["category_name"], r["subcategory_name"], r["count"], r["share"]]
+                [r["category_name"], r["subcategory_name"], r["count"], exports.percent(r["share"])]
                 for r in data["root_causes"]
             ],
         ),
         (
             _("Emotions"),
-            ["emotion", "name", "count", "share"],
-            [[r["label"], r["name"], r["count"], r["share"]] for r in data["emotions"]],
+            [str(_("Emotion")), str(_("Complaints")), str(_("Share"))],
+            [[r["name"], r["count"], exports.percent(r["share"])] for r in data["emotions"]],
         ),
         (
             _("Escalation funnel"),
-            ["step", "name", "complaints"],
-            [[r["step"], r["name"], r["count"]] for r in data["funnel"]],
+            [str(_("Step")), str(_("Complaints"))],
+            [[r["name"], r["count"]] for r in data["funnel"]],
         ),
         (
             _("Escalated by source"),
-            ["source", "channel", "name", "complaints"],
-            [[r["source"], r["channel"], r["name"], r["count"]] for r in data["escalated_by_source"]],
+            [str(_("Source")), str(_("Complaints"))],
+            [[r["name"], r["count"]] for r in data["escalated_by_source"]],
         ),
     ]
 

@@ -108,7 +108,7 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
-    lease_token = models.CharField(max_length=32, blank=True, editable=False)
+    lease_token = models.CharField(max_length=32, blank=True, editable=False, verbose_name=_("lease token"))
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

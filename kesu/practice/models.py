@@ -57,7 +57,12 @@ class Scenario(models.Model):
         related_name="made_scenarios",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
@@ -200,20 +205,45 @@ class PracticeSession(models.Model):
         related_name="practice_sessions",
     )
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("team"),
     )
     customer_player = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer player"),
     )
     observer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("observer"),
     )
     group = models.ForeignKey(
-        PracticeGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+        PracticeGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("group"),
     )
     round_no = models.PositiveSmallIntegerField(_("round"), null=True, blank=True)
     assignment = models.ForeignKey(
-        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assignment"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.ACTIVE
@@ -223,7 +253,9 @@ class PracticeSession(models.Model):
     persona = models.JSONField(_("customer persona"), default=dict)
     backend = models.CharField(_("simulated customer"), max_length=20, blank=True)
     state = models.JSONField(_("customer state"), default=dict, blank=True)
-    authority_limit = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    authority_limit = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("authority limit")
+    )
     peer_rating = models.PositiveSmallIntegerField(
         _("the peer customer's rating (1–5)"), null=True, blank=True
     )
@@ -394,18 +426,40 @@ class TrainingEvent(AppendOnlyModel):
     append_only_message = "The training trail is append-only."
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=40)
     session = models.ForeignKey(
-        PracticeSession, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        PracticeSession,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("session"),
     )
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="events", verbose_name=_("case")
+    )
     group = models.ForeignKey(
-        PracticeGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        PracticeGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("group"),
     )
     scenario = models.ForeignKey(
-        Scenario, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Scenario,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("scenario"),
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)

@@ -433,15 +433,24 @@ class AppealStatus(models.TextChoices):
 class Appeal(models.Model):
     """The agent's one appeal 申诉 against a completed inspection, decided by a team lead."""
 
-    inspection = models.OneToOneField(Inspection, on_delete=models.PROTECT, related_name="appeal")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("inspection")
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
+    )
     reason = models.TextField(_("reason"))
     items = models.JSONField(_("items disputed"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decision_note = models.TextField(_("decision"), blank=True)
     score_before = models.FloatField(_("score before"), null=True, blank=True)
@@ -549,9 +558,16 @@ class InspectionEvent(AppendOnlyModel):
 
     append_only_message = "The inspection trail is append-only."
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="events")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="events", verbose_name=_("inspection")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=40)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

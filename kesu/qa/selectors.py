@@ -339,10 +339,13 @@ def rollup(*, month: date, team_id: int | None = None, with_kpis: bool = False) 
 
 
 def agent_service_kpis(*, month: date, team_id: int | None = None) -> dict[int, dict[str, Any]]:
-    """Per owner, the SPEC §7 service figures of the complaints received in ``month``: how many,
-    first-reply timeliness, on-time effective reply, first-contact resolution, and the satisfaction
-    of the month's follow-ups — beside the QA score on the team lead's page."""
-    from kesu.metrics.selectors import first_reply_decided, resolved_on_first_contact
+    """Per owner, the SPEC §7 service figures of ``month``: complaints received, first-reply
+    timeliness and on-time effective reply (each deadline in the month it fell due, the pending ones
+    left out — the dashboard's rule, :func:`kesu.core.kpi.deadline_outcome`), first-contact
+    resolution of the complaints received, and the satisfaction of the month's follow-ups — beside
+    the QA score on the team lead's page."""
+    from kesu.metrics.permissions import Scope
+    from kesu.metrics.selectors import clock_counts, clocks_due, resolved_on_first_contact
 
     start, end = month_bounds(month)
     now = timezone.now()
@@ -354,31 +357,34 @@ def agent_service_kpis(*, month: date, team_id: int | None = None) -> dict[int, 
         complaints = complaints.filter(team_id=team_id)
         follow_ups = follow_ups.filter(team_id=team_id)
     figures: dict[int, dict[str, Any]] = {}
+
+    def entry(owner: int) -> dict[str, Any]:
+        return figures.setdefault(
+            owner,
+            {
+                "complaints": 0,
+                "first_reply_rate": None,
+                "effective_rate": None,
+                "first_contact_rate": None,
+                "satisfaction_rate": None,
+            },
+        )
+
     for row in complaints.values("owner_id").annotate(
-        complaints=Count("pk"),
-        first_reply_due=Count("pk", filter=first_reply_decided(now)),
-        first_reply_in_time=Count("pk", filter=Q(sla__first_reply_status="met")),
-        effective_in_time=Count("pk", filter=Q(sla__effective_status="met")),
-        first_contact=Count("pk", filter=resolved_on_first_contact()),
+        complaints=Count("pk"), first_contact=Count("pk", filter=resolved_on_first_contact())
     ):
         n = row["complaints"]
-        figures[row["owner_id"]] = {
-            "complaints": n,
-            "first_reply_rate": _share(row["first_reply_in_time"], row["first_reply_due"]),
-            "effective_rate": _share(row["effective_in_time"], n),
-            "first_contact_rate": _share(row["first_contact"], n),
-            "satisfaction_rate": None,
-        }
+        entry(row["owner_id"]).update(complaints=n, first_contact_rate=_share(row["first_contact"], n))
+    for clock, key in (("first_reply", "first_reply_rate"), ("effective", "effective_rate")):
+        due = clocks_due(clock, start, end, Scope(team_id=team_id)).filter(complaint__owner__isnull=False)
+        for row in due.values("complaint__owner_id").annotate(**clock_counts(clock, now)):
+            entry(row["complaint__owner_id"])[key] = _share(row[f"{clock}_in_time"], row[f"{clock}_due"])
     for row in (
         follow_ups.exclude(result=FollowUpResult.UNREACHABLE)
         .values("complaint__owner_id")
         .annotate(reached=Count("pk"), satisfied=Count("pk", filter=Q(result__in=SATISFIED)))
     ):
-        entry = figures.setdefault(
-            row["complaint__owner_id"],
-            {"complaints": 0, "first_reply_rate": None, "effective_rate": None, "first_contact_rate": None},
-        )
-        entry["satisfaction_rate"] = _share(row["satisfied"], row["reached"])
+        entry(row["complaint__owner_id"])["satisfaction_rate"] = _share(row["satisfied"], row["reached"])
     return figures
 
 

@@ -159,8 +159,12 @@ class ReviewStatusChoices(models.TextChoices):
 class Review(models.Model):
     """The STAR-L case review 复盘 of one complaint: drafted by its owner, approved by a team lead."""
 
-    complaint = models.OneToOneField("complaints.Complaint", on_delete=models.PROTECT, related_name="review")
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    complaint = models.OneToOneField(
+        "complaints.Complaint", on_delete=models.PROTECT, related_name="review", verbose_name=_("complaint")
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+    )
     #: The complaint's receipt, copied: the Pareto and the report read a period's reviews by it.
     received_at = models.DateTimeField(_("complaint received at"))
     status = models.CharField(
@@ -184,10 +188,17 @@ class Review(models.Model):
     )
     staff_role = models.CharField(_("staff role (e.g. 大堂经理)"), max_length=100, blank=True)
     root_causes = models.ManyToManyField(RootCause, verbose_name=_("root causes"), related_name="reviews")
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     return_note = models.TextField(_("why it was returned"), blank=True)
@@ -291,7 +302,9 @@ class ImprovementAction(models.Model):
         related_name="+",
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -307,7 +320,9 @@ class TeamPractice(models.Model):
     """A team's organisational figures (SPEC §8): communication-training coverage, and whether its
     appraisal includes a communication score."""
 
-    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="practice")
+    team = models.OneToOneField(
+        "accounts.Team", on_delete=models.CASCADE, related_name="practice", verbose_name=_("team")
+    )
     agents = models.PositiveIntegerField(_("agents"), default=0)
     agents_trained = models.PositiveIntegerField(_("agents trained in communication"), default=0)
     appraisal_has_communication_score = models.BooleanField(
@@ -348,7 +363,9 @@ class Opportunity(models.Model):
     """What a complaint opens (提升与挖掘): a product improvement, a touchpoint to fix, the relationship,
     further business value — with an owner and an outcome."""
 
-    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, related_name="+")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.PROTECT, related_name="+", verbose_name=_("complaint")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=OpportunityKind.choices)
     description = models.TextField(_("description"))
     owner = models.ForeignKey(
@@ -359,7 +376,9 @@ class Opportunity(models.Model):
         _("status"), max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
     )
     outcome = models.TextField(_("outcome"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -377,15 +396,37 @@ class ReviewEvent(AppendOnlyModel):
 
     append_only_message = "The review trail is append-only."
 
-    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    review = models.ForeignKey(
+        Review,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("review"),
+    )
     improvement = models.ForeignKey(
-        ImprovementAction, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        ImprovementAction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("improvement"),
     )
     opportunity = models.ForeignKey(
-        Opportunity, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Opportunity,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("opportunity"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=40)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

@@ -165,6 +165,10 @@ class ComplaintSla(models.Model):
                 name="sla_effective_due_idx",
                 condition=Q(effective_status__in=["on_track", "at_risk"], paused_since__isnull=True),
             ),
+            # The KPIs count each deadline in the month it falls due (kesu.metrics.selectors):
+            # a range over every clock's deadline, with its status beside it.
+            models.Index(fields=["first_reply_due_at", "first_reply_status"], name="sla_first_due_kpi_idx"),
+            models.Index(fields=["effective_due_at", "effective_status"], name="sla_effective_due_kpi_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from kesu.complaints.models import (
     DemandType,
     FollowUpResult,
     Priority,
+    ReceivingUnit,
     RefundMethod,
     SolutionType,
     Source,
@@ -61,6 +62,13 @@ class IntakeForm(forms.Form):
     tier = forms.ChoiceField(label=_("Tier"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.CUSTOMER)
+    receiving_unit = forms.ChoiceField(
+        label=_("Receiving unit"),
+        choices=ReceivingUnit.choices,
+        initial=ReceivingUnit.PROVINCIAL,
+        required=False,
+        help_text=_("Walk-ins and letters: which unit took the complaint in (decides 升级投诉)."),
+    )
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, empty_value=None, required=False)
     product = forms.CharField(label=_("Product or service"), max_length=200, required=False)
     order_number = forms.CharField(label=_("Order or account number"), max_length=64, required=False)
@@ -91,7 +99,15 @@ class IntakeForm(forms.Form):
             },
             **{
                 name: data.get(name) or ""
-                for name in ("text", "channel", "source", "product", "order_number", "demand_type")
+                for name in (
+                    "text",
+                    "channel",
+                    "source",
+                    "receiving_unit",
+                    "product",
+                    "order_number",
+                    "demand_type",
+                )
             },
         }
         if data.get("team"):
@@ -244,9 +260,7 @@ class CorrectionForm(forms.Form):
     subcategory = forms.ModelChoiceField(label=_("Sub-category"), queryset=subcategories(), required=False)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     product = forms.CharField(label=_("Product or service"), max_length=200, required=False)
-    phone = forms.RegexField(
-        label=_("Phone"), regex=r"^\+?[0-9 \-]{5,20}$", max_length=32, required=False
-    )
+    phone = forms.RegexField(label=_("Phone"), regex=r"^\+?[0-9 \-]{5,20}$", max_length=32, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
 
     def __init__(self, *args: Any, contact: bool = True, **kwargs: Any) -> None:
@@ -262,4 +276,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("As the browser says (Chinese first)")), *settings.LANGUAGES]
+        self.fields["language"].choices = [
+            ("", _("As the browser says (Chinese first)")),
+            *settings.LANGUAGES,
+        ]

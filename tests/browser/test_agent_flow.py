@@ -35,7 +35,7 @@ def test_an_agent_takes_a_complaint_from_acceptance_to_closure(browser, login, a
     assert TEXT in css(browser, "blockquote.customer-text").text
 
     # 受理: become the owner (首问责任制).
-    submit(browser, xpath(browser, "//button[normalize-space()='受理(成为负责人)']"))
+    submit(browser, xpath(browser, "//button[normalize-space()='受理（成为负责人）']"))
     assert current_stage(browser) == "倾听与同频"
     assert css(browser, ".messages li.success")
 

@@ -44,7 +44,7 @@ def test_an_agent_sends_a_reply_that_reaches_the_customer_by_email(
     bill.write_bytes(PDF)
     login(agent)
     browser.get(f"{browser.base_url}/complaints/{complaint.reference}/")
-    submit(browser, xpath(browser, "//button[normalize-space()='受理(成为负责人)']"))
+    submit(browser, xpath(browser, "//button[normalize-space()='受理（成为负责人）']"))
 
     css(browser, "#id_body").send_keys(REPLY)
     wait(browser).until(lambda d: css(d, "#reply-check").text.strip())

@@ -115,3 +115,15 @@ def test_import_through_the_api(api, lead):
     rows = client.get(body["rows_url"], {"outcome": "rejected"}).json()
     assert [r["row"] for r in rows["results"]] == [3, 4, 5] and all(r["messages"] for r in rows["results"])
     assert client.get(body["rows_url"]).json()["count"] == 5
+
+
+def test_the_receiving_unit_column_decides_whether_a_walk_in_is_an_escalated_complaint(lead):
+    content = (
+        "客户姓名,渠道,受理单位,投诉内容\n"
+        "陈静,上门,营业厅,网点排队两小时没人管\n"
+        "李强,上门,省公司,网点排队两小时没人管，已经第二次了\n"
+    ).encode()
+    report = run(lead, content)
+    assert report.created == 2, report.errors
+    units = dict(Complaint.objects.values_list("receiving_unit", "escalated_complaint"))
+    assert units == {"counter": False, "provincial": True}

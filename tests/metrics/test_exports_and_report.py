@@ -26,13 +26,15 @@ def test_the_dashboard_exports_as_csv_and_xlsx(september, client, manager, team)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = body(response).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    kpi_rows = {row[0]: row for row in rows if row and row[0] == "on_time_effective_reply"}
-    assert kpi_rows["on_time_effective_reply"][4:6] == ["2", "4"]
+    kpi_rows = {row[0]: row for row in rows[:10] if row}
+    assert kpi_rows["投诉处理回复及时率"][4:7] == ["66.7%", "2", "3"]
     response = client.get("/metrics/export.xlsx", {"month": "2026-09", "team": team.pk})
     book = load_workbook(io.BytesIO(body(response)))
     assert len(book.sheetnames) == 7  # KPIs, trend, categories, causes, emotions, funnel, sources
-    values = {row[0]: row for row in book.worksheets[0].iter_rows(values_only=True)}
-    assert values["satisfaction"][3] == 0.75 and values["satisfaction"][7] == "missed"
+    values = {(row[0], row[1]): row for row in book.worksheets[0].iter_rows(values_only=True)}
+    overall, standard_tier = values[("投诉客户满意率", "全部等级")], values[("投诉客户满意率", "普通客户")]
+    assert overall[4] == 0.75 and overall[10] == "未达标" and overall[12] == "达标"  # 85 % / 65 %
+    assert standard_tier[4] == 0.75 and values[("投诉客户满意率", "VIP")][4] is None
     assert client.get("/metrics/export.pdf").status_code == 404
 
 
@@ -68,7 +70,9 @@ def test_the_monthly_report_is_a_printable_page(september, client, manager, team
 
     css = open(finders.find("metrics/metrics.css"), encoding="utf-8").read()
     assert "@media print" in css and ".topbar" in css
-    assert "window.print()" in open(finders.find("kesu/kesu.js"), encoding="utf-8").read()  # the button's click
+    assert (
+        "window.print()" in open(finders.find("kesu/kesu.js"), encoding="utf-8").read()
+    )  # the button's click
 
 
 def test_the_dashboard_page_shows_charts_from_the_packages_own_static_files(september, client, manager):

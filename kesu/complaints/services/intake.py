@@ -34,14 +34,17 @@ from kesu.complaints.models import (
     Category,
     Channel,
     Complaint,
+    EscalatedComplaintConfig,
     IdempotencyRecord,
     Message,
     MessageKind,
     Priority,
+    ReceivingUnit,
     Source,
 )
 from kesu.complaints.services.customers import CustomerData, customer_fields_hidden, customer_resolve
 from kesu.complaints.taxonomy import category_by_code, compensation_standard
+from kesu.core import kpi as core_kpi
 from kesu.core import repeats
 from kesu.customers.models import Customer
 
@@ -75,6 +78,25 @@ class Intake:
     category: Category | None
     received_at: datetime
     external_ref: str | None
+    receiving_unit: str = ReceivingUnit.PROVINCIAL
+
+
+def _escalated_complaint(intake: Intake) -> bool:
+    """升级投诉 by the admin's rules (SPEC §11); read only for the walk-ins and letters they decide."""
+    if intake.source == Source.CUSTOMER and intake.channel not in ESCALATED_CHANNELS:
+        return False
+    rules = (
+        EscalatedComplaintConfig.current()
+        if intake.source == Source.CUSTOMER
+        else core_kpi.DEFAULT_ESCALATED_COMPLAINT_RULES
+    )
+    return core_kpi.is_escalated_complaint(
+        source=intake.source,
+        channel=intake.channel,
+        receiving_unit=intake.receiving_unit,
+        rules=rules,
+        customer_source=Source.CUSTOMER,
+    )
 
 
 def intake_check(
@@ -94,6 +116,7 @@ def intake_check(
     category: Category | None = None,
     received_at: datetime | None = None,
     external_ref: str | None = None,
+    receiving_unit: str = "",
 ) -> Intake:
     """Refuse what cannot be taken in; a referral from above (regulator, authority, headquarters)
     always comes through the referral channel."""
@@ -115,6 +138,12 @@ def intake_check(
         raise ComplaintError(ErrorCode.INVALID_SOURCE, _("Unknown source: %(source)s.") % {"source": source})
     if source != Source.CUSTOMER and channel != Channel.REFERRAL:
         channel = Channel.REFERRAL
+    receiving_unit = receiving_unit or ReceivingUnit.PROVINCIAL
+    if receiving_unit not in ReceivingUnit.values:
+        raise ComplaintError(
+            ErrorCode.INVALID_CHANNEL,
+            _("Unknown receiving unit: %(unit)s.") % {"unit": receiving_unit},
+        )
     received_at = received_at or clock.now()
     if received_at > timezone.now() + timedelta(minutes=5):
         raise ComplaintError(ErrorCode.RECEIVED_IN_FUTURE, _("The time received cannot be in the future."))
@@ -138,6 +167,7 @@ def intake_check(
         category=category,
         received_at=received_at,
         external_ref=external_ref,
+        receiving_unit=receiving_unit,
     )
 
 
@@ -208,7 +238,8 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
         created_by=intake.actor,
         channel=intake.channel,
         source=intake.source,
-        escalated_complaint=intake.source != Source.CUSTOMER or intake.channel in ESCALATED_CHANNELS,
+        receiving_unit=intake.receiving_unit,
+        escalated_complaint=_escalated_complaint(intake),
         product=intake.product,
         order_number=intake.order_number,
         text=intake.text,

@@ -2,6 +2,17 @@
    complaints behind it; the tables beside the charts carry the same links. */
 (function () {
   "use strict";
+  // The trend is a server-drawn SVG per KPI; the select shows one of them (no Chart.js needed).
+  var select = document.getElementById("trend-kpi");
+  function trend(key) {
+    var figures = document.querySelectorAll("#chart-trend .trend-chart");
+    Array.prototype.forEach.call(figures, function (figure) { figure.hidden = figure.getAttribute("data-kpi") !== key; });
+  }
+  if (select) {
+    trend(select.value);
+    select.addEventListener("change", function () { trend(select.value); });
+  }
+
   var node = document.getElementById("metrics-data");
   if (!node || typeof Chart === "undefined") { return; }
   var data = JSON.parse(node.textContent);
@@ -15,23 +26,6 @@
   }
   function pointer(event, elements) { event.native.target.style.cursor = elements.length ? "pointer" : "default"; }
 
-  function trend(key) {
-    var kpi = data.kpis.filter(function (k) { return k.key === key; })[0];
-    var scale = kpi.is_rate ? 100 : 1;
-    var values = data.trend.series[key].map(function (v) { return v === null ? null : v * scale; });
-    var target = kpi.target === null ? null : kpi.target * scale;
-    var datasets = [{ label: kpi.label, data: values, borderColor: colours[0], backgroundColor: colours[0], spanGaps: true }];
-    if (target !== null) {
-      datasets.push({ label: data.labels.target, data: values.map(function () { return target; }), borderColor: "#9aa5b1", borderDash: [6, 4], pointRadius: 0 });
-    }
-    if (charts.trend) { charts.trend.destroy(); }
-    charts.trend = new Chart(document.getElementById("chart-trend"), {
-      type: "line",
-      data: { labels: data.trend.months, datasets: datasets },
-      options: { animation: false, scales: { y: { beginAtZero: !kpi.is_rate, suggestedMax: kpi.is_rate ? 100 : undefined } } }
-    });
-  }
-
   function bars(id, rows, label, horizontal) {
     return new Chart(document.getElementById(id), {
       type: "bar",
@@ -39,10 +33,6 @@
       options: { animation: false, indexAxis: horizontal ? "y" : "x", onClick: go(rows.map(function (r) { return r.link; })), onHover: pointer, plugins: { legend: { display: false } } }
     });
   }
-
-  var select = document.getElementById("trend-kpi");
-  trend(select.value);
-  select.addEventListener("change", function () { trend(select.value); });
 
   var pareto = data.pareto;
   charts.pareto = new Chart(document.getElementById("chart-pareto"), {
