@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             KESU_SQLITE_PATH=str(Path(tmp) / "kesu.sqlite3"),
             PYTHONPATH=str(ROOT),
             SE_OFFLINE="true",
+            KESU_DEMO="1",  # served as ``kesu demo`` serves: DEBUG off on the demo secret, plain HTTP
         )
         prepare(env, args.count)
         reference, owner = pick_complaint(env)
@@ -190,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
             camera.shoot("/", "home-lead.png", max_height=1100)
             camera.shoot("/approvals/", "approvals.png", max_height=1000)
             camera.login("manager")
+            camera.shoot("/metrics/", "kpi-dashboard.png", max_height=1800)
+            camera.shoot("/reviews/", "reviews.png", max_height=1100)
+            camera.shoot("/qa/", "quality-inspection.png", max_height=1100)
+            camera.shoot("/training/", "training.png", max_height=1100)
             camera.shoot("/api/docs/", "api-docs.png", max_height=1100, ready=".swagger-ui .opblock")
         finally:
             if camera is not None:
