@@ -85,7 +85,8 @@ def check_archive(stream: IO[bytes], limits: Limits) -> None:
     try:
         with zipfile.ZipFile(stream) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError, KeyError):
+        # NotImplementedError: a directory claiming a zip version or method zipfile does not read
         raise TableRefused(ErrorCode.BAD_FILE, gettext_noop("The file is not a readable XLSX workbook.")) from None
     finally:
         stream.seek(0)

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kesu.accounts.models import User
-from kesu.complaints.audit import AuditAction, record_event
+from kesu.complaints.audit import AuditAction, lock_complaint, record_event
 from kesu.complaints.errors import ComplaintError, Conflict, ErrorCode
 from kesu.complaints.models import Complaint, FollowUpResult
 from kesu.complaints.services import complaint_record_follow_up
@@ -78,6 +78,9 @@ def link_answer_record(*, token: str, result: str, comment: str = "") -> FollowU
         raise ComplaintError(ErrorCode.INVALID_FOLLOW_UP, _("Unknown follow-up result."))
     _check_result(result, comment)
     with transaction.atomic(savepoint=False):
+        # The complaint is locked before its link, in the order every other follow-up path takes
+        # (issuing a link, recording a call): the other order could deadlock with them.
+        lock_complaint(follow_up_link_check(token).complaint)
         link = follow_up_link_check(token, lock=True)
         complaint = complaint_record_follow_up(
             complaint=link.complaint,

@@ -96,7 +96,7 @@ def tell_the_owner(recorded: RecordedMessage) -> None:
                     kind=StaffNotificationKind.CUSTOMER_REPLIED,
                     complaint_id=complaint.pk,
                     reference=complaint.reference,
-                    note=privacy.mask_text(message.body[:80]),
+                    note=privacy.mask_text(message.body)[:80],
                 )
             ]
         )

@@ -41,8 +41,10 @@ def job_create(
 ) -> ImportJob:
     """Store the upload (through ``STORAGES["imports"]``) and create its job; after commit the job is
     sent to Celery when a broker is configured, else the minute loop of ``kesu serve`` picks it up."""
-    job = ImportJob(
-        kind=kind, options=options or {}, started_by=actor, filename=name[:200], size=size, language=language[:16]
+    stem, dot, ext = name.rpartition(".")
+    shown = f"{stem[: 199 - len(ext)]}.{ext}" if dot and len(ext) <= 8 and len(name) > 200 else name[:200]
+    job = ImportJob(  # a long name is cut in its stem: the run tells CSV from XLSX by the extension
+        kind=kind, options=options or {}, started_by=actor, filename=shown, size=size, language=language[:16]
     )
     suffix = next((s for s in (".xlsx", ".json", ".csv") if name.lower().endswith(s)), ".csv")
     job.file.save(secrets.token_hex(12) + suffix, File(content), save=False)  # a key of ours, not their name

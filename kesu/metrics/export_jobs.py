@@ -130,6 +130,13 @@ def export_run(job_id: int) -> ExportJob | None:
             ExportJob.objects.filter(pk=job.pk).update(
                 status=JobStatus.FAILED, error=error.message, finished_at=timezone.now()
             )
+        except Exception:  # disk full, storage down…: the job ends failed instead of being retaken for ever
+            log.exception("export job %s failed", job.pk)
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED,
+                error=_("The export could not be written. Please try again or ask an administrator."),
+                finished_at=timezone.now(),
+            )
         else:
             ExportJob.objects.filter(pk=job.pk).update(
                 status=JobStatus.DONE, file=job.file.name, rows_done=F("rows_total"), finished_at=timezone.now()

@@ -81,7 +81,7 @@ def queue_rows(complaints: Any) -> list[dict[str, Any]]:
         {
             "complaint": c,
             "customer": c.customer.masked()["name"],
-            "excerpt": privacy.mask_text(c.text[:60]),
+            "excerpt": privacy.mask_text(c.text)[:60],
             "sla": queue_sla(c, now),
         }
         for c in complaints
@@ -550,10 +550,10 @@ def similar_panel(user: User, complaint: Complaint) -> dict[str, Any]:
                 "closed": not other.is_open,
                 "outcome": other.get_follow_up_result_display() if other.follow_up_result else "",
                 "received_at": other.received_at,
-                "excerpt": privacy.mask_text(other.text[:60]),
+                "excerpt": privacy.mask_text(other.text)[:60],
                 "solution": other.get_solution_type_display() if other.solution_type else "",
                 "solution_amount": other.solution_amount,
-                "solution_text": privacy.mask_text(other.solution_text[:200]),
+                "solution_text": privacy.mask_text(other.solution_text)[:200],
                 "similarity": round(100 * score),
             }
         )

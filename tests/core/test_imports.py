@@ -108,3 +108,11 @@ def test_files_that_are_not_what_they_say_are_refused_with_their_own_codes():
     assert refused("x.pdf", b"%PDF").code == ErrorCode.UNSUPPORTED_FILE
     assert refused("big.csv", b"a\n" * 100, Limits(max_bytes=100)).code == ErrorCode.FILE_TOO_LARGE
     assert kind_of("投诉.XLSX") == "xlsx" and kind_of("a.txt") == "csv"
+
+
+def test_a_workbook_claiming_a_zip_version_nobody_reads_is_refused_not_a_server_error():
+    content = bytearray(xlsx_bytes(lambda sheet: sheet.append(["customer_name", "channel", "text"])))
+    at = content.index(b"PK\x01\x02")  # the first central-directory entry: "version needed" at +6
+    content[at + 6 : at + 8] = (170).to_bytes(2, "little")  # 17.0: zipfile raises NotImplementedError
+    error = refused("new.xlsx", bytes(content))
+    assert error.code == ErrorCode.BAD_FILE

@@ -187,3 +187,14 @@ def test_the_rate_limit_is_shared_by_processes_through_redis(settings):
         from django.core.cache import cache
 
         cache.delete(f"kesu:ratelimit:followup:{address}")
+
+
+def test_behind_the_tls_proxy_each_customer_has_a_bucket_of_their_own(rf, settings):
+    """REMOTE_ADDR is the proxy's for everyone behind it: the address the proxy appended counts."""
+    from kesu.followup.ratelimit import client_address
+
+    request = rf.get("/f/x/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    settings.BEHIND_TLS_PROXY = False
+    assert client_address(request) == "10.0.0.1"
+    settings.BEHIND_TLS_PROXY = True
+    assert client_address(request) == "203.0.113.9"

@@ -116,3 +116,30 @@ def test_a_background_export_reads_the_list_as_its_requester(september, client, 
     book = load_workbook(io.BytesIO(b"".join(client.get(f"/metrics/exports/{job.pk}/download/").streaming_content)))
     references = {row[0] for row in book.active.iter_rows(min_row=2, values_only=True)}
     assert september.a.reference in references and september.f.reference not in references  # the lead's team only
+
+
+def test_an_export_that_cannot_be_written_ends_failed_and_the_next_one_still_runs(
+    september, client, manager, monkeypatch
+):
+    from kesu.metrics.export_jobs import run_pending_exports
+    from kesu.metrics.models import ExportJob
+
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 2)
+    client.force_login(manager)
+    client.get("/metrics/export/complaints.xlsx", {"channel": "phone"})
+    client.get("/metrics/export/complaints.xlsx", {"channel": "phone"})
+    assert ExportJob.objects.count() == 2
+    real = exports.write_xlsx
+    calls = []
+
+    def disk_full_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "write_xlsx", disk_full_once)
+    assert run_pending_exports() == 2
+    first, second = ExportJob.objects.order_by("pk")
+    assert first.status == "failed" and "导出文件未能写成" in first.error
+    assert second.status == "done"

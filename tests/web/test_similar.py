@@ -88,3 +88,13 @@ def test_the_panels_queries_are_bounded(client, agent, alike_pair, django_assert
     client.force_login(agent)
     with django_assert_max_num_queries(12):
         panel(client, alike_pair[0])
+
+
+def test_a_number_at_the_excerpts_cut_is_masked_whole_not_half_shown(client, agent, alike_pair):
+    """The excerpt is masked, then cut: a number that crosses the cut shows none of its digits."""
+    target, solved = alike_pair[0], alike_pair[1]
+    text = "家里宽带断网" + "，" * 50 + "身份证110101199003071234"
+    Complaint.objects.filter(pk=solved.pk).update(text=text)
+    client.force_login(agent)
+    html = panel(client, target)
+    assert "11010119" not in html

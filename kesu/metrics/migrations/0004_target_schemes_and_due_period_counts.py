@@ -53,6 +53,11 @@ def seed_targets(apps, schema_editor):
             )
 
 
+def unseed_group_targets(apps, schema_editor):
+    """Going back: only the standard scheme's rows may stay (the old unique (kpi, tier) returns)."""
+    apps.get_model("metrics", "KpiTarget").objects.exclude(scheme="standard").delete()
+
+
 def forget_summaries(apps, schema_editor):
     """The monthly summaries counted timeliness by the month received; the nightly refresh counts
     them again by the month due (until then the dashboard counts live)."""
@@ -134,6 +139,6 @@ class Migration(migrations.Migration):
             name='value',
             field=models.DecimalField(blank=True, decimal_places=4, help_text='A rate as a fraction (0.96 = 96 %); per-million figures as a count. Empty: no target. Work orders: the standard is 0.96, 0.98 where the end-to-end rate must reach 96 %.', max_digits=14, null=True, verbose_name='target'),
         ),
-        migrations.RunPython(seed_targets, migrations.RunPython.noop),
+        migrations.RunPython(seed_targets, unseed_group_targets),
         migrations.RunPython(forget_summaries, migrations.RunPython.noop),
     ]

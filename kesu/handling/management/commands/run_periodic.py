@@ -46,9 +46,14 @@ class Command(BaseCommand):
                     return
                 # The semantic tier and bulk imports on the embedded default: what intake marked and
                 # what was uploaded, within seconds; an import gives the loop back every few seconds.
-                if (
-                    not refine_pending(limit=20)
-                    and not run_pending_imports(budget_seconds=15, limit=1)
-                    and not run_pending_exports(limit=1)
-                ):
+                try:
+                    busy = (
+                        refine_pending(limit=20)
+                        or run_pending_imports(budget_seconds=15, limit=1)
+                        or run_pending_exports(limit=1)
+                    )
+                except Exception:  # one bad job must not stop the clocks, the outbox and the rest
+                    self.stderr.write("background job failed; going on")
+                    busy = False
+                if not busy:
                     time.sleep(1)
