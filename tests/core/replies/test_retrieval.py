@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kesu.core.replies import CATEGORIES, EMOTIONS, rank_scripts, script_documents, script_vector, suggest_scripts
+from kesu.core.replies import (
+    CATEGORIES,
+    EMOTIONS,
+    rank_scripts,
+    script_documents,
+    script_vector,
+    suggest_scripts,
+)
 
 
 def unit(*values: float, width: int = 8) -> np.ndarray:
