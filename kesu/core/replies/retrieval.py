@@ -93,18 +93,26 @@ def rank_scripts(
         return [RankedScript(scripts[i], None) for i in order[: max(limit, 0)]]
     compared: list[int] = []
     vectors: list[np.ndarray] = []
-    rest: list[int] = []
     for i in order:
-        vector = _unit(embeddings[i], width=target.size)
-        if vector is None:
-            rest.append(i)
-        else:
-            compared.append(i)
-            vectors.append(vector)
-    ranked: list[RankedScript[S]] = []
-    if compared:
-        scores = np.clip(np.stack(vectors) @ target, -1.0, 1.0)
-        by_score = np.argsort(-scores, kind="stable")  # stable: the rules' order breaks ties
-        ranked = [RankedScript(scripts[compared[j]], float(scores[j])) for j in by_score]
-    ranked += [RankedScript(scripts[i], None) for i in rest]
-    return ranked[: max(limit, 0)]
+        vector = embeddings[i]
+        if vector is not None:
+            array = np.asarray(vector, dtype=np.float32).reshape(-1)
+            if array.size == target.size:
+                compared.append(i)
+                vectors.append(array)
+    by_score: list[int] = []
+    scores = np.zeros(0, dtype=np.float32)
+    if vectors:
+        matrix = np.stack(vectors)
+        norms = np.linalg.norm(matrix, axis=1)
+        usable = np.isfinite(norms) & (norms > 0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            scores = np.clip((matrix @ target) / np.where(usable, norms, 1.0), -1.0, 1.0)
+        by_score = [int(j) for j in np.argsort(-scores, kind="stable") if usable[j]]  # stable: rules' order breaks ties
+    limit = max(limit, 0)
+    ranked = [RankedScript(scripts[compared[j]], float(scores[j])) for j in by_score[:limit]]
+    if len(ranked) < limit:
+        scored = {compared[j] for j in by_score}
+        rest = (i for i in order if i not in scored)
+        ranked += [RankedScript(scripts[i], None) for _, i in zip(range(limit - len(ranked)), rest, strict=False)]
+    return ranked

@@ -136,3 +136,13 @@ def test_ranking_reorders_exactly_the_scripts_the_rules_suggest(library, categor
                 for (*_, v), s in zip(library, scripts, strict=True)
                 if v is not None and s["title"] not in kept and s in every]
         assert all(x <= compared[-1] + 1e-6 for x in left)
+
+
+def test_a_broken_vector_is_not_compared():
+    broken = np.full(8, np.nan, dtype=np.float32)
+    ranked = rank_scripts(LIBRARY, "propose", None, None, query=unit(1, 0), embeddings=[broken, unit(0, 1), unit(1, 0), None])
+    assert [(r.script["title"], r.similarity is None) for r in ranked] == [
+        ("质量方案", False),
+        ("物流方案", False),
+        ("通用方案", True),
+    ]
