@@ -144,3 +144,15 @@ def test_the_migration_and_the_command_embed_the_whole_library(monkeypatch):
     assert count >= 60 and Script.objects.filter(embedding__isnull=False).count() == count
     Script.objects.update(embedding=None)
     assert scripts_embed().embedded == count == Script.objects.filter(embedding__isnull=False).count()
+
+
+def test_the_demo_embeds_the_scripts_migrated_while_the_encoder_was_off(monkeypatch, make_complaint):
+    from kesu.demo.seed import seed_demo
+
+    make_complaint()  # demo data already there: the seed only catches up on the scripts
+    monkeypatch.setattr(encoding, "get_semantic_model", HashingEncoder)
+    lines: list[str] = []
+    seed_demo(progress=lines.append)
+    count = Script.objects.count()
+    assert Script.objects.filter(embedding__isnull=False).count() == count
+    assert f"Embedded {count} scripts for script retrieval." in lines
