@@ -288,7 +288,9 @@ class Outcome(StrEnum):
     deadlines still to come, nor dragged down by them."""
 
     OUTSIDE = "outside"  # falls due in another period
-    PENDING = "pending"  # falls due in the period, not yet reached and not done (or paused): undecided
+    #: falls due in the period and not done: not yet reached, or paused before it was reached (the
+    #: deadline moves out when the clock runs again): undecided
+    PENDING = "pending"
     IN_TIME = "in_time"  # done by the deadline
     LATE = "late"  # done after the deadline
     OVERDUE = "overdue"  # past the deadline and still not done: counted, not in time
@@ -301,14 +303,21 @@ def deadline_outcome(
     now: datetime,
     period_start: datetime,
     period_end: datetime,
-    paused: bool = False,
+    paused_since: datetime | None = None,
 ) -> Outcome:
-    """The outcome of one deadline for the period [period_start, period_end)."""
+    """The outcome of one deadline for the period [period_start, period_end).
+
+    ``paused_since`` is the start of the clock's open pause, if any. A pause keeps the deadline
+    undecided only when it began before the deadline: the clock had not yet run its target, and
+    the deadline moves out by the pause when it runs again. A clock paused after its deadline
+    passed (breached, then set waiting for the customer) stays overdue: a pause after the target
+    was reached does not move the deadline (:func:`kesu.core.sla.deadline`).
+    ``kesu.metrics.selectors.clock_pending`` is this rule in SQL."""
     if not period_start <= due_at < period_end:
         return Outcome.OUTSIDE
     if done_at is not None:
         return Outcome.IN_TIME if done_at <= due_at else Outcome.LATE
-    if paused or due_at > now:
+    if due_at > now or (paused_since is not None and paused_since < due_at):
         return Outcome.PENDING
     return Outcome.OVERDUE
 

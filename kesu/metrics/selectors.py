@@ -7,8 +7,9 @@ a customer tier):
 * **the timeliness KPIs** follow one rule (:func:`kesu.core.kpi.deadline_outcome`): a deadline
   counts in the period in which it *fell due*, not the one the complaint was received in, once
   its outcome is decided (met, met late, or past due and still open — the sweep may lag); the
-  deadlines of the period still undecided (not yet due, or the clock paused while the customer is
-  waited for) are *pending*, counted apart and never in the rate:
+  deadlines of the period still undecided (not yet due, or the clock paused before its deadline
+  while the customer is waited for) are *pending*, counted apart and never in the rate; a clock
+  paused after its deadline passed is overdue:
 
   - **first-reply timeliness** 首次回复及时率: first replies met / first-reply deadlines decided;
   - **on-time effective reply rate** 投诉处理回复及时率: effective replies met / effective-reply
@@ -60,7 +61,7 @@ from kesu.followup.models import FollowUp, WorkOrder
 from kesu.metrics.models import KPI_LABELS, CustomersServed, KpiMonth, KpiMonthRun, KpiTarget
 from kesu.metrics.periods import Period, add_months
 from kesu.metrics.permissions import Scope, sees_every_team
-from kesu.sla.models import RUNNING, ClockStatus, ComplaintSla
+from kesu.sla.models import ClockStatus, ComplaintSla
 
 TREND_MONTHS = 12
 CLOSED_STAGES = ("closed", "review")
@@ -129,10 +130,17 @@ def work_orders_in(start: datetime, end: datetime, scope: Scope, now: datetime) 
 CLOCKS = (("first_reply", "first_reply"), ("effective", "effective"))
 
 
+#: A clock stopped by the act that delivers: its outcome is in time or late, whatever else.
+DONE = (ClockStatus.MET, ClockStatus.MET_LATE)
+
+
 def clock_pending(clock: str, now: datetime, prefix: str = "") -> Q:
-    """Undecided: still running and either not yet due or paused (the deadline will move)."""
-    return Q(**{f"{prefix}{clock}_status__in": RUNNING}) & (
-        Q(**{f"{prefix}{clock}_due_at__gt": now}) | Q(**{f"{prefix}paused_since__isnull": False})
+    """Undecided — :func:`kesu.core.kpi.deadline_outcome` in SQL: not done, and either not yet
+    due or paused before the deadline (it will move out). A clock paused after its deadline
+    passed (breached, then waiting for the customer) is decided: overdue."""
+    due_at = f"{prefix}{clock}_due_at"
+    return ~Q(**{f"{prefix}{clock}_status__in": DONE}) & (
+        Q(**{f"{due_at}__gt": now}) | Q(**{f"{prefix}paused_since__lt": F(due_at)})
     )
 
 
@@ -144,9 +152,7 @@ def clock_counts(clock: str, now: datetime) -> dict[str, Count]:
         f"{name}_due": Count("pk", filter=~pending),
         f"{name}_in_time": Count("pk", filter=Q(**{f"{clock}_status": ClockStatus.MET})),
         f"{name}_pending": Count("pk", filter=pending),
-        f"{name}_overdue": Count(
-            "pk", filter=~pending & Q(**{f"{clock}_status__in": (*RUNNING, ClockStatus.BREACHED)})
-        ),
+        f"{name}_overdue": Count("pk", filter=~pending & ~Q(**{f"{clock}_status__in": DONE})),
     }
 
 

@@ -234,7 +234,10 @@ def test_a_deadline_counts_in_the_period_it_falls_due_and_pending_ones_apart():
         deadline_outcome(due_at=day(5), done_at=day(6), now=now, **september),  # late
         deadline_outcome(due_at=day(10), done_at=None, now=now, **september),  # overdue, open
         deadline_outcome(due_at=day(20), done_at=None, now=now, **september),  # not yet due
-        deadline_outcome(due_at=day(12), done_at=None, now=now, paused=True, **september),  # paused
+        # paused before its deadline: the deadline will move
+        deadline_outcome(due_at=day(12), done_at=None, now=now, paused_since=day(11), **september),
+        # paused after its deadline passed (breached, then waiting for the customer): still overdue
+        deadline_outcome(due_at=day(12), done_at=None, now=now, paused_since=day(13), **september),
         deadline_outcome(due_at=day(20), done_at=day(14), now=now, **september),  # done early: decided
         deadline_outcome(due_at=day(2, 10), done_at=None, now=now, **september),  # October's
         # received in August, due on 1 September: September's, not August's
@@ -246,13 +249,14 @@ def test_a_deadline_counts_in_the_period_it_falls_due_and_pending_ones_apart():
         Outcome.OVERDUE,
         Outcome.PENDING,
         Outcome.PENDING,
+        Outcome.OVERDUE,
         Outcome.IN_TIME,
         Outcome.OUTSIDE,
         Outcome.IN_TIME,
     ]
     counts = TimelinessCounts.of(outcomes)
-    assert counts == TimelinessCounts(due=5, in_time=3, pending=2, overdue=1)
-    assert timeliness_rate(counts).value == D("0.6")
+    assert counts == TimelinessCounts(due=6, in_time=3, pending=2, overdue=2)
+    assert timeliness_rate(counts).value == D("0.5")
     assert (
         timeliness_rate(TimelinessCounts(due=0, in_time=0, pending=4)).value is None
     )  # all pending: no data

@@ -186,3 +186,64 @@ def test_the_complaints_behind_a_figure_are_titled_in_words_not_codes(september,
     title = re.search(r'<span class="muted figure-title">(.*?)</span>', html).group(1)
     assert title == "投诉工单处理及时率 · 待定 · 2026-09" and "work_order_on_time" not in title
     assert "投诉客户满意率 · 普通客户 · 计入分子" in tier
+
+
+def test_the_dashboard_counts_each_clock_as_the_due_period_rule_decides_it(make_complaint, team):
+    """One rule, two forms: the dashboard's SQL gives every clock the outcome
+    kesu.core.kpi.deadline_outcome gives it — a clock breached and then paused is overdue, only a
+    pause begun before the deadline keeps it pending."""
+    from kesu.core.kpi import Outcome, TimelinessCounts, deadline_outcome
+
+    now = at(15)
+    # (status, due, paused since, done at, the outcome a manager should see)
+    cases = [
+        ("met", at(3), None, at(2), Outcome.IN_TIME),
+        ("met_late", at(5), None, at(6), Outcome.LATE),
+        ("at_risk", at(10), None, None, Outcome.OVERDUE),  # the sweep has not yet run
+        ("breached", at(9), None, None, Outcome.OVERDUE),
+        ("on_track", at(20), None, None, Outcome.PENDING),  # not yet due
+        ("on_track", at(13), at(12), None, Outcome.PENDING),  # paused before its deadline: it will move
+        ("on_track", at(20), at(14), None, Outcome.PENDING),
+        ("breached", at(8), at(9), None, Outcome.OVERDUE),  # breached while paused
+        ("at_risk", at(11), at(12), None, Outcome.OVERDUE),  # paused after its deadline, before the sweep
+        ("met", at(12), at(11), at(11), Outcome.IN_TIME),  # replied while paused
+        ("on_track", at(2, month=10), None, None, Outcome.OUTSIDE),  # October's
+    ]
+    complaints = [make_complaint(text=CALM, received_at=at(1)) for _ in cases]
+    Escalation.objects.filter(complaint__in=complaints).delete()
+    for complaint, (status, due, paused_since, _done, _outcome) in zip(complaints, cases, strict=True):
+        ComplaintSla.objects.filter(pk=complaint.pk).update(
+            first_reply_status=status,
+            first_reply_due_at=due,
+            effective_status=status,
+            effective_due_at=due,
+            paused_since=paused_since,
+        )
+    september = Period.month(2026, 9)
+    outcomes = [
+        deadline_outcome(
+            due_at=due,
+            done_at=done,
+            now=now,
+            period_start=september.start,
+            period_end=september.end,
+            paused_since=paused_since,
+        )
+        for _status, due, paused_since, done, _outcome in cases
+    ]
+    assert outcomes == [case[-1] for case in cases]
+    expected = TimelinessCounts.of(outcomes)
+    assert expected == TimelinessCounts(due=7, in_time=2, pending=3, overdue=4)
+
+    board = selectors.dashboard(period=september, scope=Scope(team_id=team.pk), now=now)
+    for figure in ("first_reply_timeliness", "on_time_effective_reply"):
+        shown = board.kpi(figure)
+        assert TimelinessCounts(
+            due=shown.value.denominator, in_time=shown.value.numerator, pending=shown.pending, overdue=shown.overdue
+        ) == expected, figure
+        pending = selectors.figure_complaints(
+            figure=figure, part="pending", value="", period=september, scope=Scope(team_id=team.pk), now=now
+        )
+        assert set(pending) == {
+            complaint for complaint, outcome in zip(complaints, outcomes, strict=True) if outcome == Outcome.PENDING
+        }
