@@ -227,9 +227,17 @@ def role_authority_limits() -> dict[str, Decimal]:
 
 
 def forget_role_authority_limits(**_: Any) -> None:
+    """Forget the roles' authority now and again once the change commits (a request in between
+    reads the limits last committed and would remember them)."""
+    from django.db import transaction
+
     from kesu import memo
 
-    memo.forget(ROLE_LIMITS_CACHE_KEY)
+    def forget() -> None:
+        memo.forget(ROLE_LIMITS_CACHE_KEY)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def default_authority_limit(role_codes: frozenset[str]) -> Decimal:
