@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from kesu.accounts.models import User
+from kesu.complaints.selectors import complaints_visible_to
 from kesu.imports.models import ImportJob, ImportRow, JobKind
 
 
@@ -30,3 +33,12 @@ def job_get(*, user: User, pk: int) -> ImportJob | None:
 def job_rows(*, job: ImportJob, outcome: str = "") -> QuerySet[ImportRow]:
     rows = job.rows.order_by("number")
     return rows.filter(outcome=outcome) if outcome else rows
+
+
+def references_visible(*, user: User, rows: Iterable[ImportRow]) -> set[str]:
+    """Of the complaints these report rows name, the references of those the user may open: a row
+    skipped as already imported may name another team's complaint, which the report does not link."""
+    references = {row.reference for row in rows if row.reference}
+    if not references:
+        return set()
+    return set(complaints_visible_to(user).filter(reference__in=references).values_list("reference", flat=True))

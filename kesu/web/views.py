@@ -667,7 +667,12 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome not in RowOutcome.values:
         outcome = ""
     page = Paginator(import_selectors.job_rows(job=job, outcome=outcome), 100).get_page(request.GET.get("page"))
-    context = {"job": job, "page": page, "outcome": outcome}
+    visible = (
+        import_selectors.references_visible(user=request.user, rows=page.object_list)
+        if job.kind == JobKind.COMPLAINTS
+        else set()
+    )
+    context = {"job": job, "page": page, "outcome": outcome, "visible": visible}
     if request.headers.get("HX-Request") == "true":
         return render(request, "web/_import_job.html", context)
     return render(request, "web/import_job.html", context)

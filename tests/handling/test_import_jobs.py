@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from kesu.complaints.errors import ComplaintError
@@ -167,6 +167,24 @@ def test_the_report_lists_every_row_with_its_complaint_or_its_reason_in_chinese(
     assert 'id="import-report"' in page and rows[2].reference in page and "hx-trigger" not in page
     only = client.get(reverse("web:import-job", args=[job.pk]), {"outcome": "rejected"}).content.decode()
     assert "不是合法选项" in only and rows[2].reference not in only
+
+
+def test_a_row_already_imported_by_another_team_is_not_linked_for_one_who_cannot_see_it(
+    lead, other_lead, client
+):
+    theirs = run_import(start(other_lead, csv_file(1)).pk).rows.get()  # EXT-0, 投诉二组's complaint
+    content = "customer_name,channel,text,external_ref\n客户0,phone,宽带又断了,EXT-0\n客户1,phone,网速很慢,EXT-1\n"
+    job = run_import(start(lead, content.encode()).pk)
+    skipped, created = job.rows.order_by("number")
+    assert (skipped.outcome, skipped.reference) == ("skipped", theirs.reference)
+    client.force_login(lead)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("web:import-job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    report = page[page.index('id="import-report"') :]
+    assert reverse("web:complaint", args=[theirs.reference]) not in report
+    assert f"{theirs.reference} <span class=\"muted\">（您无权查看的投诉）</span>" in report
+    assert f'<a href="{reverse("web:complaint", args=[created.reference])}">{created.reference}</a>' in report
+    assert client.get(reverse("web:complaint", args=[theirs.reference])).status_code in (403, 404)
 
 
 def test_progress_is_visible_while_the_job_runs(lead, client):
