@@ -218,9 +218,10 @@ def check_upload(*, name: str, stream: IO[bytes], size: int) -> None:
 
 
 def start_import(
-    *, actor: User, name: str, stream: IO[bytes], size: int, language: str | None = None, enqueue: bool = True
+    *, actor: User, name: str, stream: IO[bytes], size: int, language: str | None = None, foreground: bool = False
 ) -> ImportJob:
-    """Store the upload and create its job; the import runs in the background (after commit)."""
+    """Store the upload and create its job; the import runs in the background (after commit), or, with
+    ``foreground``, by the caller, who holds the job's claim from its creation (:func:`import_file`)."""
     if not actor.has_perm("complaints.import_complaints"):
         raise PermissionRefused()
     check_upload(name=name, stream=stream, size=size)
@@ -231,7 +232,7 @@ def start_import(
             content=stream,
             size=size,
             language=language or translation.get_language() or "zh-hans",
-            enqueue=enqueue,
+            foreground=foreground,
         )
 
 
@@ -252,6 +253,11 @@ def run_import(job_id: int, *, budget_seconds: float | None = None) -> ImportJob
     job = job_claim(job_id)
     if job is None:
         return None
+    return _run_claimed(job, budget_seconds)
+
+
+def _run_claimed(job: ImportJob, budget_seconds: float | None) -> ImportJob:
+    """Run a job this run has claimed, to its end or its budget; the job as it then stands."""
     with translation.override(job.language):
         message = _("The import stopped on an unexpected error; the rows reported were imported.")
         if job.attempts >= MAX_ATTEMPTS:  # its runs keep dying (killed, out of memory): give up
@@ -379,8 +385,8 @@ def run_pending_imports(*, budget_seconds: float | None = None, limit: int = 5) 
 
 def import_file(*, actor: User, name: str, stream: IO[bytes], size: int) -> ImportJob:
     """Import in the foreground (``kesu import``): the same job, run here to its end."""
-    job = start_import(actor=actor, name=name, stream=stream, size=size, enqueue=False)
-    return run_import(job.pk) or job
+    job = start_import(actor=actor, name=name, stream=stream, size=size, foreground=True)
+    return _run_claimed(job, None)  # claimed at its creation: the background loop never races this run
 
 
 def job_report(job: ImportJob) -> dict[str, Any]:

@@ -37,10 +37,14 @@ def job_create(
     language: str,
     kind: JobKind = JobKind.COMPLAINTS,
     options: dict[str, Any] | None = None,
-    enqueue: bool = True,
+    foreground: bool = False,
 ) -> ImportJob:
     """Store the upload (through ``STORAGES["imports"]``) and create its job; after commit the job is
-    sent to Celery when a broker is configured, else the minute loop of ``kesu serve`` picks it up."""
+    sent to Celery when a broker is configured, else the minute loop of ``kesu serve`` picks it up.
+
+    ``foreground``: the caller runs the job itself, now (``kesu import``). The job is created claimed
+    by that run — running, with its token and a heartbeat — so neither Celery nor the loop ever takes
+    it while the caller is about to start; they resume it only if the run dies (:data:`STALE_AFTER`)."""
     stem, dot, ext = name.rpartition(".")
     shown = f"{stem[: 199 - len(ext)]}.{ext}" if dot and len(ext) <= 8 and len(name) > 200 else name[:200]
     job = ImportJob(  # a long name is cut in its stem: the run tells CSV from XLSX by the extension
@@ -48,8 +52,11 @@ def job_create(
     )
     suffix = next((s for s in (".xlsx", ".json", ".csv") if name.lower().endswith(s)), ".csv")
     job.file.save(secrets.token_hex(12) + suffix, File(content), save=False)  # a key of ours, not their name
+    if foreground:
+        now = timezone.now()
+        job.status, job.claim, job.heartbeat_at, job.started_at = JobStatus.RUNNING, secrets.token_hex(16), now, now
     job.save()
-    if enqueue:
+    if not foreground:
         transaction.on_commit(lambda: job_enqueue(job.pk))
     return job
 

@@ -242,6 +242,28 @@ def test_the_cli_runs_the_same_job_in_the_foreground(lead, tmp_path, capsys):
     assert job.filename == "batch.csv" and job.created == 1
 
 
+def test_the_background_loop_never_takes_the_job_the_cli_is_running(lead, tmp_path, capsys, monkeypatch):
+    from kesu import cli
+
+    path = tmp_path / "batch.csv"
+    path.write_bytes(csv_file(2))
+    create = importer.start_import
+    loop_took: list[int] = []
+
+    def create_then_the_loop_wakes(**kwargs):
+        job = create(**kwargs)
+        loop_took.append(run_pending_imports())  # the minute loop of `kesu serve`, just then
+        return job
+
+    monkeypatch.setattr(importer, "start_import", create_then_the_loop_wakes)
+    assert cli.main(["import", str(path), "--user", "lead"]) == 0
+    out = capsys.readouterr().out
+    assert loop_took == [0]
+    assert '"status": "done"' in out and '"created": 2' in out and out.count('"outcome": "created"') == 2
+    job = ImportJob.objects.get()
+    assert (job.status, job.created, job.attempts) == ("done", 2, 0)
+
+
 CALLS_CSV = (
     "call_id,speaker,start,end,text,agent\n"
     "T-1,customer,0,4,宽带断了三天,agent\nT-1,agent,4.5,9,非常抱歉，我马上安排师傅今天18点前上门,agent\n"
