@@ -6,26 +6,20 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from kesu.accounts.models import User
+from kesu.imports import claims
+from kesu.imports.claims import ClaimLost
 from kesu.imports.models import ImportJob, ImportRow, JobKind, JobStatus, RowOutcome
 
 log = logging.getLogger(__name__)
-
-#: A running job whose run has recorded nothing for this long is taken to be dead and may be resumed.
-STALE_AFTER = timedelta(minutes=2)
-
-
-class ClaimLost(Exception):
-    """Another run has taken the job over (this one was thought dead); stop without writing."""
 
 
 def job_create(
@@ -44,7 +38,7 @@ def job_create(
 
     ``foreground``: the caller runs the job itself, now (``kesu import``). The job is created claimed
     by that run — running, with its token and a heartbeat — so neither Celery nor the loop ever takes
-    it while the caller is about to start; they resume it only if the run dies (:data:`STALE_AFTER`)."""
+    it while the caller is about to start; they resume it only if the run dies (:data:`~kesu.imports.claims.STALE_AFTER`)."""
     stem, dot, ext = name.rpartition(".")
     shown = f"{stem[: 199 - len(ext)]}.{ext}" if dot and len(ext) <= 8 and len(name) > 200 else name[:200]
     job = ImportJob(  # a long name is cut in its stem: the run tells CSV from XLSX by the extension
@@ -78,19 +72,11 @@ def job_claim(job_id: int) -> ImportJob | None:
     """Take a queued job, or a running one whose run died, for this run; None when another run has it
     or it is finished. A conditional update, so two runs never both win. Taking over from a run that
     died counts as one of the job's failed attempts."""
-    now = timezone.now()
-    token = secrets.token_hex(16)
-    jobs = ImportJob.objects.filter(pk=job_id)
-    won = jobs.filter(status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, claim=token, heartbeat_at=now)
-    if not won:
-        won = jobs.filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
-            claim=token, heartbeat_at=now, attempts=F("attempts") + 1
-        )
-    if not won:
+    if claims.claim(ImportJob.objects.filter(pk=job_id), taken_over={"attempts": F("attempts") + 1}) is None:
         return None
     job = ImportJob.objects.get(pk=job_id)
     if job.started_at is None:
-        job.started_at = now
+        job.started_at = job.heartbeat_at
         job.save(update_fields=["started_at"])
     return job
 
@@ -104,16 +90,11 @@ def job_note_failure(job: ImportJob) -> int:
 
 def pending_job_ids(*, limit: int = 10) -> list[int]:
     """Jobs waiting for a run: queued, or running with a dead run (oldest first)."""
-    stale = timezone.now() - STALE_AFTER
-    return list(
-        ImportJob.objects.filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale))
-        .order_by("created_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return list(claims.waiting(ImportJob.objects).order_by("created_at", "id").values_list("pk", flat=True)[:limit])
 
 
 def _owned(job: ImportJob):
-    return ImportJob.objects.filter(pk=job.pk, claim=job.claim, status=JobStatus.RUNNING)
+    return claims.owned(ImportJob.objects.filter(pk=job.pk), job.claim)
 
 
 def job_set_total(job: ImportJob, total: int) -> None:

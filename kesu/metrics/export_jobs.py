@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 import tempfile
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,13 +28,14 @@ from kesu.complaints.errors import ComplaintError, ErrorCode
 from kesu.complaints.filters import MAX_ID, parse_filters
 from kesu.complaints.models import Complaint
 from kesu.complaints.permissions import visibility_filter
+from kesu.imports import claims
+from kesu.imports.claims import ClaimLost
 from kesu.imports.models import JobStatus
 from kesu.metrics import exports, permissions, selectors
 from kesu.metrics.models import ExportJob
 from kesu.metrics.periods import Period, parse_period
 
 log = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=2)
 
 
 def team_param(params: dict[str, str]) -> int | None:
@@ -100,46 +102,53 @@ def _enqueue(job_id: int) -> None:
 
 
 def _claim(job_id: int) -> ExportJob | None:
-    now = timezone.now()
-    won = (
-        ExportJob.objects.filter(pk=job_id)
-        .filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER))
-        .update(status=JobStatus.RUNNING, heartbeat_at=now, rows_done=0)
-    )
-    return ExportJob.objects.select_related("started_by").get(pk=job_id) if won else None
+    """Take a queued job, or one whose run died, for this run (a run writes the whole file anew)."""
+    fresh = {"rows_done": 0}
+    if claims.claim(ExportJob.objects.filter(pk=job_id), started=fresh, taken_over=fresh) is None:
+        return None
+    return ExportJob.objects.select_related("started_by").get(pk=job_id)
 
 
 def export_run(job_id: int) -> ExportJob | None:
-    """Write the job's workbook and store it; None when another run has it or it is finished."""
+    """Write the job's workbook and store it; None when another run has it or it is finished. Every
+    write checks the run's token: a run thought dead whose job another run took over stops, and its
+    file (if it got that far) is deleted, so it neither overwrites the other run's outcome nor leaves
+    a file behind."""
     job = _claim(job_id)
     if job is None:
         return None
+    mine = claims.owned(ExportJob.objects.filter(pk=job.pk), job.claim)
+
+    def update(**fields: Any) -> None:
+        if not mine.update(**fields):
+            raise ClaimLost()
+
     with translation.override(job.language):
         try:
             queryset = _list(job)
-            ExportJob.objects.filter(pk=job.pk).update(rows_total=min(queryset.count(), exports.MAX_XLSX_ROWS))
+            update(rows_total=min(queryset.count(), exports.MAX_XLSX_ROWS))
 
             def progress(rows: int) -> None:
-                ExportJob.objects.filter(pk=job.pk).update(rows_done=rows, heartbeat_at=timezone.now())
+                update(rows_done=rows, heartbeat_at=timezone.now())
 
             with tempfile.TemporaryFile() as spool:
                 exports.write_xlsx(spool, [exports.complaint_sheet(queryset)], progress=progress)
                 spool.seek(0)
                 job.file.save(job.filename, File(spool), save=False)
+            update(status=JobStatus.DONE, file=job.file.name, rows_done=F("rows_total"), finished_at=timezone.now(), claim="")
+        except ClaimLost:
+            log.warning("export job %s was taken over by another run", job.pk)
+            if job.file:
+                job.file.storage.delete(job.file.name)
         except ComplaintError as error:
-            ExportJob.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED, error=error.message, finished_at=timezone.now()
-            )
+            mine.update(status=JobStatus.FAILED, error=error.message, finished_at=timezone.now(), claim="")
         except Exception:  # disk full, storage down…: the job ends failed instead of being retaken for ever
             log.exception("export job %s failed", job.pk)
-            ExportJob.objects.filter(pk=job.pk).update(
+            mine.update(
                 status=JobStatus.FAILED,
                 error=_("The export could not be written. Please try again or ask an administrator."),
                 finished_at=timezone.now(),
-            )
-        else:
-            ExportJob.objects.filter(pk=job.pk).update(
-                status=JobStatus.DONE, file=job.file.name, rows_done=F("rows_total"), finished_at=timezone.now()
+                claim="",
             )
     job.refresh_from_db()
     return job
@@ -163,12 +172,7 @@ def run_pending_exports(*, limit: int = 5) -> int:
     """Run what waits: queued exports, and running ones whose run died (the loop's and beat's catch-up);
     and delete the files written more than :data:`KEEP_FILES` ago."""
     discard_old_files()
-    stale = timezone.now() - STALE_AFTER
-    ids = list(
-        ExportJob.objects.filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale))
-        .order_by("created_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = list(claims.waiting(ExportJob.objects).order_by("created_at", "id").values_list("pk", flat=True)[:limit])
     return sum(1 for job_id in ids if export_run(job_id) is not None)
 
 

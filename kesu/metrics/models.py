@@ -206,6 +206,9 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     file = models.FileField(_("file"), storage=import_storage, upload_to="exports/%Y/%m/", max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
+    #: Who runs it now: a run claims the job with a fresh token, and every write it makes checks it
+    #: (:mod:`kesu.imports.claims`, as for imports).
+    claim = models.CharField(_("run token"), max_length=32, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from kesu.complaints.models import Complaint
@@ -143,3 +144,44 @@ def test_an_export_that_cannot_be_written_ends_failed_and_the_next_one_still_run
     first, second = ExportJob.objects.order_by("pk")
     assert first.status == "failed" and "导出文件未能写成" in first.error
     assert second.status == "done"
+
+
+@pytest.mark.django_db
+def test_a_run_thought_dead_does_not_undo_the_export_that_took_it_over(september, client, manager, monkeypatch):
+    """A run that stalls past STALE_AFTER is taken over; when it wakes it writes nothing more: the
+    export another run finished stays done, with one file, however the stale run ends."""
+    from kesu.imports.claims import STALE_AFTER
+    from kesu.metrics.export_jobs import export_run
+    from kesu.metrics.models import ExportJob
+
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 2)
+    client.force_login(manager)
+    client.get("/metrics/export/complaints.xlsx", {"channel": "phone"})
+    job = ExportJob.objects.get()
+    real = exports.write_xlsx
+    runs, taken_over = [], []
+
+    def stall_then_fail(*args, **kwargs):
+        runs.append(1)
+        if len(runs) > 1:
+            return real(*args, **kwargs)
+        # This run stalls; the catch-up finds it dead and runs the job again, to its end...
+        ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=job.created_at - STALE_AFTER * 2)
+        taken_over.append(export_run(job.pk))
+        raise OSError("No space left on device")  # ... then the stalled run fails
+
+    monkeypatch.setattr(exports, "write_xlsx", stall_then_fail)
+    storage = ExportJob._meta.get_field("file").storage
+
+    def stored() -> set[str]:
+        folder = timezone.now().strftime("exports/%Y/%m")
+        return {f"{folder}/{name}" for name in storage.listdir(folder)[1]} if storage.exists(folder) else set()
+
+    before = stored()
+    export_run(job.pk)
+    assert taken_over[0].status == "done"
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("done", "")
+    download = client.get(f"/metrics/exports/{job.pk}/download/")
+    assert download.status_code == 200
+    assert stored() - before == {job.file.name}  # the stalled run left no file of its own
