@@ -154,17 +154,21 @@ def export_run(job_id: int) -> ExportJob | None:
     return job
 
 
-#: A written export is kept this long for its requester to download, then deleted (the job stays).
+#: A written export is kept this long for its requester to download, then deleted with the list's query
+#: (its filters may hold a search for a customer's name or number); the job stays.
 KEEP_FILES = timedelta(days=7)
 
 
 def discard_old_files() -> int:
-    old = ExportJob.objects.filter(status=JobStatus.DONE, finished_at__lt=timezone.now() - KEEP_FILES).exclude(file="")
+    """Delete the files of the exports finished more than :data:`KEEP_FILES` ago, and forget the
+    query of every such export (failed ones too). Returns how many files it deleted."""
+    old = ExportJob.objects.filter(status__in=(JobStatus.DONE, JobStatus.FAILED), finished_at__lt=timezone.now() - KEEP_FILES)
     count = 0
-    for job in old:
+    for job in old.exclude(file=""):
         job.file.storage.delete(job.file.name)
-        ExportJob.objects.filter(pk=job.pk).update(file="")
+        ExportJob.objects.filter(pk=job.pk).update(file="", params={})
         count += 1
+    old.exclude(params={}).update(params={})
     return count
 
 

@@ -93,13 +93,14 @@ def test_a_long_list_is_exported_to_xlsx_in_the_background(september, client, ma
     assert client.get(f"/metrics/exports/{job.pk}/").status_code == 404
     assert client.get(f"/metrics/exports/{job.pk}/download/").status_code == 404
 
-    # kept a week for its requester, then deleted (the job and its page stay)
+    # kept a week for its requester, then deleted with the list's query (the job and its page stay)
     job.refresh_from_db()
     name = job.file.name
     ExportJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - timedelta(days=8))
     run_pending_exports()
     job.refresh_from_db()
     assert not job.file and not job.file.storage.exists(name)
+    assert job.params == {}
     client.force_login(manager)
     assert client.get(f"/metrics/exports/{job.pk}/download/").status_code == 404
 
@@ -185,3 +186,26 @@ def test_a_run_thought_dead_does_not_undo_the_export_that_took_it_over(september
     download = client.get(f"/metrics/exports/{job.pk}/download/")
     assert download.status_code == 200
     assert stored() - before == {job.file.name}  # the stalled run left no file of its own
+
+
+@pytest.mark.django_db
+def test_an_export_forgets_the_search_it_was_asked_for_when_its_file_expires(september, client, manager, monkeypatch):
+    """The list's query may hold a search for a customer (name, number): it goes with the file, a
+    week after, for an export written and for one that failed alike."""
+    from kesu.metrics.export_jobs import run_pending_exports
+    from kesu.metrics.models import ExportJob
+
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 0)
+    client.force_login(manager)
+    client.get("/metrics/export/complaints.xlsx", {"q": "宽带"})
+    client.get("/metrics/export/complaints.xlsx", {"q": "修好"})
+    written, failed = ExportJob.objects.order_by("pk")
+    assert written.params == {"q": "宽带"}
+    run_pending_exports()
+    ExportJob.objects.filter(pk=failed.pk).update(status="failed", file="")
+    ExportJob.objects.update(finished_at=timezone.now() - timedelta(days=6))
+    run_pending_exports()
+    assert [job.params for job in ExportJob.objects.order_by("pk")] == [{"q": "宽带"}, {"q": "修好"}]
+    ExportJob.objects.update(finished_at=timezone.now() - timedelta(days=8))
+    run_pending_exports()
+    assert [(job.params, bool(job.file)) for job in ExportJob.objects.order_by("pk")] == [({}, False), ({}, False)]
