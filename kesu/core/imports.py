@@ -102,20 +102,28 @@ def check_archive(stream: IO[bytes], limits: Limits) -> None:
         )
 
 
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
+#: An uploaded text file (a CSV of complaints, a transcript export) is UTF-8, with or without a byte
+#: order mark, or GB18030 as Excel on Chinese Windows saves it.
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_text(raw: bytes) -> str | None:
+    """An uploaded file's text in the first of :data:`TEXT_ENCODINGS` that reads it; None if neither does."""
+    for encoding in TEXT_ENCODINGS:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TableRefused(ErrorCode.BAD_ENCODING, gettext_noop("The CSV file is neither UTF-8 nor GB18030 encoded."))
+    return None
 
 
 def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[list[Any]]:
     raw = stream.read(limits.max_bytes + 1)
     check_size(len(raw), limits)
-    text = _decode(raw)
+    text = decode_text(raw)
     del raw
+    if text is None:
+        raise TableRefused(ErrorCode.BAD_ENCODING, gettext_noop("The CSV file is neither UTF-8 nor GB18030 encoded."))
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

@@ -26,6 +26,7 @@ from kesu.complaints import clock
 from kesu.complaints.errors import ComplaintError, ErrorCode, PermissionRefused
 from kesu.complaints.models import Complaint
 from kesu.core import qa as engine
+from kesu.core.imports import decode_text
 from kesu.imports.models import ImportJob, JobKind, RowOutcome
 from kesu.imports.services import done_numbers, job_create, job_set_total, row_record, row_record_once
 from kesu.qa import permissions, selectors
@@ -221,18 +222,11 @@ class ImportReport:
         }
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise QaError(ErrorCode.BAD_ENCODING, _("The file is neither UTF-8 nor GB18030 text."))
-
-
 def parse_export(*, name: str, content: bytes, limit: int = MAX_IMPORT_TRANSCRIPTS) -> list[engine.ParsedTranscript]:
     """The transcripts of an export file: JSON (``.json``, or content starting with ``{``/``[``) or CSV."""
-    text = _decode(content)
+    text = decode_text(content)  # the encodings a complaint import reads, too
+    if text is None:
+        raise QaError(ErrorCode.BAD_ENCODING, _("The file is neither UTF-8 nor GB18030 text."))
     try:
         if name.lower().endswith(".json") or text.lstrip()[:1] in ("{", "["):
             parsed = engine.parse_json(text)

@@ -3,6 +3,7 @@ completing, one appeal decided by a team lead, calibration, sampling, import, th
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
@@ -303,6 +304,21 @@ def test_import_refusals(qa, agent):
     assert error.value.code == "invalid_json"
     with pytest.raises(PermissionRefused):
         services.transcripts_import(actor=agent, name="x.json", content=b"{}")
+
+
+def test_a_transcript_file_is_read_in_the_encodings_a_complaint_file_is(qa):
+    from kesu.core.imports import Limits, TableRefused, read_rows
+
+    unreadable = b"\xff\xfe\xff call_id"  # neither UTF-8 nor GB18030
+    with pytest.raises(ComplaintError) as error:
+        services.transcripts_import(actor=qa, name="calls.csv", content=unreadable)
+    with pytest.raises(TableRefused) as refused:
+        list(read_rows("complaints.csv", io.BytesIO(unreadable), Limits()))
+    assert error.value.code == refused.value.code == "bad_encoding"
+    assert "GB18030" in error.value.message
+    bom = "\ufeff通话编号,角色,开始时间,结束时间,内容\nC-9,客户,0,5,宽带断了\n".encode()  # UTF-8 with a BOM
+    (transcript,) = services.transcripts_import(actor=qa, name="calls.csv", content=bom, inspect=False).created
+    assert transcript.external_ref == "C-9" and transcript.turns[0]["text"] == "宽带断了"
 
 
 def test_scorecard_versions_freeze_once_used_and_a_new_version_takes_over(completed):
