@@ -55,17 +55,19 @@ def xlsx_bomb() -> bytes:
     return bomb.getvalue()
 
 
-def test_the_request_only_stores_the_file_and_the_run_imports_it(lead):
+def test_the_request_only_stores_the_file_and_the_run_imports_it(lead, django_capture_on_commit_callbacks):
     job = start(lead, csv_file(3))
     assert job.status == "queued" and Complaint.objects.count() == 0
     assert job.file.storage.exists(job.file.name)  # through the storage API, under a key of ours
     assert job.file.name.startswith("imports/") and "batch" not in job.file.name
-    name = job.file.name
-    job = run_import(job.pk)
+    name, storage = job.file.name, job.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(job.pk)
     assert (job.status, job.rows_total, job.rows_done, job.created) == ("done", 3, 3, 3)
     assert Complaint.objects.count() == 3
-    assert not job.file  # the upload is not kept once its job is finished; the report is
-    assert name
+    # the upload is not kept once its job is finished (deleted when the finish commits); the report is
+    assert not job.file and not storage.exists(name)
+    assert job.rows.count() == 3
 
 
 def test_a_hundred_thousand_row_csv_under_the_size_limit_is_refused_without_a_write(lead, settings):
