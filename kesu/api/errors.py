@@ -44,10 +44,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class JsonErrorsMiddleware:
-    """Under ``/api/``, a 404 from the URL resolver (no such operation) answers in the API's error
-    shape whatever DEBUG says, and so does a 500 with DEBUG off (with it on, the developer gets
-    Django's page). The trailing-slash redirect still happens first (this runs outside
-    ``CommonMiddleware``)."""
+    """Under ``/api/``, a 404 answers in the API's error shape whatever DEBUG says, and so does a 500
+    with DEBUG off (with it on, the developer gets Django's page). A 404 of a URL that matched no
+    operation says there is no such operation; one of an operation that exists (an unknown complaint,
+    answered as HTML when the client asked for it, as a browser does) says the thing was not found.
+    The trailing-slash redirect still happens first (this runs outside ``CommonMiddleware``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -60,8 +61,10 @@ class JsonErrorsMiddleware:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
-        if response.status_code == 404:
+        if response.status_code == 404 and getattr(request, "resolver_match", None) is None:
             body = {"code": "not_found", "message": _("No such API operation.")}
+        elif response.status_code == 404:
+            body = {"code": "not_found", "message": _("Not found.")}
         else:
             body = {"code": "server_error", "message": _("Something went wrong; please try again later.")}
         return JsonResponse(body, status=response.status_code, json_dumps_params={"ensure_ascii": False})
