@@ -4,7 +4,7 @@ one query and remembered per process for a few seconds.
 
 A token expires ``KESU_TOKEN_TTL_DAYS`` after it was issued, is revoked by ``DELETE`` on the token
 endpoint, and dies when its user's password changes. Revoking a token, or changing or deactivating its user or their team, clears the memo at once in
-the process that saved the change (signals in ``kesu.api.apps``); the other processes refuse a
+the process that saved the change, and again when it commits (signals in ``kesu.api.apps``); the other processes refuse a
 revoked token or an inactive user within ``TTL`` seconds.
 """
 
@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -76,5 +77,12 @@ def _load(key: str) -> Token:
     return token
 
 
-def forget_tokens(**_: Any) -> None:
+def _forget() -> None:
     memo.forget_prefix(PREFIX)
+
+
+def forget_tokens(using: str | None = None, **_: Any) -> None:
+    """Forget the remembered tokens now and again once the change commits: a request in between
+    reads the token and user last committed (still active, not yet revoked) and would remember them."""
+    _forget()
+    transaction.on_commit(_forget, using=using)

@@ -115,3 +115,18 @@ def test_a_password_change_ends_the_users_tokens(api, agent):
     client, _ = _token_client(api, agent)
     agent.save()
     assert client.get("/api/v1/complaints/").status_code == 200
+
+
+def test_a_user_deactivated_is_refused_even_if_another_request_read_them_before_the_commit(
+    token, agent, django_capture_on_commit_callbacks
+):
+    from kesu import memo
+    from kesu.api.authentication import PREFIX, TTL
+
+    client = client_with(token)
+    active = Token.objects.select_related("user", "user__team").get(key=token.key)
+    with django_capture_on_commit_callbacks(execute=True):
+        agent.is_active = False
+        agent.save()  # not yet committed: another request still reads the user as active...
+        memo.remember(PREFIX + token.key, lambda: active, TTL)  # ... and remembers them
+    assert client.get(URL).status_code == 401
