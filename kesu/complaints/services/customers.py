@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kesu import inserts
 from kesu.accounts.models import Team
 from kesu.complaints import intake_reads
 from kesu.complaints.errors import ComplaintError, ErrorCode
@@ -60,7 +61,7 @@ def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
     }
     try:
         with transaction.atomic():
-            return Customer.objects.create(**fields), True
+            return inserts.insert(Customer(**fields)), True
     except IntegrityError:  # the same new customer arrived twice at once
         return _with_tier(Customer.objects.get(external_id=fields["external_id"])), False
 

@@ -1,0 +1,140 @@
+"""One row inserted with a statement written once per process, for the write path that runs hundreds
+of times a second (intake: the complaint, its first message, the audit event, the clocks, the key).
+
+``Model.save()`` on a new row has Django's insert compiler build the same statement every time: for
+each of the model's columns it asks the field for its placeholder, quotes the column name, checks the
+value for expressions and assembles the SQL (a complaint has 55 columns), then fetches the new id
+through the returning-columns machinery. Measured on intake under callgrind that was about a third of
+each ``create()`` beside running the statement. :func:`insert` writes the statement once per model,
+database and whether the primary key is given, and does per row only what ``save()`` does per row:
+the ``pre_save`` signal, the related-object check, each field's ``pre_save`` (``auto_now_add``) and
+``get_db_prep_save`` (the same value preparation, JSON adaptation included), the statement inside
+``mark_for_rollback_on_error`` (an error inside an atomic block marks it for rollback, as ``save()``
+does), the returned id through the field's converters, the instance's state and ``post_save``.
+
+What it does not do it hands to the ORM unchanged: models with parents, proxies, ordering with respect
+to another model, fields with their own placeholders, and values that are expressions. Shared by every
+app, below all of them (like :mod:`kesu.memo`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import connections, router, transaction
+from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
+
+M = TypeVar("M", bound=Model)
+
+
+class _Statement:
+    __slots__ = ("converters", "fields", "last_insert_id", "returning", "sql")
+
+    def __init__(self, model: type[Model], connection: Any, pk_set: bool) -> None:
+        meta = model._meta
+        self.fields = [
+            f for f in meta.local_concrete_fields if not f.generated and (pk_set or f is not meta.auto_field)
+        ]
+        returning = list(meta.db_returning_fields)
+        q = connection.ops.quote_name
+        sql = "{} {} ({}) VALUES ({})".format(
+            connection.ops.insert_statement(on_conflict=None),
+            q(meta.db_table),
+            ", ".join(q(f.column) for f in self.fields),
+            ", ".join(["%s"] * len(self.fields)),
+        )
+        self.last_insert_id = False
+        if returning and connection.features.can_return_columns_from_insert:
+            returning_sql, _params = connection.ops.return_insert_columns(returning)
+            sql = f"{sql} {returning_sql}"
+        elif returning and returning == [meta.auto_field]:
+            self.last_insert_id = True
+        else:
+            returning = []
+        self.sql = sql
+        self.returning = returning
+        self.converters = []
+        for field in returning:
+            col = field.get_col(meta.db_table)
+            self.converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+
+
+_statements: dict[tuple[type[Model], str, bool], _Statement | None] = {}
+
+
+def _compiled(model: type[Model], alias: str, pk_set: bool) -> _Statement | None:
+    key = (model, alias, pk_set)
+    if key not in _statements:
+        meta = model._meta
+        connection = connections[alias]
+        plain = not (meta.parents or meta.proxy or meta.order_with_respect_to) and not any(
+            hasattr(f, "get_placeholder") for f in meta.local_concrete_fields
+        )
+        statement = _Statement(model, connection, pk_set) if plain else None
+        _statements[key] = statement if statement is not None and statement.fields else None
+    return _statements[key]
+
+
+def insert(instance: M, *, using: str | None = None) -> M:
+    """Insert ``instance`` as a new row, as ``instance.save(force_insert=True)`` does, and return it
+    (its primary key set). ``Model.objects.create(**fields)`` is ``insert(Model(**fields))``."""
+    model = type(instance)
+    meta = model._meta
+    alias = using or router.db_for_write(model, instance=instance)
+    pk_set = instance._is_pk_set(meta)
+    if not pk_set and (pk_value := meta.pk.get_pk_value_on_save(instance)) is not None:
+        setattr(instance, meta.pk.attname, pk_value)
+        pk_set = True
+    statement = _compiled(model, alias, pk_set)
+    if statement is None:
+        instance.save(force_insert=True, using=alias)
+        return instance
+    instance._prepare_related_fields_for_save(operation_name="save")
+    pre_save.send(sender=model, instance=instance, raw=False, using=alias, update_fields=None)
+    connection = connections[alias]
+    values = [field.pre_save(instance, True) for field in statement.fields]
+    with transaction.mark_for_rollback_on_error(using=alias):
+        if any(hasattr(value, "resolve_expression") for value in values):
+            # an expression as a value (a database function): the ORM resolves it, as save() would
+            rows = model._base_manager._insert(
+                [instance], fields=statement.fields, returning_fields=meta.db_returning_fields, using=alias
+            )
+            returned = list(zip(rows[0], meta.db_returning_fields, strict=True)) if rows else []
+        else:
+            params = [field.get_db_prep_save(value, connection) for field, value in zip(statement.fields, values, strict=True)]
+            with connection.cursor() as cursor:
+                cursor.execute(statement.sql, params)
+                if statement.last_insert_id:
+                    row = (connection.ops.last_insert_id(cursor, meta.db_table, meta.auto_field.column),)
+                else:
+                    row = connection.ops.fetch_returned_insert_columns(cursor, ()) if statement.returning else ()
+            returned = []
+            for value, field, (col, converters) in zip(row, statement.returning, statement.converters, strict=True):
+                for convert in converters:
+                    value = convert(value, col, connection)
+                returned.append((value, field))
+    for value, field in returned:
+        setattr(instance, field.attname, value)
+    instance._state.db = alias
+    instance._state.adding = False
+    post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias)
+    return instance
+
+
+#: psycopg caches the conversion of a statement's ``%s`` placeholders only for statements of up to 50
+#: parameters (``psycopg._queries.MAX_CACHED_STATEMENT_PARAMS``: ORM bulk inserts of varying sizes would
+#: crowd its cache of 128); a complaint's row has 55 columns, so its INSERT was parsed again on every
+#: intake (0.15-0.35 ms). The widest row of this project's models fits under this limit.
+STATEMENT_CACHE_PARAMS = 64
+
+
+def cache_wide_statements() -> None:
+    """Let psycopg cache the conversion of statements up to :data:`STATEMENT_CACHE_PARAMS` parameters
+    (called once at start-up; nothing to do on other database drivers)."""
+    try:
+        from psycopg import _queries
+    except ImportError:  # pragma: no cover - psycopg is a dependency; other drivers need nothing
+        return
+    if getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", STATEMENT_CACHE_PARAMS) < STATEMENT_CACHE_PARAMS:
+        _queries.MAX_CACHED_STATEMENT_PARAMS = STATEMENT_CACHE_PARAMS
