@@ -13,7 +13,7 @@ the ``pre_save`` signal, the related-object check, each field's ``pre_save`` (``
 does), the returned id through the field's converters, the instance's state and ``post_save``.
 
 What it does not do it hands to the ORM unchanged: models with parents, proxies, ordering with respect
-to another model, fields with their own placeholders, and values that are expressions. Shared by every
+to another model, fields with placeholders of their own (binary data on MySQL), and values that are expressions. Shared by every
 app, below all of them (like :mod:`kesu.memo`).
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import connections, router, transaction
-from django.db.models import Model
+from django.db.models import BinaryField, Model
 from django.db.models.signals import post_save, pre_save
 
 M = TypeVar("M", bound=Model)
@@ -68,12 +68,22 @@ def _compiled(model: type[Model], alias: str, pk_set: bool) -> _Statement | None
     if key not in _statements:
         meta = model._meta
         connection = connections[alias]
-        plain = not (meta.parents or meta.proxy or meta.order_with_respect_to) and not any(
-            hasattr(f, "get_placeholder") for f in meta.local_concrete_fields
+        plain = not (meta.parents or meta.proxy or meta.order_with_respect_to) and all(
+            _plain_placeholder(f, connection) for f in meta.local_concrete_fields
         )
         statement = _Statement(model, connection, pk_set) if plain else None
         _statements[key] = statement if statement is not None and statement.fields else None
     return _statements[key]
+
+
+def _plain_placeholder(field: Any, connection: Any) -> bool:
+    """Whether the field's value goes in as a plain ``%s`` whatever it is: every field without a
+    placeholder of its own, and binary data where the database takes it as it is (not MySQL)."""
+    if not hasattr(field, "get_placeholder"):
+        return True
+    return isinstance(field, BinaryField) and all(
+        connection.ops.binary_placeholder_sql(value) == "%s" for value in (None, b"\x00")
+    )
 
 
 def insert(instance: M, *, using: str | None = None) -> M:

@@ -29,6 +29,7 @@ def _stored(model, pk):
 def test_a_complaint_row_reads_back_as_the_orm_writes_it(make_complaint, agent):
     template = make_complaint(text="宽带断网三天了，订单尾号1234。", demand_amount=Decimal("100.00"))
     fields = {f.attname: getattr(template, f.attname) for f in Complaint._meta.concrete_fields if f.attname not in OWN}
+    fields["embedding"] = b"\x00\x3c\xff"  # binary data goes in as it is
     by_orm = Complaint.objects.create(reference="KS-ORM", **fields)
     by_insert = inserts.insert(Complaint(reference="KS-INSERT", **fields))
     assert by_insert.pk is not None and by_insert.pk != by_orm.pk
@@ -37,6 +38,7 @@ def test_a_complaint_row_reads_back_as_the_orm_writes_it(make_complaint, agent):
     stored = Complaint.objects.get(pk=by_insert.pk)
     assert stored.created_at is not None and stored.updated_at is not None  # auto_now(_add) filled in
     assert stored.analysis == template.analysis and stored.demand_amount == Decimal("100.00")
+    assert bytes(stored.embedding) == b"\x00\x3c\xff"
 
 
 def test_every_row_of_an_intake_can_be_written(make_complaint, agent):
