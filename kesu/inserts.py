@@ -4,8 +4,7 @@ of times a second (intake: the complaint, its first message, the audit event, th
 ``Model.save()`` on a new row has Django's insert compiler build the same statement every time: for
 each of the model's columns it asks the field for its placeholder, quotes the column name, checks the
 value for expressions and assembles the SQL (a complaint has 55 columns), then fetches the new id
-through the returning-columns machinery. Measured on intake under callgrind that was about a third of
-each ``create()`` beside running the statement. :func:`insert` writes the statement once per model,
+through the returning-columns machinery. :func:`insert` writes the statement once per model,
 database and whether the primary key is given, and does per row only what ``save()`` does per row:
 the ``pre_save`` signal, the related-object check, each field's ``pre_save`` (``auto_now_add``) and
 ``get_db_prep_save`` (the same value preparation, JSON adaptation included), the statement inside
@@ -13,15 +12,15 @@ the ``pre_save`` signal, the related-object check, each field's ``pre_save`` (``
 does), the returned id through the field's converters, the instance's state and ``post_save``.
 
 What it does not do it hands to the ORM unchanged: models with parents, proxies, ordering with respect
-to another model, fields with placeholders of their own (binary data on MySQL), and values that are expressions. Shared by every
-app, below all of them (like :mod:`kesu.memo`).
+to another model, fields with placeholders of their own (binary data on MySQL), and values that are
+expressions. Shared by every app, below all of them (like :mod:`kesu.memo`).
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import BinaryField, Model
 from django.db.models.signals import post_save, pre_save
 
@@ -31,7 +30,7 @@ M = TypeVar("M", bound=Model)
 class _Statement:
     __slots__ = ("converters", "fields", "last_insert_id", "returning", "sql")
 
-    def __init__(self, model: type[Model], connection: Any, pk_set: bool) -> None:
+    def __init__(self, model: type[Model], connection: Any, pk_set: bool, unique: str | None) -> None:
         meta = model._meta
         self.fields = [
             f for f in meta.local_concrete_fields if not f.generated and (pk_set or f is not meta.auto_field)
@@ -44,6 +43,8 @@ class _Statement:
             ", ".join(q(f.column) for f in self.fields),
             ", ".join(["%s"] * len(self.fields)),
         )
+        if unique is not None:
+            sql += f" ON CONFLICT ({q(meta.get_field(unique).column)}) DO NOTHING"
         self.last_insert_id = False
         if returning and connection.features.can_return_columns_from_insert:
             returning_sql, _params = connection.ops.return_insert_columns(returning)
@@ -60,18 +61,25 @@ class _Statement:
             self.converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
 
 
-_statements: dict[tuple[type[Model], str, bool], _Statement | None] = {}
+_statements: dict[tuple[type[Model], str, bool, str | None], _Statement | None] = {}
 
 
-def _compiled(model: type[Model], alias: str, pk_set: bool) -> _Statement | None:
-    key = (model, alias, pk_set)
+def _compiled(model: type[Model], alias: str, pk_set: bool, unique: str | None = None) -> _Statement | None:
+    key = (model, alias, pk_set, unique)
     if key not in _statements:
         meta = model._meta
         connection = connections[alias]
         plain = not (meta.parents or meta.proxy or meta.order_with_respect_to) and all(
             _plain_placeholder(f, connection) for f in meta.local_concrete_fields
         )
-        statement = _Statement(model, connection, pk_set) if plain else None
+        if unique is not None:  # ON CONFLICT (column) DO NOTHING … RETURNING: PostgreSQL, SQLite
+            plain = plain and (
+                connection.features.supports_update_conflicts_with_target
+                and connection.features.can_return_columns_from_insert
+                and meta.db_returning_fields == [meta.auto_field]
+                and meta.get_field(unique).unique
+            )
+        statement = _Statement(model, connection, pk_set, unique) if plain else None
         _statements[key] = statement if statement is not None and statement.fields else None
     return _statements[key]
 
@@ -89,6 +97,21 @@ def _plain_placeholder(field: Any, connection: Any) -> bool:
 def insert(instance: M, *, using: str | None = None) -> M:
     """Insert ``instance`` as a new row, as ``instance.save(force_insert=True)`` does, and return it
     (its primary key set). ``Model.objects.create(**fields)`` is ``insert(Model(**fields))``."""
+    inserted = _insert(instance, using, None)
+    assert inserted is not None
+    return inserted
+
+
+def insert_unless_taken(instance: M, *, unique: str, using: str | None = None) -> M | None:
+    """Insert ``instance`` unless a row with its value of the unique field ``unique`` exists; None
+    then, with nothing written and the caller's transaction as it was (on a row being inserted by
+    another transaction at the same moment, it waits for that one to commit, as the unique index
+    does). One ``INSERT … ON CONFLICT (unique) DO NOTHING``, where a savepoint around the insert and a
+    caught IntegrityError took two more statements; where the database cannot say it, exactly that."""
+    return _insert(instance, using, unique)
+
+
+def _insert(instance: M, using: str | None, unique: str | None) -> M | None:
     model = type(instance)
     meta = model._meta
     alias = using or router.db_for_write(model, instance=instance)
@@ -96,39 +119,46 @@ def insert(instance: M, *, using: str | None = None) -> M:
     if not pk_set and (pk_value := meta.pk.get_pk_value_on_save(instance)) is not None:
         setattr(instance, meta.pk.attname, pk_value)
         pk_set = True
-    statement = _compiled(model, alias, pk_set)
-    if statement is None:
-        instance.save(force_insert=True, using=alias)
-        return instance
+    statement = _compiled(model, alias, pk_set, unique)
+    if statement is None or any(
+        hasattr(getattr(instance, f.attname), "resolve_expression") for f in statement.fields
+    ):  # an expression as a value (a database function): the ORM resolves it
+        return _saved(instance, alias, unique)
     instance._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(sender=model, instance=instance, raw=False, using=alias, update_fields=None)
     connection = connections[alias]
-    values = [field.pre_save(instance, True) for field in statement.fields]
-    with transaction.mark_for_rollback_on_error(using=alias):
-        if any(hasattr(value, "resolve_expression") for value in values):
-            # an expression as a value (a database function): the ORM resolves it, as save() would
-            rows = model._base_manager._insert(
-                [instance], fields=statement.fields, returning_fields=meta.db_returning_fields, using=alias
-            )
-            returned = list(zip(rows[0], meta.db_returning_fields, strict=True)) if rows else []
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in statement.fields]
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        if statement.last_insert_id:
+            row = (connection.ops.last_insert_id(cursor, meta.db_table, meta.auto_field.column),)
+        elif statement.returning:
+            row = cursor.fetchone()
+            if row is None:  # ON CONFLICT DO NOTHING: the value is taken, nothing was written
+                return None
         else:
-            params = [field.get_db_prep_save(value, connection) for field, value in zip(statement.fields, values, strict=True)]
-            with connection.cursor() as cursor:
-                cursor.execute(statement.sql, params)
-                if statement.last_insert_id:
-                    row = (connection.ops.last_insert_id(cursor, meta.db_table, meta.auto_field.column),)
-                else:
-                    row = connection.ops.fetch_returned_insert_columns(cursor, ()) if statement.returning else ()
-            returned = []
-            for value, field, (col, converters) in zip(row, statement.returning, statement.converters, strict=True):
-                for convert in converters:
-                    value = convert(value, col, connection)
-                returned.append((value, field))
-    for value, field in returned:
+            row = ()
+    for value, field, (col, converters) in zip(row, statement.returning, statement.converters, strict=True):
+        for convert in converters:
+            value = convert(value, col, connection)
         setattr(instance, field.attname, value)
     instance._state.db = alias
     instance._state.adding = False
     post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias)
+    return instance
+
+
+def _saved(instance: M, alias: str, unique: str | None) -> M | None:
+    """What the ORM does: ``save(force_insert=True)``; with ``unique``, in a savepoint that a taken
+    value (an IntegrityError) undoes."""
+    if unique is None:
+        instance.save(force_insert=True, using=alias)
+        return instance
+    try:
+        with transaction.atomic(using=alias):
+            instance.save(force_insert=True, using=alias)
+    except IntegrityError:
+        return None
     return instance
 
 

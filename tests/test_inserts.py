@@ -102,3 +102,29 @@ def test_a_refused_insert_undoes_the_whole_transaction(make_complaint, agent):
 def test_an_unsaved_related_row_is_refused_as_save_refuses_it(agent):
     with pytest.raises(ValueError, match="unsaved related object"):
         inserts.insert(AuditEvent(complaint=Complaint(reference="KS-UNSAVED"), actor=agent, action="checklist"))
+
+
+def test_a_taken_unique_value_writes_nothing_and_leaves_the_transaction_usable(make_complaint):
+    tier = make_complaint().customer.tier
+    first = inserts.insert_unless_taken(Customer(external_id="SAME", name="甲", tier=tier), unique="external_id")
+    assert first is not None and first.pk is not None
+    with transaction.atomic():
+        again = inserts.insert_unless_taken(Customer(external_id="SAME", name="乙", tier=tier), unique="external_id")
+        assert again is None
+        assert Customer.objects.filter(external_id="SAME").count() == 1  # the transaction goes on
+        inserts.insert(Customer(external_id="OTHER", name="丙", tier=tier))
+    assert Customer.objects.get(external_id="SAME").name == "甲"
+    assert Customer.objects.filter(external_id="OTHER").exists()
+
+
+def test_the_same_new_customer_taken_in_twice_at_once_is_one_record(make_complaint, agent, monkeypatch):
+    """The second intake did not find the customer (the first had not committed yet) and then meets
+    the first one's record: its complaint goes to that record, nothing fails."""
+    from kesu.complaints import intake_reads, services
+
+    first = make_complaint(customer=services.CustomerData(name="王芳", external_id="RACE-1"))
+    monkeypatch.setattr(intake_reads, "customer_by_external_id", lambda external_id: None)
+    second = make_complaint(customer=services.CustomerData(name="王芳", external_id="RACE-1"))
+    assert second.customer_id == first.customer_id
+    assert Customer.objects.filter(external_id="RACE-1").count() == 1
+    assert Complaint.objects.filter(customer_id=first.customer_id).count() == 2
