@@ -120,14 +120,17 @@ def _insert(instance: M, using: str | None, unique: str | None) -> M | None:
         setattr(instance, meta.pk.attname, pk_value)
         pk_set = True
     statement = _compiled(model, alias, pk_set, unique)
-    if statement is None or any(
-        hasattr(getattr(instance, f.attname), "resolve_expression") for f in statement.fields
-    ):  # an expression as a value (a database function): the ORM resolves it
+    if statement is None:
         return _saved(instance, alias, unique)
     instance._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(sender=model, instance=instance, raw=False, using=alias, update_fields=None)
     connection = connections[alias]
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in statement.fields]
+    params = []
+    for field in statement.fields:
+        value = field.pre_save(instance, True)
+        if hasattr(value, "resolve_expression"):  # a database function as a value: the ORM resolves it
+            return _expressions_inserted(instance, statement.fields, alias, unique)
+        params.append(field.get_db_prep_save(value, connection))
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         if statement.last_insert_id:
@@ -142,10 +145,37 @@ def _insert(instance: M, using: str | None, unique: str | None) -> M | None:
         for convert in converters:
             value = convert(value, col, connection)
         setattr(instance, field.attname, value)
+    return _inserted(instance, alias)
+
+
+def _inserted(instance: M, alias: str) -> M:
     instance._state.db = alias
     instance._state.adding = False
-    post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias)
+    post_save.send(
+        sender=type(instance), instance=instance, created=True, update_fields=None, raw=False, using=alias
+    )
     return instance
+
+
+def _expressions_inserted(instance: M, fields: list, alias: str, unique: str | None) -> M | None:
+    """The rest of ``save()`` after its ``pre_save`` signal, by the ORM's own insert (which resolves
+    expressions); with ``unique``, in a savepoint that a taken value undoes."""
+    model = type(instance)
+    returning = model._meta.db_returning_fields
+    with transaction.mark_for_rollback_on_error(using=alias):
+        if unique is None:
+            rows = model._base_manager._insert([instance], fields=fields, returning_fields=returning, using=alias)
+        else:
+            try:
+                with transaction.atomic(using=alias):
+                    rows = model._base_manager._insert(
+                        [instance], fields=fields, returning_fields=returning, using=alias
+                    )
+            except IntegrityError:
+                return None
+    for value, field in zip(rows[0] if rows else (), returning, strict=False):
+        setattr(instance, field.attname, value)
+    return _inserted(instance, alias)
 
 
 def _saved(instance: M, alias: str, unique: str | None) -> M | None:

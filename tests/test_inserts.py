@@ -128,3 +128,17 @@ def test_the_same_new_customer_taken_in_twice_at_once_is_one_record(make_complai
     assert second.customer_id == first.customer_id
     assert Customer.objects.filter(external_id="RACE-1").count() == 1
     assert Complaint.objects.filter(customer_id=first.customer_id).count() == 2
+
+
+def test_a_database_function_as_a_value_is_left_to_the_orm(make_complaint, agent):
+    from django.db.models import Value
+    from django.db.models.functions import Now, Upper
+
+    complaint = make_complaint()
+    event = inserts.insert(AuditEvent(complaint=complaint, actor=agent, action="checklist", created_at=Now()))
+    assert AuditEvent.objects.get(pk=event.pk).created_at is not None
+    tier = complaint.customer.tier
+    taken = Customer(external_id=complaint.customer.external_id, name=Upper(Value("x")), tier=tier)
+    assert inserts.insert_unless_taken(taken, unique="external_id") is None
+    new = inserts.insert_unless_taken(Customer(external_id="FN-1", name=Upper(Value("x")), tier=tier), unique="external_id")
+    assert Customer.objects.get(pk=new.pk).name == "X"
