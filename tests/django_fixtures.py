@@ -117,3 +117,12 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture
+def scripts_encoder(monkeypatch, real_encoder):
+    """Scripts are embedded with the real encoder as they are saved (the session keeps it off)."""
+    from kesu.scripts import encoding
+
+    monkeypatch.setattr(encoding, "get_semantic_model", lambda: real_encoder)
+    return real_encoder

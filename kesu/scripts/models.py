@@ -66,6 +66,10 @@ class Script(models.Model):
         related_name="scripts",
         help_text=_("Empty: every team."),
     )
+    #: The semantic tier's embedding of the script's words (``kesu.scripts.encoding``): complaints
+    #: are offered the fitting scripts closest to their own words first. None while the encoder is
+    #: off here; ``kesu manage embed_scripts`` fills it in.
+    embedding = models.BinaryField(_("text embedding (float16)"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("script")

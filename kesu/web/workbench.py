@@ -24,7 +24,7 @@ from kesu.complaints.vocabulary import (
 )
 from kesu.core.replies import check_reply
 from kesu.core.replies.scripts import fill_placeholders
-from kesu.scripts.selectors import scripts_for
+from kesu.scripts.selectors import ranked_scripts_for
 
 
 def highlight(text: str, phrases: list[str]) -> SafeString:
@@ -98,14 +98,24 @@ def trajectory(messages: list[Message]) -> dict[str, Any] | None:
 
 def suggested_scripts(
     complaint: Complaint, emotion: str | None, values: dict[str, str] | None = None
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """The scripts for the stage, category and emotion, their placeholders filled from the
-    complaint (``values``: salutation, agent, order, product, deadline)."""
+    complaint (``values``: salutation, agent, order, product, deadline). Where the complaint has
+    its embedding the closest to its words come first, each with its relevance (相关度, the
+    cosine in per cent) and the first marked the most relevant."""
     category = complaint.category.code if complaint.category_id else None
     english = (get_language() or "").startswith("en")
+    ranked = ranked_scripts_for(
+        stage=complaint.stage, category=category, emotion=emotion, team_id=complaint.team_id, embedding=complaint.embedding
+    )
     return [
-        {"title": s.title, "text": fill_placeholders((s.text_en or s.text) if english else s.text, values or {})}
-        for s in scripts_for(stage=complaint.stage, category=category, emotion=emotion, team_id=complaint.team_id)
+        {
+            "title": s.title,
+            "text": fill_placeholders((s.text_en or s.text) if english else s.text, values or {}),
+            "relevance": None if similarity is None else max(0, round(100 * similarity)),
+            "most_relevant": n == 0 and similarity is not None,
+        }
+        for n, (s, similarity) in enumerate(ranked)
     ]
 
 

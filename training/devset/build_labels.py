@@ -1,6 +1,7 @@
 """Join the labellers' shard files into ``labels.tsv``, applying the adjudication rules of GUIDE.md.
 
     python -m training.devset.build_labels var/devset-labels var/devset-labels2
+    python -m training.devset.build_labels --add var/devset-labels4     # a later round beside labels.tsv
 
 The shard files (one per labeller, with evidence as copied words) are not committed: they quote the texts.
 ``labels.tsv`` keeps ids, labels and evidence as character offsets (``code@start-end``) into the text that
@@ -54,17 +55,27 @@ def adjudicate(row: dict, text: str) -> dict:
     return row
 
 
-def main(folders: list[str]) -> None:
+def main(folders: list[str], add: bool = False) -> None:
+    """Every drawn id must be labelled once by the shard files; with ``add`` the shards add drawn ids (a
+    later round) to labels.tsv as it stands, whose rows are kept as they are (already adjudicated, evidence
+    as offsets)."""
     drawn = {r["id"]: r for r in draw()}
+    kept: list[dict] = []
+    if add:
+        with open(LABELS_FILE, encoding="utf-8", newline="") as fh:
+            kept = list(csv.DictReader(fh, delimiter="\t"))
+        drawn_new = {i: r for i, r in drawn.items() if i not in {k["id"] for k in kept}}
+    else:
+        drawn_new = drawn
     rows = []
     for folder in folders:
         for path in sorted(Path(folder).glob("shard*.tsv")):
             with open(path, encoding="utf-8", newline="") as fh:
                 rows += list(csv.DictReader(fh, delimiter="\t"))
     ids = [r["id"] for r in rows]
-    if len(ids) != len(set(ids)) or set(ids) != set(drawn):
-        raise SystemExit(f"labels cover {len(set(ids))} ids, the draw has {len(drawn)}")
-    out = []
+    if len(ids) != len(set(ids)) or (set(ids) - set(drawn_new) if add else set(ids) != set(drawn_new)):
+        raise SystemExit(f"labels cover {len(set(ids))} ids, the draw has {len(drawn_new)} to label")
+    out = list(kept)
     for row in rows:
         d = drawn[row["id"]]
         row = adjudicate(dict(row), d["text"])
@@ -82,4 +93,7 @@ def main(folders: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["var/devset-labels", "var/devset-labels2"])
+    args = sys.argv[1:]
+    add = "--add" in args
+    args = [a for a in args if a != "--add"]
+    main(args or ["var/devset-labels", "var/devset-labels2"], add)

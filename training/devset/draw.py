@@ -34,6 +34,15 @@ Run once, before any tuning; the labels live in ``training/devset/labels.tsv`` a
    source, uniformly among those not drawn yet (shop and waimai 4 negative : 1 positive), stratum ``pool``,
    all in the dev split. The first cross-validation on dev showed the category heads starved of in-domain
    examples; the test split (rounds 1-2) is unchanged.
+7. Round 4 (training data only, 2026-12-04): the dev cross-validation showed the trigger heads starved of
+   positives (35-56 dev texts per trigger) and recall capped by the lexicon candidates. One stratum per text
+   trigger, ``r4-<code>``: ``ROUND4_PER_TRIGGER`` items among those not yet drawn that match the trigger's
+   broad pattern (``ROUND2_NETS``, and ``ROUND4_EXTREME`` for extreme emotion), shared equally among the
+   sources as in round 2, seeded per trigger, all in the dev split. The test split is unchanged.
+8. Round 5 (training data only, drawn the same day before round 4 was used): the round-4 nets for
+   ``legal`` and ``regulator`` were exhausted, and ``supervisor_request`` still had the fewest positives.
+   Strata ``r5-<code>`` (``ROUND5_PER_TRIGGER``, drawn like round 4) and ``r5-pool`` (``ROUND5_POOL`` per
+   source, uniformly among the items not drawn yet, as round 3), all in the dev split.
 """
 
 from __future__ import annotations
@@ -188,6 +197,8 @@ def draw() -> list[dict]:
                 rows.append({"id": item_id, "source": source, "stratum": stratum, "split": split, "text": text})
     rows += draw_round2({r["id"] for r in rows})
     rows += draw_round3({r["id"] for r in rows})
+    rows += draw_round4({r["id"] for r in rows})
+    rows += draw_round5({r["id"] for r in rows})
     return rows
 
 
@@ -222,14 +233,59 @@ def draw_round3(taken: set[str]) -> list[dict]:
     return rows
 
 
-def draw_round2(taken: set[str]) -> list[dict]:
+ROUND4_PER_TRIGGER = 150
+ROUND4_EXTREME = re.compile(
+    r"骗子|垃圾|妈的|他妈|tmd|尼玛|泥马|傻逼|煞笔|sb|滚|去死|气死|受够|忍无可忍|崩溃|无耻|混蛋|王八蛋|狗|恶心|"
+    + _EN.format(r"fuck\w*|shit\w*|damn|furious|livid|pissed|fed up|scum\w*|thieves|idiots?|disgusting|hate|worst"),
+    re.IGNORECASE,
+)
+
+
+def draw_round4(taken: set[str]) -> list[dict]:
+    return draw_round2(
+        taken, {**ROUND2_NETS, "extreme_emotion": ROUND4_EXTREME}, ROUND4_PER_TRIGGER, "round4", "r4", all_dev=True
+    )
+
+
+ROUND5_PER_TRIGGER = {"supervisor_request": 250, "public_exposure": 200, "extreme_emotion": 150}
+ROUND5_POOL = {"stc3": 100, "twcs": 80, "uva": 50, "spotify": 30, "ibm": 40, "shop": 100, "waimai": 40, "cfpb": 60}
+
+
+def draw_round5(taken: set[str]) -> list[dict]:
+    nets = {**ROUND2_NETS, "extreme_emotion": ROUND4_EXTREME}
+    rows = []
+    for code, n in ROUND5_PER_TRIGGER.items():
+        rows += draw_round2(taken, {code: nets[code]}, n, "round5", "r5", all_dev=True)
+    for source, n in ROUND5_POOL.items():
+        rng = random.Random(f"{SEED}:round5:{source}")
+        pool = [it for it in items(source) if it[0] not in taken]
+        if source in ("shop", "waimai"):
+            neg = [it for it in pool if it[2]]
+            pos = [it for it in pool if not it[2]]
+            chosen = rng.sample(neg, n - n // 5) + rng.sample(pos, n // 5)
+        else:
+            chosen = rng.sample(pool, n)
+        for item_id, text, _ in sorted(chosen):
+            taken.add(item_id)
+            rows.append({"id": item_id, "source": source, "stratum": "r5-pool", "split": "dev", "text": text})
+    return rows
+
+
+def draw_round2(
+    taken: set[str],
+    nets: dict[str, re.Pattern] = ROUND2_NETS,
+    per_trigger: int = ROUND2_PER_TRIGGER,
+    seed_tag: str = "round2",
+    stratum: str = "net",
+    all_dev: bool = False,
+) -> list[dict]:
     pools = {s: items(s) for s in ROUND2_SOURCES}
     rows = []
-    for code, net in ROUND2_NETS.items():
-        rng = random.Random(f"{SEED}:round2:{code}")
+    for code, net in nets.items():
+        rng = random.Random(f"{SEED}:{seed_tag}:{code}")
         matching = {s: [it for it in pools[s] if it[0] not in taken and net.search(it[1])] for s in ROUND2_SOURCES}
         quota = dict.fromkeys(ROUND2_SOURCES, 0)
-        left = ROUND2_PER_TRIGGER
+        left = per_trigger
         while left:
             open_ = [s for s in ROUND2_SOURCES if quota[s] < len(matching[s])]
             if not open_:
@@ -245,7 +301,13 @@ def draw_round2(taken: set[str]) -> list[dict]:
         for k, (s, (item_id, text, _)) in enumerate(chosen):
             taken.add(item_id)
             rows.append(
-                {"id": item_id, "source": s, "stratum": f"net-{code}", "split": "dev" if k % 2 == 0 else "test", "text": text}
+                {
+                    "id": item_id,
+                    "source": s,
+                    "stratum": f"{stratum}-{code}",
+                    "split": "dev" if all_dev or k % 2 == 0 else "test",
+                    "text": text,
+                }
             )
     return rows
 
@@ -256,12 +318,18 @@ def main() -> None:
     ap.add_argument("--shards", type=int, default=4)
     ap.add_argument("--round2-only", action="store_true", help="write only the round-2 items to label")
     ap.add_argument("--round3-only", action="store_true", help="write only the round-3 items to label")
+    ap.add_argument("--round4-only", action="store_true", help="write only the round-4 items to label")
+    ap.add_argument("--round5-only", action="store_true", help="write only the round-5 items to label")
     args = ap.parse_args()
     rows = draw()
     if args.round2_only:
         rows = [r for r in rows if r["stratum"].startswith("net-")]
     if args.round3_only:
         rows = [r for r in rows if r["stratum"] == "pool"]
+    if args.round4_only:
+        rows = [r for r in rows if r["stratum"].startswith("r4-")]
+    if args.round5_only:
+        rows = [r for r in rows if r["stratum"].startswith("r5-")]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     order = sorted(rows, key=lambda r: r["id"])

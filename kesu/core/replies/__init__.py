@@ -16,11 +16,13 @@ says what its columns mean). Framework-free: no Django, DRF or Celery import her
 - :func:`stop_reminder` — the STOP reminder for the agent when the customer is heated (:mod:`.stop`).
 - :func:`listening_ratio`, :func:`listening_tip` — customer/agent speaking ratio, SPEC 7:3.
 - :func:`suggest_scripts`, :func:`load_scripts` — the scripts library 话术 (:mod:`.scripts`).
+- :func:`rank_scripts` — the fitting scripts, the closest to the complaint's embedding first (:mod:`.retrieval`).
 """
 
 from .checker import ReplyCheck, check_reply, promised_amounts
 from .conversation import last_steps_covered, listening_ratio, listening_tip
 from .findings import Finding
+from .retrieval import RankedScript, rank_scripts, script_documents, script_vector
 from .rules import LAST_STEPS, SEVERITIES, get_rules
 from .scripts import CATEGORIES, EMOTIONS, STAGES, Script, load_scripts, suggest_scripts
 from .stop import Reminder, ReminderStep, stop_reminder
@@ -35,6 +37,7 @@ __all__ = [
     "SEVERITIES",
     "STAGES",
     "Finding",
+    "RankedScript",
     "Reminder",
     "ReminderStep",
     "ReplyCheck",
@@ -46,6 +49,9 @@ __all__ = [
     "listening_tip",
     "load_scripts",
     "promised_amounts",
+    "rank_scripts",
+    "script_documents",
+    "script_vector",
     "stop_reminder",
     "suggest_scripts",
 ]

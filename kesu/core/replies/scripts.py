@@ -96,6 +96,11 @@ def suggest_scripts(
     order breaks ties. Asking for None (e.g. the category is not known yet) accepts every value and
     ranks the wildcard scripts first.
     """
+    return [scripts[index] for index in fitting(scripts, stage, category, emotion)[: max(limit, 0)]]
+
+
+def fitting(scripts: Sequence[S], stage: str | None, category: str | None, emotion: str | None) -> list[int]:
+    """The positions of the scripts that fit, in :func:`suggest_scripts`'s order (all of them)."""
     ranked = []
     for index, script in enumerate(scripts):
         if stage is not None and _field(script, "stage") != stage:
@@ -113,9 +118,9 @@ def suggest_scripts(
                 break
         else:
             exact = score.count(2)
-            ranked.append(((-exact, -score[0], -score[1], index), script))
+            ranked.append(((-exact, -score[0], -score[1], index), index))
     ranked.sort(key=lambda pair: pair[0])
-    return [script for _, script in ranked[: max(limit, 0)]]
+    return [index for _, index in ranked]
 
 
 #: The placeholders a script may hold, filled from the complaint at hand: the Chinese names and
