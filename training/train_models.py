@@ -147,7 +147,7 @@ def category_rows(exclude: set[str] | None = None) -> tuple[list[str], list[str]
     train, _held_out = datasets.car_split()
     texts = [_norm(t) for t, _, _ in train]
     labels = [label for _, label, _ in train]
-    for item in devset.load("dev"):
+    for item in devset.for_category(devset.load("dev")):
         if not exclude or item.id not in exclude:
             texts.append(_norm(item.text))
             labels.append(item.category)

@@ -12,7 +12,7 @@ from .context import number
 from .demands import DemandAnalyzer, max_amount
 from .emotion import EmotionAnalyzer
 from .errors import AnalysisError
-from .escalation import Candidate, EscalationAnalyzer, candidate_features, sentence_window
+from .escalation import Candidate, EscalationAnalyzer, candidate_context, candidate_features, sentence_window
 from .lexicon import Lexicon, LexiconBank, Negation, read_tsv
 from .linear import FeatureSpace, LinearTextModel
 from .normalize import NormalizedText, normalize
@@ -147,7 +147,7 @@ class Engine:
             found = {}
             best: dict[str, float] = {}
             for c, w in zip(candidates, windows, strict=True):
-                p = sem.trigger_proba(c.code, by_window[w], candidate_features(c))
+                p = sem.trigger_proba(c.code, by_window[w], candidate_features(c), candidate_context(t, c))
                 if p is not None and p >= sem.thresholds.get(c.code, 0.5) and p > best.get(c.code, -1.0):
                     best[c.code] = p
                     found[c.code] = c

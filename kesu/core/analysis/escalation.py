@@ -82,6 +82,16 @@ def candidate_features(c: Candidate) -> list[float]:
     ]
 
 
+CONTEXT_CHARS = 8
+
+
+def candidate_context(text: str, c: Candidate, size: int = CONTEXT_CHARS) -> tuple[str, str]:
+    """The few characters just before and after a candidate, marked at the outer ends (``<`` / ``>``): who
+    asks whom is often in them (找你们|领导|给我回电话 against 陪|领导|出来吃饭), which the sentence's
+    embedding blurs. The semantic tier's trigger heads read their character 1-3-grams."""
+    return "<" + text[max(0, c.start - size) : c.start], text[c.end : c.end + size] + ">"
+
+
 def sentence_window(text: str, start: int, end: int, size: int = WINDOW_CHARS) -> str:
     """The sentence around a candidate (at most ``size`` characters, centred on it)."""
     left = 0

@@ -86,3 +86,27 @@ def test_semantic_tier_is_off_when_switched_off(monkeypatch):
 
 def _unavailable():
     raise encoder_files.EncoderUnavailable("off")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(list("找你们领导给我回电话陪出来吃饭 <>abc")), min_size=0, max_size=12).map("".join))
+def test_context_ngrams_score_as_scikit_learn_computes_them(text):
+    """The trigger heads' context term at run time is the TF-IDF dot product training fitted."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from kesu.core.analysis.semantic.model import ContextNgrams
+
+    train = ["<找你们", "<陪", "领导给我回电话>", "出来吃饭>", "<我要找你们", "给我回电话>", "<陪  领导", "abc abc>"]
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1).fit(train)
+    weights = np.random.default_rng(7).normal(size=len(vec.idf_))
+    terms = {g: (float(i), float(w)) for g, i, w in zip(vec.get_feature_names_out(), vec.idf_, weights, strict=True)}
+    expected = float(vec.transform([text]).toarray()[0] @ weights)
+    assert ContextNgrams(terms).score(text) == pytest.approx(expected, abs=1e-9)
+
+
+def test_the_words_beside_a_candidate_decide_whether_a_manager_is_asked_for(full):
+    """A request for a manager escalates; a manager in the story or a salutation does not (dev-trained heads)."""
+    asked = full.analyze("你们的客服解决不了，我要找你们领导，让领导给我回电话")
+    story = full.analyze("周末陪领导出来吃饭，这家店的菜还不错")
+    assert "supervisor_request" in {t.code for t in asked.escalation.triggers}
+    assert "supervisor_request" not in {t.code for t in story.escalation.triggers}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +45,32 @@ class LinearHead:
         return e / e.sum(axis=-1, keepdims=True)
 
 
+_SPACES = re.compile(r"\s\s+")
+
+
+@dataclass(frozen=True)
+class ContextNgrams:
+    """A linear term over TF-IDF character 1-3-grams of a short string (sublinear tf, l2-normalised, as
+    scikit-learn's ``TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)`` computes
+    it in training): ``{n-gram: (idf, weight)}``; n-grams outside the vocabulary are ignored."""
+
+    terms: dict[str, tuple[float, float]]
+
+    def score(self, text: str) -> float:
+        text = _SPACES.sub(" ", text.lower())
+        counts: dict[str, int] = {}
+        for n in (1, 2, 3):
+            for i in range(len(text) - n + 1):
+                g = text[i : i + n]
+                if g in self.terms:
+                    counts[g] = counts.get(g, 0) + 1
+        if not counts:
+            return 0.0
+        values = [(1.0 + math.log(k)) * self.terms[g][0] for g, k in counts.items()]
+        norm = math.sqrt(sum(v * v for v in values))
+        return sum(v * self.terms[g][1] for v, g in zip(values, counts, strict=True)) / norm
+
+
 class SemanticModel:
     def __init__(self, heads_file: Path = HEADS_FILE, threads: int | None = None) -> None:
         try:
@@ -63,6 +91,10 @@ class SemanticModel:
         self.category = LinearHead.from_json(spec["category"])
         self.subcategory = {c: LinearHead.from_json(h) for c, h in spec.get("subcategory", {}).items()}
         self.triggers = {c: LinearHead.from_json(h) for c, h in spec.get("triggers", {}).items()}
+        self.trigger_context = {
+            c: tuple(ContextNgrams({g: (float(v[0]), float(v[1])) for g, v in side.items()}) for side in (h["left"], h["right"]))
+            for c, h in spec.get("trigger_context", {}).items()
+        }
         self.thresholds: dict[str, float] = spec.get("thresholds", {})
         self.mix: dict[str, float] = spec.get("mix", {})
         self._lock = threading.Lock()
@@ -81,12 +113,20 @@ class SemanticModel:
         """The most likely sub-category of each category (used when no phrase named one)."""
         return {c: head.labels[int(np.argmax(head.scores(embedding)))] for c, head in self.subcategory.items()}
 
-    def trigger_proba(self, code: str, window: np.ndarray, features: list[float]) -> float | None:
+    def trigger_proba(
+        self, code: str, window: np.ndarray, features: list[float], context: tuple[str, str] | None = None
+    ) -> float | None:
+        """The head's probability that a candidate is meant: its sentence's embedding, the rule's features
+        and, for heads trained with them, the n-grams just before and after it (``candidate_context``)."""
         head = self.triggers.get(code)
         if head is None:
             return None
         x = np.concatenate([window, np.asarray(features, dtype=np.float32)])
-        return float(head.proba(x)[0])
+        s = float(head.scores(x)[0])
+        sides = self.trigger_context.get(code)
+        if sides is not None and context is not None:
+            s += sides[0].score(context[0]) + sides[1].score(context[1])
+        return 1.0 / (1.0 + math.exp(-s))
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Normalised embeddings, one row per text (the engine's ``query:`` prefix, as in training)."""
