@@ -11,6 +11,14 @@ same start-up and warm-up); the difference divided by the count is the figure.
     python benchmarks/intake_instructions.py                          # this checkout
     python benchmarks/intake_instructions.py --root /tmp/kesu-main    # another checkout's code
     python benchmarks/intake_instructions.py --root A --root B --rounds 2   # interleaved A B A B
+    python benchmarks/intake_instructions.py --db postgres --broker redis://127.0.0.1:6379/12
+
+``--db postgres`` serves the intakes from PostgreSQL (a fresh database per run, copied from a migrated
+template) and ``--broker`` sends each intake's semantic-tier task to a Celery broker on commit: the web
+tier of ``benchmarks/intake.py`` and of production. Callgrind counts the web process only (the
+database server and the broker are other processes), which is the app CPU that benchmark reports.
+Every run serves with ``DEBUG`` off, as production and ``benchmarks/intake.py`` do (before 2026-12-04
+these counts ran with it on, so Django's debug cursor logged every query: about 4 % more).
 """
 
 from __future__ import annotations
@@ -26,11 +34,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WARM_UP = 10
+PG_ADMIN_URL = os.environ.get("KESU_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
 
 
 def _child(root: Path, count: int) -> None:
@@ -65,6 +75,15 @@ def _child(root: Path, count: int) -> None:
     # does not fall into one run's count and not the other's.
     gc.collect()
     gc.freeze()
+    # The per-process memos (kesu.memo: the token's user, roles, permissions, tiers, policies …) expire
+    # after 10-60 s. Under callgrind an intake takes seconds, so they expired every few intakes and the
+    # count paid their reloads as often, by how busy the machine was (the same code counted 18.8 M and
+    # 21.1 M on PostgreSQL an hour apart); at hundreds of intakes a second a reload comes once in
+    # thousands. Their clock stands still for the counted intakes.
+    from kesu import memo
+
+    stopped = memo.time.monotonic()
+    memo.time = types.SimpleNamespace(monotonic=lambda: stopped)
     started = time.perf_counter()
     for _ in range(count):
         intake()
@@ -72,9 +91,13 @@ def _child(root: Path, count: int) -> None:
         print(f"wall {(time.perf_counter() - started) / count * 1000:.2f} ms/intake", file=sys.stderr)
 
 
-def _template(root: Path, directory: Path) -> Path:
-    """A migrated SQLite database with an agent and a token, made once per code version."""
-    path = directory / f"template-{abs(hash(str(root)))}.sqlite3"
+def _template(root: Path, directory: Path, db: str) -> str:
+    """A migrated database with an agent and a token, made once per code version: a SQLite file, or
+    a PostgreSQL database each run copies."""
+    tag = abs(hash(str(root)))
+    target = str(directory / f"template-{tag}.sqlite3") if db == "sqlite" else f"kesu_instr_tpl_{tag}"
+    if db == "postgres":
+        _pg_admin(f"DROP DATABASE IF EXISTS {target}", f"CREATE DATABASE {target}")
     script = (
         "import django; django.setup();"
         "from django.core.management import call_command; call_command('migrate', verbosity=0);"
@@ -86,26 +109,60 @@ def _template(root: Path, directory: Path) -> Path:
         "user.groups.add(Group.objects.get(name='agent'));"
         "Token.objects.get_or_create(user=user)"
     )
-    env = {**_env(path), "PYTHONPATH": str(root)}
+    env = {**_env(db, target, directory, ""), "PYTHONPATH": str(root)}
     subprocess.run([sys.executable, "-c", script], env=env, cwd=root, check=True)
-    return path
+    return target
 
 
-def _env(database: Path) -> dict[str, str]:
-    return {
+def _pg_admin(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as admin:
+        for statement in statements:
+            admin.execute(statement)
+
+
+def _pg_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _env(db: str, database: str, directory: Path, broker: str) -> dict[str, str]:
+    env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kesu.settings",
-        "KESU_SQLITE_PATH": str(database),
-        "KESU_VAR_DIR": str(database.parent),
+        "DEBUG": "0",
+        "SECRET_KEY": "instructions-" + "x" * 40,
+        "KESU_VAR_DIR": str(directory),
         "KESU_OUTBOX_DELIVER_ON_COMMIT": "0",
         "LOG_LEVEL": "ERROR",
         "PYTHONHASHSEED": "0",
     }
+    for name in ("DATABASE_URL", "KESU_SQLITE_PATH", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "KESU_CACHE_URL"):
+        env.pop(name, None)
+    if db == "sqlite":
+        env["KESU_SQLITE_PATH"] = database
+    else:
+        env["DATABASE_URL"] = _pg_url(database)
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
+    return env
 
 
-def _instructions(root: Path, template: Path, count: int, directory: Path) -> int:
-    database = directory / f"run-{uuid.uuid4().hex[:8]}.sqlite3"
-    shutil.copy(template, database)
+def _flush(broker: str) -> None:
+    if broker:
+        import redis
+
+        redis.Redis.from_url(broker).flushdb()
+
+
+def _instructions(root: Path, template: str, count: int, directory: Path, db: str, broker: str) -> int:
+    if db == "sqlite":
+        database = str(directory / f"run-{uuid.uuid4().hex[:8]}.sqlite3")
+        shutil.copy(template, database)
+    else:
+        database = f"kesu_instr_run_{uuid.uuid4().hex[:8]}"
+        _pg_admin(f"CREATE DATABASE {database} TEMPLATE {template}")
+    _flush(broker)
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -118,10 +175,18 @@ def _instructions(root: Path, template: Path, count: int, directory: Path) -> in
         "--root",
         str(root),
     ]
-    result = subprocess.run(command, env=_env(database), cwd=root, capture_output=True, text=True, check=True)
+    try:
+        result = subprocess.run(
+            command, env=_env(db, database, directory, broker), cwd=root, capture_output=True, text=True, check=True
+        )
+    finally:
+        if db == "sqlite":
+            Path(database).unlink()
+        else:
+            _pg_admin(f"DROP DATABASE IF EXISTS {database}")
+        _flush(broker)
     found = re.search(r"Collected : (\d+)", result.stderr)
     assert found, result.stderr[-2000:]
-    database.unlink()
     return int(found.group(1))
 
 
@@ -132,6 +197,10 @@ def main() -> int:
     parser.add_argument("--root", action="append", type=Path, help="a checkout whose code to count")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--broker", default="", help="a Celery broker (a Redis database of the benchmark's own: emptied)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     roots = [r.resolve() for r in (args.root or [HERE.parent])]
@@ -140,13 +209,21 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="kesu-instr-") as tmp:
         directory = Path(tmp)
-        templates = {root: _template(root, directory) for root in roots}
-        for round_ in range(1, args.rounds + 1):
-            for root in roots:
-                busy = _instructions(root, templates[root], args.count, directory)
-                idle = _instructions(root, templates[root], 0, directory)
-                per = (busy - idle) / args.count
-                print(f"round {round_}  {root}  {per / 1e6:.2f} M instructions per API intake", flush=True)
+        templates = {root: _template(root, directory, args.db) for root in roots}
+        where = args.db + (", broker" if args.broker else "")
+        try:
+            for round_ in range(1, args.rounds + 1):
+                for root in roots:
+                    busy = _instructions(root, templates[root], args.count, directory, args.db, args.broker)
+                    idle = _instructions(root, templates[root], 0, directory, args.db, args.broker)
+                    per = (busy - idle) / args.count
+                    print(
+                        f"round {round_}  {root}  {per / 1e6:.2f} M instructions per API intake ({where})",
+                        flush=True,
+                    )
+        finally:
+            if args.db == "postgres":
+                _pg_admin(*(f"DROP DATABASE IF EXISTS {name}" for name in templates.values()))
     return 0
 
 

@@ -10,6 +10,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         # Make the project's Celery app the current one, so @shared_task binds to it.
         import kesu.celery  # noqa: F401
+        from kesu import inserts
         from kesu.complaints import taxonomy, workflow_config
         from kesu.complaints.models import Category, ChecklistItemConfig, StageConfig
 
@@ -24,3 +25,4 @@ class ComplaintsConfig(AppConfig):
             )
         post_save.connect(taxonomy.invalidate, sender=Category, dispatch_uid="taxonomy-save")
         post_delete.connect(taxonomy.invalidate, sender=Category, dispatch_uid="taxonomy-del")
+        inserts.cache_wide_statements()  # a complaint's INSERT has more parameters than psycopg caches

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kesu import inserts
 from kesu.accounts.models import User
 from kesu.complaints import clock
 from kesu.complaints.models import AuditEvent, Complaint
@@ -98,13 +99,15 @@ def record_event(
     note: str = "",
 ) -> AuditEvent:
     """Append one audit event. ``changes`` maps a field to ``[before, after]``."""
-    return AuditEvent.objects.create(
-        complaint=complaint,
-        actor=actor if actor and actor.pk else None,
-        action=AuditAction(action),
-        changes=_clean(changes),
-        note=note,
-        created_at=clock.now(),
+    return inserts.insert(
+        AuditEvent(
+            complaint=complaint,
+            actor=actor if actor and actor.pk else None,
+            action=AuditAction(action),
+            changes=_clean(changes),
+            note=note,
+            created_at=clock.now(),
+        )
     )
 
 

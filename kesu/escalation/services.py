@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kesu import inserts
 from kesu.accounts.models import User
 from kesu.complaints import clock, permissions
 from kesu.complaints.audit import AuditAction, lock_complaint, record_event
@@ -86,7 +87,7 @@ def escalate_complaint(
             "created_at": clock.now(),
         }
         if fresh:  # nobody else sees the complaint yet, so nobody else can have escalated it
-            escalation = Escalation.objects.create(**fields)
+            escalation = inserts.insert(Escalation(**fields))
         else:
             try:
                 with transaction.atomic():

@@ -11,10 +11,13 @@ def sweep_sla() -> dict:
     return sweep().as_dict()
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, ignore_result=True)
 def refine_analysis(complaint_id: int | None = None, message_id: int | None = None) -> bool:
     """The semantic tier for one complaint or message, after intake. Safe to run twice: the mark is
-    re-read under the row lock."""
+    re-read under the row lock. Nobody waits for its result (what it refines is in the database), so
+    none is stored: otherwise each send from a web process would subscribe that process to the task's
+    result channel on the result backend (a round trip per intake, and replies nobody reads piling up
+    on a subscription that is never read), and each worker run would write the result."""
     from kesu.handling.analysis import refine_complaint, refine_message
 
     if complaint_id is not None:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.utils.dateparse import parse_datetime
 
+from kesu import inserts
 from kesu.accounts.models import User
 from kesu.complaints import clock
 from kesu.complaints.audit import AuditAction, record_event
@@ -63,8 +64,7 @@ def sla_start(complaint: Complaint) -> ComplaintSla:
         calendar_id=applied.calendar_id,
     )
     _reschedule(row, complaint.received_at)
-    row.save(force_insert=True)
-    return row
+    return inserts.insert(row)
 
 
 def sla_restart(*, complaint: Complaint, actor: User | None, at: datetime) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kesu import inserts
 from kesu.accounts.models import Team
 from kesu.complaints import intake_reads
 from kesu.complaints.errors import ComplaintError, ErrorCode
@@ -58,11 +58,11 @@ def customer_resolve(*, data: CustomerData) -> tuple[Customer, bool]:
         "id_card": data.id_card,
         "tier": tier or default_tier(),
     }
-    try:
-        with transaction.atomic():
-            return Customer.objects.create(**fields), True
-    except IntegrityError:  # the same new customer arrived twice at once
-        return _with_tier(Customer.objects.get(external_id=fields["external_id"])), False
+    created = inserts.insert_unless_taken(Customer(**fields), unique="external_id")
+    if created is not None:
+        return created, True
+    # the same new customer arrived twice at once: the other intake's record
+    return _with_tier(Customer.objects.get(external_id=fields["external_id"])), False
 
 
 def _with_tier(customer: Customer) -> Customer:

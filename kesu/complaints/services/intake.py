@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kesu import inserts
 from kesu.accounts.models import Team, User
 from kesu.complaints import clock, intake_reads, permissions
 from kesu.complaints.analysis import (
@@ -231,43 +232,47 @@ def complaint_store(intake: Intake, *, reference: str) -> Complaint:
         repeat_of = Complaint.from_db(
             Complaint.objects.db, ["id", "reference"], [earlier[0].key, references[earlier[0].key]]
         )
-    complaint = Complaint.objects.create(
-        reference=reference,
-        customer=customer,
-        team=intake.team,
-        created_by=intake.actor,
-        channel=intake.channel,
-        source=intake.source,
-        receiving_unit=intake.receiving_unit,
-        escalated_complaint=_escalated_complaint(intake),
-        product=intake.product,
-        order_number=intake.order_number,
-        text=intake.text,
-        language=read.language,
-        demand_type=intake.demand_type,
-        demand_amount=intake.demand_amount,
-        demand_note=intake.demand_note,
-        priority=priority,
-        category=category,
-        subcategory=subcategory,
-        checklist_done=["recorded"],
-        analysis=analysis,
-        semantic_pending=semantic_enabled(),
-        category_by_analysis=by_analysis,
-        received_at=intake.received_at,
-        external_ref=intake.external_ref or None,
-        repeat_of=repeat_of,
-        escalation_risk=read.escalation_risk,
-        repeat_count=count,
-        customer_hidden=hidden,
+    complaint = inserts.insert(
+        Complaint(
+            reference=reference,
+            customer=customer,
+            team=intake.team,
+            created_by=intake.actor,
+            channel=intake.channel,
+            source=intake.source,
+            receiving_unit=intake.receiving_unit,
+            escalated_complaint=_escalated_complaint(intake),
+            product=intake.product,
+            order_number=intake.order_number,
+            text=intake.text,
+            language=read.language,
+            demand_type=intake.demand_type,
+            demand_amount=intake.demand_amount,
+            demand_note=intake.demand_note,
+            priority=priority,
+            category=category,
+            subcategory=subcategory,
+            checklist_done=["recorded"],
+            analysis=analysis,
+            semantic_pending=semantic_enabled(),
+            category_by_analysis=by_analysis,
+            received_at=intake.received_at,
+            external_ref=intake.external_ref or None,
+            repeat_of=repeat_of,
+            escalation_risk=read.escalation_risk,
+            repeat_count=count,
+            customer_hidden=hidden,
+        )
     )
-    Message.objects.create(
-        complaint=complaint,
-        kind=MessageKind.CUSTOMER,
-        channel=intake.channel,
-        body=intake.text,
-        analysis=analysis,
-        created_at=intake.received_at,
+    inserts.insert(
+        Message(
+            complaint=complaint,
+            kind=MessageKind.CUSTOMER,
+            channel=intake.channel,
+            body=intake.text,
+            analysis=analysis,
+            created_at=intake.received_at,
+        )
     )
     record_event(
         complaint=complaint,
@@ -351,4 +356,4 @@ def idempotent_replay(*, actor: User, key: str, fingerprint: str) -> Complaint |
 
 def idempotency_remember(*, actor: User, key: str, fingerprint: str, complaint: Complaint) -> None:
     """Keep the key with the complaint it created; its unique index settles concurrent retries."""
-    IdempotencyRecord.objects.create(user=actor, key=key, fingerprint=fingerprint, complaint=complaint)
+    inserts.insert(IdempotencyRecord(user=actor, key=key, fingerprint=fingerprint, complaint=complaint))
