@@ -28,6 +28,9 @@ from .conftest import triggers
         ("我要发微博让大家都知道", "public_exposure", None),
         ("I'm going to post this on Twitter", "public_exposure", "post this on"),
         ("气死我了，你们这群骗子！", "extreme_emotion", "气死我了"),
+        ("你反馈上去吧，让你们领导处理", "supervisor_request", None),
+        ("大家一起抵制京东", "public_exposure", "抵制"),
+        ("I will make sure everyone knows how bad you are", "public_exposure", "make sure everyone knows"),
         ("I am sick and tired of this", "extreme_emotion", "sick and tired"),
     ],
 )
@@ -53,6 +56,10 @@ def test_text_triggers_fire_with_evidence(engine, text, code, evidence):
         ("My account manager said the fee would be waived", "supervisor_request"),
         ("There is an issue with my bill", "legal"),  # "sue" inside "issue"
         ("网上营业厅办理不了业务", "public_exposure"),
+        ("我实在抵制不住诱惑买了你们的会员，结果一直扣费", "public_exposure"),  # resisting temptation, not a boycott
+        ("我已经把问题反馈上去了，客服说会处理", "supervisor_request"),  # their own earlier report
+        ("有点气愤，快递三天没到", "extreme_emotion"),  # mild, not rage
+        ("Everyone knows the delivery is slow", "public_exposure"),
     ],
 )
 def test_negated_or_innocent_mentions_do_not_fire(engine, text, code):

@@ -126,7 +126,7 @@ class SemanticModel:
         sides = self.trigger_context.get(code)
         if sides is not None and context is not None:
             s += sides[0].score(context[0]) + sides[1].score(context[1])
-        return 1.0 / (1.0 + math.exp(-s))
+        return 1.0 / (1.0 + math.exp(-min(max(s, -60.0), 60.0)))  # clamped: math.exp overflows past 709
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Normalised embeddings, one row per text (the engine's ``query:`` prefix, as in training)."""
