@@ -5,6 +5,7 @@ case, the audit trail, on the API and on the page, and in the escalation package
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -21,7 +22,12 @@ WORDS = "我的电话１３９４７２９６６５１，身份证１１０１�
 SECRETS = ("4729", "４７２９", "19900307", "１９９００３０７")
 
 
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?")
+
+
 def leaked(content: str) -> list[str]:
+    # Timestamps leave: a microsecond field such as .347291 holds "4729" by chance (a flaky failure, not a leak).
+    content = _TIMESTAMP.sub("", content)
     return [secret for secret in SECRETS if secret in content]
 
 
