@@ -217,9 +217,14 @@ ROUND3_QUOTAS = {
 
 
 def draw_round3(taken: set[str]) -> list[dict]:
+    return draw_pool(taken, ROUND3_QUOTAS, "round3", "pool")
+
+
+def draw_pool(taken: set[str], quotas: dict[str, int], seed_tag: str, stratum: str) -> list[dict]:
+    """A uniform draw per source among the items not drawn yet (shop and waimai 4 negative : 1 positive)."""
     rows = []
-    for source, n in ROUND3_QUOTAS.items():
-        rng = random.Random(f"{SEED}:round3:{source}")
+    for source, n in quotas.items():
+        rng = random.Random(f"{SEED}:{seed_tag}:{source}")
         pool = [it for it in items(source) if it[0] not in taken]
         if source in ("shop", "waimai"):
             neg = [it for it in pool if it[2]]
@@ -229,7 +234,7 @@ def draw_round3(taken: set[str]) -> list[dict]:
             chosen = rng.sample(pool, n)
         for item_id, text, _ in sorted(chosen):
             taken.add(item_id)
-            rows.append({"id": item_id, "source": source, "stratum": "pool", "split": "dev", "text": text})
+            rows.append({"id": item_id, "source": source, "stratum": stratum, "split": "dev", "text": text})
     return rows
 
 
@@ -256,19 +261,7 @@ def draw_round5(taken: set[str]) -> list[dict]:
     rows = []
     for code, n in ROUND5_PER_TRIGGER.items():
         rows += draw_round2(taken, {code: nets[code]}, n, "round5", "r5", all_dev=True)
-    for source, n in ROUND5_POOL.items():
-        rng = random.Random(f"{SEED}:round5:{source}")
-        pool = [it for it in items(source) if it[0] not in taken]
-        if source in ("shop", "waimai"):
-            neg = [it for it in pool if it[2]]
-            pos = [it for it in pool if not it[2]]
-            chosen = rng.sample(neg, n - n // 5) + rng.sample(pos, n // 5)
-        else:
-            chosen = rng.sample(pool, n)
-        for item_id, text, _ in sorted(chosen):
-            taken.add(item_id)
-            rows.append({"id": item_id, "source": source, "stratum": "r5-pool", "split": "dev", "text": text})
-    return rows
+    return rows + draw_pool(taken, ROUND5_POOL, "round5", "r5-pool")
 
 
 def draw_round2(
