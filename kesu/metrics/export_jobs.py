@@ -109,6 +109,15 @@ def _claim(job_id: int) -> ExportJob | None:
     return ExportJob.objects.select_related("started_by").get(pk=job_id)
 
 
+def stored_name(job: ExportJob) -> str:
+    """The name the run stores its workbook under: the download's name with the run's claim token
+    in it. Storages that overwrite a name already taken (S3's, by default) would otherwise let two
+    exports of the same list (or two runs of one job) write over each other, and a run that lost its
+    claim would delete the file of the run that took over. The person downloads ``job.filename``."""
+    stem, dot, extension = job.filename.rpartition(".")
+    return f"{stem}-{job.claim}{dot}{extension}" if dot else f"{job.filename}-{job.claim}"
+
+
 def export_run(job_id: int) -> ExportJob | None:
     """Write the job's workbook and store it; None when another run has it or it is finished. Every
     write checks the run's token: a run thought dead whose job another run took over stops, and its
@@ -134,7 +143,8 @@ def export_run(job_id: int) -> ExportJob | None:
             with tempfile.TemporaryFile() as spool:
                 exports.write_xlsx(spool, [exports.complaint_sheet(queryset)], progress=progress)
                 spool.seek(0)
-                job.file.save(job.filename, File(spool), save=False)
+                # FieldFile.save keeps the name storage.save returns (the storage may alter it)
+                job.file.save(stored_name(job), File(spool), save=False)
             update(status=JobStatus.DONE, file=job.file.name, rows_done=F("rows_total"), finished_at=timezone.now(), claim="")
         except ClaimLost:
             log.warning("export job %s was taken over by another run", job.pk)

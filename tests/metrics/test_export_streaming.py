@@ -209,3 +209,36 @@ def test_an_export_forgets_the_search_it_was_asked_for_when_its_file_expires(sep
     ExportJob.objects.update(finished_at=timezone.now() - timedelta(days=8))
     run_pending_exports()
     assert [(job.params, bool(job.file)) for job in ExportJob.objects.order_by("pk")] == [({}, False), ({}, False)]
+
+
+@pytest.mark.django_db
+def test_two_exports_of_the_same_name_on_a_storage_that_overwrites_keep_two_files(
+    september, client, manager, monkeypatch, tmp_path
+):
+    """S3-like storages write over a name already taken: each run stores its workbook under a name
+    of its own (its claim token in it), so the second export does not replace the first one's file."""
+    from django.core.files.storage import FileSystemStorage
+
+    from kesu.metrics.export_jobs import run_pending_exports
+    from kesu.metrics.models import ExportJob
+
+    overwriting = FileSystemStorage(location=tmp_path / "s3-like", allow_overwrite=True)
+    monkeypatch.setattr(ExportJob._meta.get_field("file"), "storage", overwriting)
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 0)
+    client.force_login(manager)
+    client.get("/metrics/export/complaints.xlsx", {"channel": "letter"})
+    client.get("/metrics/export/complaints.xlsx", {"channel": "phone"})
+    assert run_pending_exports() == 2
+    letters, calls = ExportJob.objects.order_by("pk")
+    assert letters.filename == calls.filename == "kesu-complaints.xlsx"
+    assert letters.file.name != calls.file.name
+    assert overwriting.exists(letters.file.name) and overwriting.exists(calls.file.name)
+
+    def downloaded(job: ExportJob) -> set[str]:
+        response = client.get(f"/metrics/exports/{job.pk}/download/")
+        assert 'filename="kesu-complaints.xlsx"' in response["Content-Disposition"]
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        return {row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
+
+    assert downloaded(letters) == set(Complaint.objects.filter(channel="letter").values_list("reference", flat=True))
+    assert downloaded(calls) == set(Complaint.objects.filter(channel="phone").values_list("reference", flat=True))
