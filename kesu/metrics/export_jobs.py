@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +31,7 @@ from kesu.imports import claims
 from kesu.imports.claims import ClaimLost
 from kesu.imports.models import JobStatus
 from kesu.metrics import exports, permissions, selectors
-from kesu.metrics.models import ExportJob
+from kesu.metrics.models import KEEP_FILES, ExportJob
 from kesu.metrics.periods import Period, parse_period
 
 log = logging.getLogger(__name__)
@@ -162,11 +161,6 @@ def export_run(job_id: int) -> ExportJob | None:
             )
     job.refresh_from_db()
     return job
-
-
-#: A written export is kept this long for its requester to download, then deleted with the list's query
-#: (its filters may hold a search for a customer's name or number); the job stays.
-KEEP_FILES = timedelta(days=7)
 
 
 def discard_old_files() -> int:

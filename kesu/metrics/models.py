@@ -4,10 +4,13 @@ XLSX exports of long complaint lists, written in the background."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kesu.core import kpi as core
@@ -184,6 +187,11 @@ class KpiMonthRun(models.Model):
         return f"{self.month:%Y-%m}"
 
 
+#: A written export is kept this long for its requester to download, then deleted with the list's query
+#: (its filters may hold a search for a customer's name or number); the job stays.
+KEEP_FILES = timedelta(days=7)
+
+
 class ExportJob(models.Model):
     """An XLSX export of a complaint list too long to write in the request (README "Bulk import and
     export"): written in the background to a file the person who asked for it downloads. Safe to run
@@ -230,3 +238,18 @@ class ExportJob(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When a written export's file stops being offered (and is deleted): :data:`KEEP_FILES` after."""
+        if self.status != JobStatus.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + KEEP_FILES
+
+    @property
+    def expired(self) -> bool:
+        """A written export whose file is past :data:`KEEP_FILES`, or already deleted."""
+        if self.status != JobStatus.DONE:
+            return False
+        expires_at = self.expires_at
+        return not self.file or (expires_at is not None and expires_at <= timezone.now())

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from kesu.complaints import vocabulary
 from kesu.complaints.errors import ComplaintError, PermissionRefused
@@ -24,7 +24,7 @@ from kesu.complaints.vocabulary import EMOTION_LABELS
 from kesu.core import kpi, privacy
 from kesu.customers.selectors import tier_choices
 from kesu.metrics import charts, export_jobs, exports, permissions, selectors
-from kesu.metrics.models import KPI_LABELS, SCHEME_LABELS, ExportJob
+from kesu.metrics.models import KEEP_FILES, KPI_LABELS, SCHEME_LABELS, ExportJob
 from kesu.metrics.periods import Period, parse_period
 from kesu.metrics.permissions import Scope
 from kesu.metrics.selectors import Dashboard
@@ -429,16 +429,32 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     if job is None:
         raise Http404
     template = "metrics/_export_job.html" if request.headers.get("HX-Request") == "true" else "metrics/export_job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "keep_days": KEEP_FILES.days})
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    message = ngettext(
+        "This export has expired: its file is kept for %(days)s day after it is written, then deleted. "
+        "Export the list again for a new one.",
+        "This export has expired: its file is kept for %(days)s days after it is written, then deleted. "
+        "Export the list again for a new one.",
+        KEEP_FILES.days,
+    ) % {"days": KEEP_FILES.days}
+    return render(request, "metrics/refused.html", {"message": message}, status=410)
 
 
 @login_required
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The written workbook; 410 with a message once it has expired (or its file is gone)."""
     if not permissions.can_view_dashboard(request.user):
         return _refused(request, PermissionRefused(_("Only managers and team leads export lists.")))
     job = export_jobs.export_get(user=request.user, pk=pk)
-    if job is None or job.status != "done" or not job.file:
+    if job is None or job.status != "done":
         raise Http404
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=exports.XLSX_TYPE
-    )
+    if job.expired:
+        return _expired(request)
+    try:
+        file = job.file.open("rb")
+    except FileNotFoundError:  # deleted from the storage before its time (a bucket's own expiry)
+        return _expired(request)
+    return FileResponse(file, as_attachment=True, filename=job.filename, content_type=exports.XLSX_TYPE)

@@ -102,7 +102,8 @@ def test_a_long_list_is_exported_to_xlsx_in_the_background(september, client, ma
     assert not job.file and not job.file.storage.exists(name)
     assert job.params == {}
     client.force_login(manager)
-    assert client.get(f"/metrics/exports/{job.pk}/download/").status_code == 404
+    gone = client.get(f"/metrics/exports/{job.pk}/download/")
+    assert gone.status_code == 410 and "此导出已过期" in gone.content.decode()
 
 
 @pytest.mark.django_db
@@ -242,3 +243,52 @@ def test_two_exports_of_the_same_name_on_a_storage_that_overwrites_keep_two_file
 
     assert downloaded(letters) == set(Complaint.objects.filter(channel="letter").values_list("reference", flat=True))
     assert downloaded(calls) == set(Complaint.objects.filter(channel="phone").values_list("reference", flat=True))
+
+
+@pytest.mark.django_db
+def test_an_expired_export_says_so_and_offers_no_download(september, client, manager, monkeypatch):
+    """A week after it was written the file is no longer offered, even before the loop deletes it:
+    the page says the export has expired (in the reader's language) instead of a Download link, and
+    the download itself answers 410 with the same words, not the file and not a 500."""
+    from kesu.metrics.export_jobs import run_pending_exports
+    from kesu.metrics.models import ExportJob
+
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 0)
+    client.force_login(manager)
+    client.get("/metrics/export/complaints.xlsx", {"channel": "phone"})
+    run_pending_exports()
+    job = ExportJob.objects.get()
+    page = client.get(f"/metrics/exports/{job.pk}/").content.decode()
+    assert "export-download" in page and "已过期" not in page  # six days and 23 hours left
+
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - timedelta(days=7, minutes=1))
+    job.refresh_from_db()
+    assert job.file and job.file.storage.exists(job.file.name)  # still stored: the loop has not run
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):  # the page, and its polled part
+        page = client.get(f"/metrics/exports/{job.pk}/", **headers).content.decode()
+        assert "export-download" not in page and f"/metrics/exports/{job.pk}/download/" not in page
+        assert "此导出已过期：文件写成后保留 7 天，随后删除。" in page
+    download = client.get(f"/metrics/exports/{job.pk}/download/")
+    assert download.status_code == 410 and not isinstance(download, FileResponse)
+    assert "此导出已过期" in download.content.decode()
+
+    client.cookies["django_language"] = "en"  # the language switcher
+    page = client.get(f"/metrics/exports/{job.pk}/").content.decode()
+    assert "This export has expired: its file is kept for 7 days after it is written" in page
+    assert "export-download" not in page
+    assert "This export has expired" in client.get(f"/metrics/exports/{job.pk}/download/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_export_whose_file_is_gone_from_the_storage_is_expired_not_a_500(september, client, manager, monkeypatch):
+    from kesu.metrics.export_jobs import run_pending_exports
+    from kesu.metrics.models import ExportJob
+
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 0)
+    client.force_login(manager)
+    client.get("/metrics/export/complaints.xlsx", {"channel": "phone"})
+    run_pending_exports()
+    job = ExportJob.objects.get()
+    job.file.storage.delete(job.file.name)  # a bucket's own lifecycle rule, say
+    download = client.get(f"/metrics/exports/{job.pk}/download/")
+    assert download.status_code == 410 and "此导出已过期" in download.content.decode()
