@@ -1,5 +1,6 @@
 """One error shape for the whole API: ``{"code", "message", "details"?, "fields"?}``, never a 500
-for bad input. Messages are in the request's language."""
+for bad input, and never an HTML page, whatever the client accepts (a browser's ``Accept:
+text/html`` too). Messages are in the request's language."""
 
 from __future__ import annotations
 
@@ -11,13 +12,36 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kesu.complaints.errors import ComplaintError
+from kesu.complaints.errors import ComplaintError, PermissionRefused
+
+#: DRF's refusal of a signed-in browser's write without the CSRF header ("CSRF Failed: <reason>",
+#: untranslated): answered in the request's language.
+CSRF_FAILED = "CSRF Failed:"
+
+
+def csrf_refused_message() -> str:
+    return _(
+        "The CSRF check failed: a signed-in browser's write must send the X-CSRFToken header "
+        "(the csrftoken cookie's value); scripts use a token instead."
+    )
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The refusal in the API's error shape, rendered as JSON: a browser asking for HTML would
+    otherwise get DRF's browsable page for it."""
+    response = _error_response(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+def _error_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ComplaintError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, RequestDataTooBig):
@@ -36,6 +60,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "message": _("Some fields are not valid."),
             "fields": response.data,
         }
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith(CSRF_FAILED):
+        response.data = {"code": "permission_denied", "message": csrf_refused_message()}
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail if isinstance(exc.detail, str) else response.data
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
@@ -44,24 +70,28 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class JsonErrorsMiddleware:
-    """Under ``/api/``, a 404 answers in the API's error shape whatever DEBUG says, and so does a 500
-    with DEBUG off (with it on, the developer gets Django's page). A 404 of a URL that matched no
-    operation says there is no such operation; one of an operation that exists (an unknown complaint,
-    answered as HTML when the client asked for it, as a browser does) says the thing was not found.
-    The trailing-slash redirect still happens first (this runs outside ``CommonMiddleware``)."""
+    """Under ``/api/``, a 403 or a 404 answers in the API's error shape whatever DEBUG says, and so
+    does a 500 with DEBUG off (with it on, the developer gets Django's page). A 403 that is not the
+    API's own (Django's CSRF page, a ``PermissionDenied`` outside DRF) says the user may not. A 404
+    of a URL that matched no operation says there is no such operation; one of an operation that
+    exists (an unknown complaint, answered as HTML when the client asked for it, as a browser does)
+    says the thing was not found. The trailing-slash redirect still happens first (this runs outside
+    ``CommonMiddleware``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/api/") or response.status_code not in (404, 500):
+        if not request.path.startswith("/api/") or response.status_code not in (403, 404, 500):
             return response
         if response.status_code == 500 and settings.DEBUG:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
-        if response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+        if response.status_code == 403:
+            body = PermissionRefused().as_dict()
+        elif response.status_code == 404 and getattr(request, "resolver_match", None) is None:
             body = {"code": "not_found", "message": _("No such API operation.")}
         elif response.status_code == 404:
             body = {"code": "not_found", "message": _("Not found.")}
