@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -73,6 +74,21 @@ def test_the_monthly_report_is_a_printable_page(september, client, manager, team
     assert (
         "window.print()" in open(finders.find("kesu/kesu.js"), encoding="utf-8").read()
     )  # the button's click
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_per_million_counts_show_their_thousands_grouped(september, client, manager, team, language):
+    """Customers served run to millions: 1,234,567 reads at a glance, 1234567 does not. Chinese pages
+    group the same way (zh-hans's own format has no separator at all)."""
+    CustomersServed.objects.filter(month=date(2026, 9, 1), tier=None).update(count=1_234_567)
+    client.force_login(manager)
+    client.cookies["django_language"] = language
+    for url in ("/metrics/", "/metrics/report/"):
+        html = client.get(url, {"month": "2026-09", "team": team.pk}).content.decode()
+        for key in ("complaints_per_million", "escalated_complaints_per_million"):
+            row = re.search(rf'<tr data-kpi="{key}">(.*?)</tr>', html, re.S).group(1)
+            assert re.search(r'class="denominator">1,234,567</a>', row), (url, key)
+            assert "1234567" not in row
 
 
 def test_the_dashboard_page_shows_charts_from_the_packages_own_static_files(september, client, manager):
