@@ -43,6 +43,14 @@ Run once, before any tuning; the labels live in ``training/devset/labels.tsv`` a
    ``legal`` and ``regulator`` were exhausted, and ``supervisor_request`` still had the fewest positives.
    Strata ``r5-<code>`` (``ROUND5_PER_TRIGGER``, drawn like round 4) and ``r5-pool`` (``ROUND5_POOL`` per
    source, uniformly among the items not drawn yet, as round 3), all in the dev split.
+9. Round 6 (training data only, 2026-12-07): the category models were weakest on the small classes (dev:
+   communication 111, process 181, price_fee 284, logistics_delay 319, service_attitude 367 against other
+   1,475 and product_quality 1,203). One stratum per small category, ``r6-<category>``:
+   ``ROUND6_PER_CATEGORY`` items among those not yet drawn that match the category's broad pattern of
+   Chinese and English words (``ROUND6_NETS``), shared equally among the sources and seeded per category as
+   in round 4, drawn in the order of ``ROUND6_NETS``, all in the dev split. The patterns are broad on
+   purpose: items are labelled with the category the text has, not the stratum's. The test split is
+   unchanged.
 """
 
 from __future__ import annotations
@@ -199,6 +207,7 @@ def draw() -> list[dict]:
     rows += draw_round3({r["id"] for r in rows})
     rows += draw_round4({r["id"] for r in rows})
     rows += draw_round5({r["id"] for r in rows})
+    rows += draw_round6({r["id"] for r in rows})
     return rows
 
 
@@ -264,6 +273,52 @@ def draw_round5(taken: set[str]) -> list[dict]:
     return rows + draw_pool(taken, ROUND5_POOL, "round5", "r5-pool")
 
 
+ROUND6_PER_CATEGORY = {
+    "communication": 100,
+    "process": 100,
+    "price_fee": 80,
+    "logistics_delay": 80,
+    "service_attitude": 80,
+}
+ROUND6_NETS = {
+    "communication": re.compile(
+        r"没通知|没有通知|未通知|没告知|未告知|不告诉|说法不一|口径不一|解释不清|不回复|没人回|联系不上|"
+        + _EN.format(
+            r"no one told|nobody told|never (?:told|informed|notified)|not informed|no response|no reply|"
+            r"never (?:responded|replied|heard back)|didn't explain|did not explain|conflicting|contradict\w*"
+        ),
+        re.IGNORECASE,
+    ),
+    "process": re.compile(
+        r"手续|流程|排队|等了.{0,6}小时|跑了.{0,4}趟|转了.{0,4}次|材料|审核|"
+        + _EN.format(r"transferred|on hold|hoops|paperwork|process(?:es|ing)?|run around|runaround"),
+        re.IGNORECASE,
+    ),
+    "price_fee": re.compile(
+        r"扣费|收费|多收|乱收费|话费|流量费|手续费|扣钱|退款.{0,10}元|"
+        + _EN.format(r"charged|charges?|fees?|overcharg\w*|bill\w*|refunds?"),
+        re.IGNORECASE,
+    ),
+    "logistics_delay": re.compile(
+        r"快递|物流|发货|还没到|延误|晚点|配送|送餐|超时|"
+        + _EN.format(r"delivery|delivered|shipping|shipped|packages?|delayed|delays?|late"),
+        re.IGNORECASE,
+    ),
+    "service_attitude": re.compile(
+        r"态度|客服.{0,10}差|不耐烦|敷衍|骂|爱理不理|"
+        + _EN.format(r"rude|rudely|attitude|unprofessional|dismissive|condescending"),
+        re.IGNORECASE,
+    ),
+}
+
+
+def draw_round6(taken: set[str]) -> list[dict]:
+    rows = []
+    for category, n in ROUND6_PER_CATEGORY.items():
+        rows += draw_round2(taken, {category: ROUND6_NETS[category]}, n, "round6", "r6", all_dev=True)
+    return rows
+
+
 def draw_round2(
     taken: set[str],
     nets: dict[str, re.Pattern] = ROUND2_NETS,
@@ -313,6 +368,7 @@ def main() -> None:
     ap.add_argument("--round3-only", action="store_true", help="write only the round-3 items to label")
     ap.add_argument("--round4-only", action="store_true", help="write only the round-4 items to label")
     ap.add_argument("--round5-only", action="store_true", help="write only the round-5 items to label")
+    ap.add_argument("--round6-only", action="store_true", help="write only the round-6 items to label")
     args = ap.parse_args()
     rows = draw()
     if args.round2_only:
@@ -323,6 +379,8 @@ def main() -> None:
         rows = [r for r in rows if r["stratum"].startswith("r4-")]
     if args.round5_only:
         rows = [r for r in rows if r["stratum"].startswith("r5-")]
+    if args.round6_only:
+        rows = [r for r in rows if r["stratum"].startswith("r6-")]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     order = sorted(rows, key=lambda r: r["id"])
