@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kesu.complaints.errors import ComplaintError, PermissionRefused
+from kesu.core.errors import ErrorCode
 
 #: DRF's refusal of a signed-in browser's write without the CSRF header ("CSRF Failed: <reason>",
 #: untranslated): answered in the request's language.
@@ -69,32 +70,75 @@ def _error_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     return response
 
 
+#: Headers of the refused response the JSON answer keeps: which methods would do, when to retry,
+#: how to authenticate.
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
 class JsonErrorsMiddleware:
-    """Under ``/api/``, a 403 or a 404 answers in the API's error shape whatever DEBUG says, and so
-    does a 500 with DEBUG off (with it on, the developer gets Django's page). A 403 that is not the
-    API's own (Django's CSRF page, a ``PermissionDenied`` outside DRF) says the user may not. A 404
-    of a URL that matched no operation says there is no such operation; one of an operation that
-    exists (an unknown complaint, answered as HTML when the client asked for it, as a browser does)
-    says the thing was not found. The trailing-slash redirect still happens first (this runs outside
-    ``CommonMiddleware``)."""
+    """Under ``/api/``, every 4xx or 5xx answer that is not JSON already — a plain Django view's
+    405 (``require_POST``), 400 or 404, Django's CSRF page — is rewritten in the API's error shape
+    ``{"code", "message"}``, in the request's language, whatever the client accepts; a 500 is
+    rewritten with DEBUG off only (with it on, the developer gets Django's page). A 403 that is not
+    the API's own says the user may not. A 404 of a URL that matched no operation says there is no
+    such operation; one of an operation that exists (an unknown complaint, answered as HTML when the
+    client asked for it, as a browser does) says the thing was not found. A 405 keeps its ``Allow``
+    header and names the methods it lists. The trailing-slash redirect still happens first (this
+    runs outside ``CommonMiddleware``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/api/") or response.status_code not in (403, 404, 500):
+        if not request.path.startswith("/api/") or response.status_code < 400:
             return response
         if response.status_code == 500 and settings.DEBUG:
             return response
-        if response.get("Content-Type", "").startswith("application/json"):
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        if content_type == "application/json" or content_type.endswith("+json"):
             return response
-        if response.status_code == 403:
-            body = PermissionRefused().as_dict()
-        elif response.status_code == 404 and getattr(request, "resolver_match", None) is None:
-            body = {"code": "not_found", "message": _("No such API operation.")}
-        elif response.status_code == 404:
-            body = {"code": "not_found", "message": _("Not found.")}
+        answer = JsonResponse(
+            _error_body(request, response),
+            status=response.status_code,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        for header in _KEPT_HEADERS:
+            if header in response:
+                answer[header] = response[header]
+        answer.cookies = response.cookies  # a CSRF or session cookie set on the way out still goes
+        return answer
+
+
+def _error_body(request: HttpRequest, response: HttpResponse) -> dict[str, str]:
+    status_code = response.status_code
+    if status_code == 403:
+        return PermissionRefused().as_dict()
+    if status_code == 404 and getattr(request, "resolver_match", None) is None:
+        return {"code": ErrorCode.NOT_FOUND, "message": _("No such API operation.")}
+    if status_code == 404:
+        return {"code": ErrorCode.NOT_FOUND, "message": _("Not found.")}
+    if status_code == 405:
+        allowed = ", ".join(
+            method.strip() for method in response.get("Allow", "").split(",") if method.strip()
+        )
+        if allowed:
+            message = _("This operation does not accept %(method)s; it accepts %(allowed)s.") % {
+                "method": request.method,
+                "allowed": allowed,
+            }
         else:
-            body = {"code": "server_error", "message": _("Something went wrong; please try again later.")}
-        return JsonResponse(body, status=response.status_code, json_dumps_params={"ensure_ascii": False})
+            message = _("This operation does not accept %(method)s.") % {"method": request.method}
+        return {"code": ErrorCode.METHOD_NOT_ALLOWED, "message": message}
+    if status_code == 413:
+        return {"code": ErrorCode.PAYLOAD_TOO_LARGE, "message": _("The request is too large.")}
+    if status_code == 429:
+        return {"code": ErrorCode.RATE_LIMITED, "message": _("Too many requests. Please try again later.")}
+    if status_code >= 500:
+        return {"code": ErrorCode.SERVER_ERROR, "message": _("Something went wrong; please try again later.")}
+    if status_code == 400:
+        return {"code": ErrorCode.BAD_REQUEST, "message": _("The request is not valid.")}
+    return {
+        "code": ErrorCode.BAD_REQUEST,
+        "message": _("The request was refused (HTTP %(status)s).") % {"status": status_code},
+    }

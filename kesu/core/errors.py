@@ -13,6 +13,9 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     # the request itself
     INVALID = "invalid"  # some fields are not valid ("fields" says which)
+    BAD_REQUEST = "bad_request"  # a request Django itself refused (a malformed one, outside DRF)
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # DRF's code too; the Allow header says which
+    SERVER_ERROR = "server_error"
     NOT_FOUND = "not_found"
     PERMISSION_DENIED = "permission_denied"
     PAYLOAD_TOO_LARGE = "payload_too_large"

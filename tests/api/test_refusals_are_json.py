@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.http import HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, HttpResponseGone
 from django.test import Client, RequestFactory
+from django.utils import translation
 
 from kesu.api.errors import JsonErrorsMiddleware
 
@@ -51,11 +52,40 @@ def test_an_unauthenticated_browser_is_answered_in_json(db):
 def test_a_403_page_from_outside_drf_is_rewritten_as_json_under_api_only():
     """Django's own 403 (its CSRF page, a PermissionDenied in a plain view) under /api/ says the user
     may not, in JSON; the site's pages keep theirs."""
-    from django.utils import translation
-
     page = HttpResponseForbidden("<h1>403 Forbidden</h1>", content_type="text/html")
     middleware = JsonErrorsMiddleware(lambda request: page)
     with translation.override("zh-hans"):
         response = middleware(RequestFactory().post("/api/v1/anything/", HTTP_ACCEPT=BROWSER))
     assert assert_json(response, 403) == {"code": "permission_denied", "message": "您没有执行此操作的权限。"}
     assert middleware(RequestFactory().post("/complaints/1/", HTTP_ACCEPT=BROWSER)) is page
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("zh-hans", "此接口不接受 GET 请求，可用的方法：POST。"),
+        ("en", "This operation does not accept GET; it accepts POST."),
+    ],
+)
+def test_a_plain_views_405_is_json_in_the_users_language_and_keeps_its_allow_header(db, language, message):
+    """The inbound mail webhook is a plain Django view (``require_POST``): a browser's GET on it
+    was Django's empty HTML 405."""
+    response = Client().get("/api/v1/inbound/mail/", HTTP_ACCEPT=BROWSER, HTTP_ACCEPT_LANGUAGE=language)
+    assert assert_json(response, 405) == {"code": "method_not_allowed", "message": message}
+    assert response["Allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("page", "body"),
+    [
+        (HttpResponseBadRequest("<h1>Bad Request (400)</h1>"), {"code": "bad_request", "message": "请求无效。"}),
+        (HttpResponseGone("<p>gone</p>"), {"code": "bad_request", "message": "请求被拒绝（HTTP 410）。"}),
+        (HttpResponse("<p>busy</p>", status=503), {"code": "server_error", "message": "系统出错了，请稍后再试。"}),
+    ],
+)
+def test_any_other_html_error_page_under_api_is_rewritten_as_json(page, body):
+    middleware = JsonErrorsMiddleware(lambda request: page)
+    with translation.override("zh-hans"):
+        response = middleware(RequestFactory().get("/api/v1/anything/", HTTP_ACCEPT=BROWSER))
+    assert assert_json(response, page.status_code) == body
+    assert middleware(RequestFactory().get("/complaints/1/", HTTP_ACCEPT=BROWSER)) is page
