@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.append_only import AppendOnlyModel
 from kesu.core import kpi as core_kpi
 from kesu.core.workflow import Stage
+from kesu.storage import StorageAlias
 
 
 class Channel(models.TextChoices):
@@ -444,44 +445,10 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"complaints/{timezone.now():%Y/%m}/{instance.storage_key}{instance.extension}"
 
 
-class _AttachmentsStorage(Storage):
-    """``STORAGES["attachments"]`` — the file system by default, a bucket by setting — looked up
-    on each use, so the field follows the setting (a test's, a deployment's) rather than the one
-    in force when the model was loaded."""
-
-    @property
-    def _target(self) -> Storage:
-        return storages["attachments"]
-
-    def open(self, name, mode="rb"):
-        return self._target.open(name, mode)
-
-    def save(self, name, content, max_length=None):
-        return self._target.save(name, content, max_length=max_length)
-
-    def generate_filename(self, filename):
-        return self._target.generate_filename(filename)
-
-    def get_available_name(self, name, max_length=None):
-        return self._target.get_available_name(name, max_length=max_length)
-
-    def delete(self, name):
-        return self._target.delete(name)
-
-    def exists(self, name):
-        return self._target.exists(name)
-
-    def size(self, name):
-        return self._target.size(name)
-
-    def url(self, name):
-        return self._target.url(name)
-
-    def path(self, name):
-        return self._target.path(name)
-
-
-_ATTACHMENTS_STORAGE = _AttachmentsStorage()
+#: ``STORAGES["attachments"]`` — the file system by default, a bucket by setting — looked up on
+#: each use, so the field follows the setting (a test's, a deployment's) rather than the one in
+#: force when the model was loaded.
+_ATTACHMENTS_STORAGE = StorageAlias("attachments")
 
 
 def attachments_storage() -> Storage:

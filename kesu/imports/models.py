@@ -10,14 +10,20 @@ row it finished: no row is ever imported twice, none is lost.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kesu.storage import StorageAlias
 
-def import_storage():
-    """``STORAGES["imports"]``: the uploaded files, kept until their job is finished."""
-    return storages["imports"]
+_IMPORTS_STORAGE = StorageAlias("imports")
+
+
+def import_storage() -> Storage:
+    """``STORAGES["imports"]``: the uploaded files, kept until their job is finished (and the
+    written exports). Looked up on each use, not once when the model is loaded, so a test's
+    ``STORAGES`` (a temporary folder) is where the files go."""
+    return _IMPORTS_STORAGE
 
 
 class JobStatus(models.TextChoices):

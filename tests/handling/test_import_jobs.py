@@ -55,10 +55,11 @@ def xlsx_bomb() -> bytes:
     return bomb.getvalue()
 
 
-def test_the_request_only_stores_the_file_and_the_run_imports_it(lead, django_capture_on_commit_callbacks):
+def test_the_request_only_stores_the_file_and_the_run_imports_it(lead, django_capture_on_commit_callbacks, tmp_path):
     job = start(lead, csv_file(3))
     assert job.status == "queued" and Complaint.objects.count() == 0
     assert job.file.storage.exists(job.file.name)  # through the storage API, under a key of ours
+    assert (tmp_path / "imports" / job.file.name).is_file()  # the tests' STORAGES, not the project's var/
     assert job.file.name.startswith("imports/") and "batch" not in job.file.name
     name, storage = job.file.name, job.file.storage
     with django_capture_on_commit_callbacks(execute=True):

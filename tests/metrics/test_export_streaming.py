@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.http import FileResponse, StreamingHttpResponse
@@ -104,6 +105,30 @@ def test_a_long_list_is_exported_to_xlsx_in_the_background(september, client, ma
     client.force_login(manager)
     gone = client.get(f"/metrics/exports/{job.pk}/download/")
     assert gone.status_code == 410 and "此导出已过期" in gone.content.decode()
+
+
+def _files_under(folder: Path) -> set[Path]:
+    return {path for path in folder.rglob("*") if path.is_file()} if folder.exists() else set()
+
+
+@pytest.mark.django_db
+def test_a_background_exports_file_goes_to_the_storage_in_force_not_into_the_projects_var(
+    september, client, manager, monkeypatch, settings, tmp_path
+):
+    """The tests' STORAGES (a temporary folder, tests/django_fixtures.py) is where the workbook is
+    written: the field's storage is looked up when it is used, not fixed when the model was loaded."""
+    from kesu.metrics.export_jobs import run_pending_exports
+    from kesu.metrics.models import ExportJob
+
+    projects = Path(settings.VAR_DIR) / "imports"
+    before = _files_under(projects)
+    monkeypatch.setattr(exports, "XLSX_IN_REQUEST_ROWS", 1)
+    client.force_login(manager)
+    client.get("/metrics/export/complaints.xlsx")
+    assert run_pending_exports() == 1
+    job = ExportJob.objects.get()
+    assert job.status == "done" and (tmp_path / "imports" / job.file.name).is_file()
+    assert _files_under(projects) == before
 
 
 @pytest.mark.django_db
