@@ -51,6 +51,15 @@ Run once, before any tuning; the labels live in ``training/devset/labels.tsv`` a
    in round 4, drawn in the order of ``ROUND6_NETS``, all in the dev split. The patterns are broad on
    purpose: items are labelled with the category the text has, not the stratum's. The test split is
    unchanged.
+10. Round 7 (training data only, 2026-12-07): round 6's communication pattern caught mostly "no response"
+   texts, which GUIDE.md files under service_attitude (13 of its 100 were communication; dev then held
+   communication 133, process 220). Strata ``r7-communication`` and ``r7-process``: ``ROUND7_PER_CATEGORY``
+   items among those not yet drawn that match ``ROUND7_NETS``, drawn like round 6 (``draw_categories``, seed
+   tag ``round7``), communication first, all in the dev split. The communication pattern is narrower and
+   aims at the guide's category (not informed, contradictory or unclear explanations; no bare "no
+   response"); only 122 items not yet drawn match it, so all 122 are drawn (a source with fewer matching
+   items gives all it has). The process pattern is a different one (papers, reviews, queues, transfers,
+   hold times, being sent round). The test split is unchanged.
 """
 
 from __future__ import annotations
@@ -208,6 +217,7 @@ def draw() -> list[dict]:
     rows += draw_round4({r["id"] for r in rows})
     rows += draw_round5({r["id"] for r in rows})
     rows += draw_round6({r["id"] for r in rows})
+    rows += draw_round7({r["id"] for r in rows})
     return rows
 
 
@@ -313,10 +323,44 @@ ROUND6_NETS = {
 
 
 def draw_round6(taken: set[str]) -> list[dict]:
+    return draw_categories(taken, ROUND6_PER_CATEGORY, ROUND6_NETS, "round6", "r6")
+
+
+def draw_categories(
+    taken: set[str], per_category: dict[str, int], nets: dict[str, re.Pattern], seed_tag: str, stratum: str
+) -> list[dict]:
+    """One stratum per category, ``<stratum>-<category>``, drawn like round 4 (seeded per category), all dev."""
     rows = []
-    for category, n in ROUND6_PER_CATEGORY.items():
-        rows += draw_round2(taken, {category: ROUND6_NETS[category]}, n, "round6", "r6", all_dev=True)
+    for category, n in per_category.items():
+        rows += draw_round2(taken, {category: nets[category]}, n, seed_tag, stratum, all_dev=True)
     return rows
+
+
+ROUND7_PER_CATEGORY = {"communication": 150, "process": 100}
+ROUND7_NETS = {
+    "communication": re.compile(
+        r"没通知|没有通知|未通知|没告知|没有告知|未告知|不告知|事先.{0,4}没说|口径不一|说法不一|前后矛盾|解释不清|"
+        r"说不清楚|没说明|不说明|含糊|搞不清|不明不白|一问三不知|"
+        + _EN.format(
+            r"(?:no one|nobody|never) (?:told|informed|explained)|without (?:notice|telling|informing|warning)|"
+            r"no explanation|conflicting (?:info|information|answers)|different answers|"
+            r"each (?:rep|agent|person) (?:said|says|told)|misinform\w*|misled|wasn't told|weren't told|not notified"
+        ),
+        re.IGNORECASE,
+    ),
+    "process": re.compile(
+        r"审核|材料|证明|资料|手续|跑了.{0,4}趟|来回跑|排队|转人工|转接|踢皮球|推来推去|等了.{0,6}(?:天|小时)|流程|"
+        + _EN.format(
+            r"transferred|on hold|hold for|hoops|paperwork|red tape|run.?around|bounced (?:around|between)|"
+            r"(?:hours|days) (?:on the phone|waiting)|process"
+        ),
+        re.IGNORECASE,
+    ),
+}
+
+
+def draw_round7(taken: set[str]) -> list[dict]:
+    return draw_categories(taken, ROUND7_PER_CATEGORY, ROUND7_NETS, "round7", "r7")
 
 
 def draw_round2(
@@ -369,6 +413,7 @@ def main() -> None:
     ap.add_argument("--round4-only", action="store_true", help="write only the round-4 items to label")
     ap.add_argument("--round5-only", action="store_true", help="write only the round-5 items to label")
     ap.add_argument("--round6-only", action="store_true", help="write only the round-6 items to label")
+    ap.add_argument("--round7-only", action="store_true", help="write only the round-7 items to label")
     args = ap.parse_args()
     rows = draw()
     if args.round2_only:
@@ -381,6 +426,8 @@ def main() -> None:
         rows = [r for r in rows if r["stratum"].startswith("r5-")]
     if args.round6_only:
         rows = [r for r in rows if r["stratum"].startswith("r6-")]
+    if args.round7_only:
+        rows = [r for r in rows if r["stratum"].startswith("r7-")]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     order = sorted(rows, key=lambda r: r["id"])
