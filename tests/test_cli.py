@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,24 @@ def _the_loop_is_closed():
     done = ImprovementAction.objects.get(status="done")
     effect = selectors.action_effect(done).effect
     assert effect.enough and effect.ratio < 1  # billing complaints fell after the action
+
+
+def test_kesu_build_encoder_derives_the_shipped_encoder_into_the_cache(tmp_path, monkeypatch, capsys):
+    from kesu.core.analysis.semantic import e5file, encoder_files
+
+    monkeypatch.setenv("KESU_CACHE_DIR", str(tmp_path))
+    assert cli.main(["build-encoder"]) == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path.exists()
+    if encoder_files.LAYERS_FILE.exists():
+        # the wheel's model with Kesu's fine-tuned layers in place, and no temporary file left beside it
+        assert path.parent == tmp_path and path.name.startswith("kesu-e5-")
+        assert list(tmp_path.iterdir()) == [path]
+        layers = encoder_files.read_layers(encoder_files.LAYERS_FILE)
+        joined = e5file.read(path)
+        name = sorted(layers)[0]
+        t = joined.tensors[name]
+        assert joined.raw[t.offset : t.offset + t.nbytes] == layers[name]
+        assert cli.main(["build-encoder"]) == 0 and Path(capsys.readouterr().out.strip()) == path  # derived once
+    else:
+        assert path == encoder_files.wheel_model_path()

@@ -12,7 +12,9 @@ loads. Nothing here needs PyTorch.
 
 from __future__ import annotations
 
+import os
 import struct
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +159,8 @@ def write_patched(base: E5File, replacements: dict[str, bytes], out: str | Path)
         if len(data) != t.nbytes:
             raise ValueError(f"{name}: {len(data)} bytes, the file holds {t.nbytes}")
         buf[t.offset : t.offset + t.nbytes] = data
-    tmp = Path(str(out) + ".tmp")
+    # A name of its own per process and thread: two workers deriving the same file at once must not write
+    # into one temporary file (the rename would publish a half-written model).
+    tmp = Path(f"{out}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_bytes(bytes(buf))
     tmp.replace(out)
