@@ -156,3 +156,31 @@ def test_the_demo_embeds_the_scripts_migrated_while_the_encoder_was_off(monkeypa
     count = Script.objects.count()
     assert Script.objects.filter(embedding__isnull=False).count() == count
     assert f"Embedded {count} scripts for script retrieval." in lines
+
+
+def reembed_migration():
+    import importlib
+
+    return importlib.import_module("kesu.scripts.migrations.0006_reembed_scripts_fine_tuned_encoder")
+
+
+STALE = np.full(384, 1 / np.sqrt(384), dtype=np.float16).tobytes()  # the frozen encoder's, say
+
+
+def test_migration_0006_embeds_the_library_again_with_the_current_encoder(monkeypatch):
+    from django.apps import apps
+
+    monkeypatch.setattr(encoding, "get_semantic_model", HashingEncoder)
+    Script.objects.update(embedding=STALE)
+    reembed_migration().embed_library(apps, None)
+    rows = list(Script.objects.order_by("pk"))
+    assert len(rows) >= 60
+    assert [bytes(s.embedding) for s in rows] == encoding.encode_scripts([(s.title, s.text, s.text_en) for s in rows])
+
+
+def test_migration_0006_leaves_the_embeddings_where_the_encoder_cannot_run(encoder_off):
+    from django.apps import apps
+
+    Script.objects.update(embedding=STALE)
+    reembed_migration().embed_library(apps, None)
+    assert {bytes(e) for e in Script.objects.values_list("embedding", flat=True)} == {STALE}
