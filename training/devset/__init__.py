@@ -94,6 +94,6 @@ def for_category(items: list[Item]) -> list[Item]:
     """The items the category models learn from: all but rounds 4-5's trigger strata. Those were drawn by
     trigger words (经理, 投诉, 12315 …), so in them such words co-occur with whatever the complaint is about,
     and a category model learns them as category evidence (我要去12315投诉你们 read as service attitude);
-    they train the trigger heads. Round 5's random ``r5-pool`` is kept, and so are round 6's ``r6-<category>``
+    they train the trigger heads. Round 5's random ``r5-pool`` is kept, and so are rounds 6-7's ``r6-``/``r7-<category>``
     strata (drawn by category words for these models)."""
     return [i for i in items if not (i.stratum.startswith(("r4-", "r5-")) and i.stratum != "r5-pool")]
