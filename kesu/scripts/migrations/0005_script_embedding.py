@@ -30,5 +30,7 @@ class Migration(migrations.Migration):
             name='embedding',
             field=models.BinaryField(blank=True, null=True, verbose_name='text embedding (float16)'),
         ),
-        migrations.RunPython(embed_library, migrations.RunPython.noop),
+        # The library is embedded by 0006 (the fine-tuned encoder), which every database that runs this
+        # migration runs next: embedding here too would encode every script twice. Databases migrated
+        # before 0006 existed ran it here, with the frozen encoder, and 0006 re-embeds them.
     ]
